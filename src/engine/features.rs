@@ -1,0 +1,320 @@
+//! Features: derived columns (age, tenure), feature selection, one-hot encoding, signed log1p,
+//! and the feature matrix that clustering consumes.
+
+use crate::engine::scale::FittedScaler;
+use crate::engine::table::{date_to_days, days_to_date, Column, ColumnData, ColumnType, Table};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeatureOptions {
+    /// Number/boolean feature columns (after derivation). Empty: every number, integer and
+    /// boolean column that is not an id, plus the derived ones.
+    pub columns: Vec<String>,
+    /// Category columns to one-hot encode (one 0/1 feature per category).
+    pub one_hot: Vec<String>,
+    /// Features to compress with sign(x)·ln(1 + |x|) before scaling (skewed money columns).
+    pub log1p: Vec<String>,
+    /// Date column to derive `age` (whole years at `as_of`) from.
+    pub age_from: Option<String>,
+    /// Date column to derive `tenure_days` (days until `as_of`) from.
+    pub tenure_from: Option<String>,
+    /// Reference date for age and tenure, "YYYY-MM-DD". Omitted: today (the run says so).
+    pub as_of: Option<String>,
+    /// Id column carried into the feature table (default: the first id column).
+    pub id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FeatureError {
+    #[error("{option} names column '{column}', which is not in the table (columns: {available})")]
+    UnknownColumn { option: String, column: String, available: String },
+    #[error("feature '{column}' is {actual}, not numeric: {hint}")]
+    NotNumeric { column: String, actual: &'static str, hint: &'static str },
+    #[error("feature '{column}' has no values (all missing)")]
+    AllMissing { column: String },
+    #[error("feature '{column}' still has {count} missing value(s); set clean.missing.columns.{column}")]
+    StillMissing { column: String, count: usize },
+    #[error("features.as_of '{0}' is not a date like 2026-01-01")]
+    BadDate(String),
+    #[error("no features to cluster on: list number columns in features.columns or category columns in features.one_hot")]
+    Empty,
+}
+
+fn unknown(table: &Table, option: &str, column: &str) -> FeatureError {
+    FeatureError::UnknownColumn {
+        option: option.into(),
+        column: column.into(),
+        available: table.names().join(", "),
+    }
+}
+
+pub fn as_of_date(opts: &FeatureOptions, today: NaiveDate) -> Result<NaiveDate, FeatureError> {
+    match &opts.as_of {
+        None => Ok(today),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| FeatureError::BadDate(s.clone())),
+    }
+}
+
+/// Add `age` and/or `tenure_days`. Returns the names added.
+pub fn derive(table: &mut Table, opts: &FeatureOptions, as_of: NaiveDate) -> Result<Vec<String>, FeatureError> {
+    let mut added = Vec::new();
+    let specs = [("age", &opts.age_from, "features.age_from"), ("tenure_days", &opts.tenure_from, "features.tenure_from")];
+    for (out, from, option) in specs {
+        let Some(from) = from else { continue };
+        let col = table.column(from).ok_or_else(|| unknown(table, option, from))?;
+        let days: Vec<Option<i32>> = match &col.data {
+            ColumnData::Date(v) => v.clone(),
+            ColumnData::DateTime(v) => v.iter().map(|s| s.map(|s| s.div_euclid(86_400) as i32)).collect(),
+            _ => {
+                return Err(FeatureError::NotNumeric {
+                    column: from.clone(),
+                    actual: col.ty.name(),
+                    hint: "age_from/tenure_from need a date column (set load.types or load.date_formats)",
+                })
+            }
+        };
+        let values: Vec<Option<f64>> = days
+            .iter()
+            .map(|d| {
+                let d = (*d)?;
+                Some(if out == "age" { whole_years(days_to_date(d)?, as_of) } else { (date_to_days(as_of) - d) as f64 })
+            })
+            .collect();
+        let column = Column::new(out, ColumnType::Integer, ColumnData::Number(values));
+        match table.index_of(out) {
+            Some(i) => table.columns[i] = column,
+            None => table.columns.push(column),
+        }
+        added.push(out.to_string());
+    }
+    Ok(added)
+}
+
+fn whole_years(born: NaiveDate, at: NaiveDate) -> f64 {
+    let mut years = at.year() - born.year();
+    if (at.month(), at.day()) < (born.month(), born.day()) {
+        years -= 1;
+    }
+    years as f64
+}
+
+/// The numeric feature columns the options select (validated), and the one-hot columns.
+pub fn select(table: &Table, opts: &FeatureOptions) -> Result<(Vec<String>, Vec<String>), FeatureError> {
+    let numeric: Vec<String> = if opts.columns.is_empty() {
+        table
+            .columns
+            .iter()
+            .filter(|c| {
+                matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_))
+                    && c.ty != ColumnType::Id
+                    && !c.name.ends_with("_outlier")
+            })
+            .map(|c| c.name.clone())
+            .collect()
+    } else {
+        opts.columns.clone()
+    };
+    for name in &numeric {
+        let c = table.column(name).ok_or_else(|| unknown(table, "features.columns", name))?;
+        if c.data.null_count() == c.data.len() {
+            return Err(FeatureError::AllMissing { column: name.clone() });
+        }
+        let hint = match c.ty {
+            ColumnType::Id => "it is an identifier; drop it from features.columns",
+            ColumnType::Date | ColumnType::DateTime => "derive a number from it with features.age_from or features.tenure_from",
+            _ if matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_)) => "",
+            _ => "list it under features.one_hot instead, or set load.types if it holds numbers",
+        };
+        if !hint.is_empty() {
+            return Err(FeatureError::NotNumeric { column: name.clone(), actual: c.ty.name(), hint });
+        }
+    }
+    for name in &opts.one_hot {
+        table.column(name).ok_or_else(|| unknown(table, "features.one_hot", name))?;
+    }
+    for name in &opts.log1p {
+        if !numeric.contains(name) {
+            return Err(unknown(table, "features.log1p (must also be a feature)", name));
+        }
+    }
+    if numeric.is_empty() && opts.one_hot.is_empty() {
+        return Err(FeatureError::Empty);
+    }
+    Ok((numeric, opts.one_hot.clone()))
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OneHot {
+    pub column: String,
+    pub categories: Vec<String>,
+}
+
+/// Feature columns before scaling, with which ones are 0/1 indicators.
+pub struct RawFeatures {
+    pub names: Vec<String>,
+    pub columns: Vec<Vec<f64>>,
+    pub indicator: Vec<bool>,
+}
+
+pub fn signed_log1p(x: f64) -> f64 {
+    x.signum() * x.abs().ln_1p()
+}
+
+/// Build the unscaled feature columns. `encodings`: reuse fitted categories (new data) or learn them.
+pub fn raw_features(
+    table: &Table,
+    numeric: &[String],
+    log1p: &[String],
+    one_hot: &[String],
+    encodings: Option<&[OneHot]>,
+) -> Result<(RawFeatures, Vec<OneHot>), FeatureError> {
+    let mut out = RawFeatures { names: Vec::new(), columns: Vec::new(), indicator: Vec::new() };
+    for name in numeric {
+        let c = table.column(name).ok_or_else(|| unknown(table, "features.columns", name))?;
+        let values: Vec<Option<f64>> = match &c.data {
+            ColumnData::Number(v) => v.clone(),
+            ColumnData::Boolean(v) => v.iter().map(|b| b.map(|b| b as u8 as f64)).collect(),
+            _ => unreachable!("select() admits only number and boolean features"),
+        };
+        let missing = values.iter().filter(|v| v.is_none()).count();
+        if missing == values.len() && !values.is_empty() {
+            return Err(FeatureError::AllMissing { column: name.clone() });
+        }
+        if missing > 0 {
+            return Err(FeatureError::StillMissing { column: name.clone(), count: missing });
+        }
+        let log = log1p.contains(name);
+        out.columns.push(values.into_iter().flatten().map(|x| if log { signed_log1p(x) } else { x }).collect());
+        out.names.push(if log { format!("log1p({name})") } else { name.clone() });
+        out.indicator.push(false);
+    }
+    let mut learned = Vec::new();
+    for (k, name) in one_hot.iter().enumerate() {
+        let c = table.column(name).ok_or_else(|| unknown(table, "features.one_hot", name))?;
+        let cells = c.data.to_text_values();
+        let categories = match encodings {
+            Some(e) => e[k].categories.clone(),
+            None => categories_by_count(&cells),
+        };
+        for cat in &categories {
+            out.columns.push(cells.iter().map(|v| (v.as_deref() == Some(cat.as_str())) as u8 as f64).collect());
+            out.names.push(format!("{name}={cat}"));
+            out.indicator.push(true);
+        }
+        learned.push(OneHot { column: name.clone(), categories });
+    }
+    Ok((out, learned))
+}
+
+fn categories_by_count(cells: &[Option<String>]) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for s in cells.iter().flatten() {
+        *counts.entry(s).or_default() += 1;
+    }
+    let mut cats: Vec<(&str, usize)> = counts.into_iter().collect();
+    cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    cats.into_iter().map(|(s, _)| s.to_string()).collect()
+}
+
+/// The scaled feature matrix, row-major, with the id of each row when there is an id column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureMatrix {
+    pub names: Vec<String>,
+    pub id_name: Option<String>,
+    pub ids: Vec<String>,
+    pub n_rows: usize,
+    pub data: Vec<f64>,
+}
+
+impl FeatureMatrix {
+    pub fn row(&self, r: usize) -> &[f64] {
+        let w = self.names.len();
+        &self.data[r * w..(r + 1) * w]
+    }
+
+    pub fn build(raw: &RawFeatures, kept: &[usize], scaler: &FittedScaler, id: Option<&Column>) -> FeatureMatrix {
+        let n_rows = raw.columns.first().map_or(0, Vec::len);
+        let mut data = Vec::with_capacity(n_rows * kept.len());
+        for r in 0..n_rows {
+            for (j, &k) in kept.iter().enumerate() {
+                data.push(scaler.apply(j, raw.columns[k][r]));
+            }
+        }
+        FeatureMatrix {
+            names: kept.iter().map(|&k| raw.names[k].clone()).collect(),
+            id_name: id.map(|c| c.name.clone()),
+            ids: id.map(|c| c.data.to_text_values().into_iter().map(Option::unwrap_or_default).collect()).unwrap_or_default(),
+            n_rows,
+            data,
+        }
+    }
+
+    /// As a table (for CSV/Parquet output).
+    pub fn to_table(&self) -> Table {
+        let mut t = Table::default();
+        if let Some(id) = &self.id_name {
+            t.columns.push(Column::new(id, ColumnType::Id, ColumnData::Text(self.ids.iter().map(|s| Some(s.clone())).collect())));
+        }
+        let w = self.names.len();
+        for (j, name) in self.names.iter().enumerate() {
+            let v = (0..self.n_rows).map(|r| Some(self.data[r * w + j])).collect();
+            t.columns.push(Column::new(name, ColumnType::Number, ColumnData::Number(v)));
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Option<i32> {
+        Some(date_to_days(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()))
+    }
+
+    #[test]
+    fn age_and_tenure_at_a_reference_date() {
+        let mut t = Table::new(vec![
+            Column::new("birth", ColumnType::Date, ColumnData::Date(vec![date("2000-06-15"), date("2000-06-16"), None])),
+            Column::new("signup", ColumnType::Date, ColumnData::Date(vec![date("2025-06-05"), date("2020-01-01"), None])),
+        ]);
+        let opts = FeatureOptions { age_from: Some("birth".into()), tenure_from: Some("signup".into()), ..Default::default() };
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
+        derive(&mut t, &opts, as_of).unwrap();
+        assert_eq!(t.column("age").unwrap().data.as_numbers().unwrap(), &[Some(25.0), Some(24.0), None]);
+        assert_eq!(t.column("tenure_days").unwrap().data.as_numbers().unwrap()[0], Some(10.0));
+        let bad = FeatureOptions { age_from: Some("signupx".into()), ..Default::default() };
+        assert!(matches!(derive(&mut t, &bad, as_of), Err(FeatureError::UnknownColumn { .. })));
+    }
+
+    #[test]
+    fn selection_rejects_text_and_ids() {
+        let t = Table::new(vec![
+            Column::new("id", ColumnType::Id, ColumnData::Number(vec![Some(1.0)])),
+            Column::new("city", ColumnType::Category, ColumnData::Text(vec![Some("Oslo".into())])),
+            Column::new("spend", ColumnType::Number, ColumnData::Number(vec![Some(3.0)])),
+        ]);
+        let (num, _) = select(&t, &FeatureOptions::default()).unwrap();
+        assert_eq!(num, vec!["spend"]);
+        let opts = FeatureOptions { columns: vec!["city".into()], ..Default::default() };
+        let e = select(&t, &opts).unwrap_err();
+        assert!(e.to_string().contains("one_hot"), "{e}");
+    }
+
+    #[test]
+    fn one_hot_orders_by_frequency_and_logs_are_signed() {
+        let t = Table::new(vec![Column::new(
+            "ch",
+            ColumnType::Category,
+            ColumnData::Text(vec![Some("web".into()), Some("app".into()), Some("web".into()), None]),
+        )]);
+        let (raw, enc) = raw_features(&t, &[], &[], &["ch".into()], None).unwrap();
+        assert_eq!(raw.names, vec!["ch=web", "ch=app"]);
+        assert_eq!(raw.columns[0], vec![1.0, 0.0, 1.0, 0.0]);
+        assert_eq!(enc[0].categories, vec!["web", "app"]);
+        assert!((signed_log1p(-(std::f64::consts::E - 1.0)) + 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,469 @@
+//! Raw text cells → typed columns: numbers (with optional thousands separators, decimal commas
+//! and currency symbols), booleans, dates, and the semantic kinds of text (id, email, category).
+
+use super::dates::{self, DateFormat, When};
+use crate::engine::table::{Column, ColumnData, ColumnType};
+use std::collections::HashSet;
+
+/// One column's cells as read from the file, packed into one buffer (one allocation per column,
+/// not per cell). A missing cell (NA token) has `null` set.
+#[derive(Default)]
+pub struct RawColumn {
+    buf: String,
+    ends: Vec<usize>,
+    null: Vec<bool>,
+}
+
+impl RawColumn {
+    pub fn push(&mut self, cell: &str, is_null: bool) {
+        if !is_null {
+            self.buf.push_str(cell);
+        }
+        self.ends.push(self.buf.len());
+        self.null.push(is_null);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        if self.null[i] {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.buf[start..self.ends[i]])
+    }
+
+    fn present(&self) -> impl Iterator<Item = (usize, &str)> {
+        (0..self.len()).filter_map(|i| self.get(i).map(|s| (i, s)))
+    }
+}
+
+/// How numbers are written in this file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberStyle {
+    pub thousands: Option<char>,
+    pub decimal: char,
+    pub currency: bool,
+}
+
+impl Default for NumberStyle {
+    fn default() -> Self {
+        NumberStyle {
+            thousands: None,
+            decimal: '.',
+            currency: false,
+        }
+    }
+}
+
+const CURRENCY: [char; 6] = ['$', '€', '£', '¥', '₹', '₩'];
+
+pub fn parse_number(s: &str, style: &NumberStyle) -> Option<f64> {
+    let t = s.trim();
+    let plain = style.thousands.is_none() && style.decimal == '.' && !style.currency;
+    let v: f64 = if plain {
+        t.parse().ok()?
+    } else {
+        let mut cleaned = String::with_capacity(t.len());
+        let (body, negative) = match t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            Some(inner) if style.currency => (inner, true),
+            _ => (t, false),
+        };
+        for c in body.chars() {
+            if Some(c) == style.thousands || (style.currency && CURRENCY.contains(&c)) {
+                continue;
+            }
+            if style.currency && c == ' ' {
+                continue;
+            }
+            cleaned.push(if c == style.decimal { '.' } else { c });
+        }
+        let v: f64 = cleaned.parse().ok()?;
+        if negative {
+            -v
+        } else {
+            v
+        }
+    };
+    // Rust reads "inf" and "nan" as numbers; in a customer table they are not.
+    v.is_finite().then_some(v)
+}
+
+/// "007" or "02134" are codes (zip, account), not quantities.
+fn has_leading_zero(s: &str) -> bool {
+    let t = s.trim().trim_start_matches(['-', '+']);
+    t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit()
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "t" => Some(true),
+        "false" | "no" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let t = s.trim();
+    match t.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !t.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// A header that names an identifier: "id", "customer_id", "CustomerID", "order id".
+pub fn name_says_id(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || lower == "uuid"
+}
+
+/// What a caller asks of one column.
+pub struct ColumnSpec<'a> {
+    pub name: &'a str,
+    pub forced: Option<ColumnType>,
+    pub date_format: Option<&'a DateFormat>,
+    pub style: &'a NumberStyle,
+    /// File line of each row, for messages.
+    pub lines: &'a [usize],
+}
+
+pub fn build_column(raw: &RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
+    let mut warnings = Vec::new();
+    let ty = match spec.forced {
+        Some(t) => t,
+        None => guess_type(raw, spec, &mut warnings),
+    };
+    let data = convert(raw, ty, spec, &mut warnings);
+    let ty = match (&data, ty) {
+        (ColumnData::DateTime(_), ColumnType::Date) => ColumnType::DateTime,
+        (ColumnData::Date(_), ColumnType::DateTime) => ColumnType::Date,
+        _ => ty,
+    };
+    (Column::new(spec.name, ty, data), warnings)
+}
+
+fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) -> ColumnType {
+    let present: Vec<(usize, &str)> = raw.present().collect();
+    if present.is_empty() {
+        warnings.push(format!("column '{}' has no values (all missing)", spec.name));
+        return ColumnType::Text;
+    }
+    if present.iter().all(|(_, s)| parse_bool(s).is_some()) {
+        return ColumnType::Boolean;
+    }
+    let bad: Vec<&(usize, &str)> = present
+        .iter()
+        .filter(|(_, s)| has_leading_zero(s) || parse_number(s, spec.style).is_none())
+        .collect();
+    if bad.is_empty() {
+        let nums: Vec<f64> = present
+            .iter()
+            .filter_map(|(_, s)| parse_number(s, spec.style))
+            .collect();
+        return classify_numbers(spec.name, &nums);
+    }
+    if bad.len() * 10 <= present.len() && present.len() >= 10 {
+        let (row, value) = bad[0];
+        let hint = if spec.style.thousands.is_none() && value.contains(',') {
+            " (thousands separators? set load.thousands = \",\")"
+        } else {
+            ""
+        };
+        warnings.push(format!(
+            "column '{}' is mostly numbers but {} value(s) are not, first '{}' on line {}{}; \
+             read as text. Add the token to load.na_values or set load.types.{} = \"number\"",
+            spec.name,
+            bad.len(),
+            value,
+            spec.lines[*row],
+            hint,
+            spec.name
+        ));
+    }
+    if spec.date_format.is_none() {
+        if let Some(g) = dates::guess(present.iter().map(|(_, s)| *s)) {
+            if g.ambiguous {
+                warnings.push(format!(
+                    "column '{}': dates read both day-first and month-first; read as {}. \
+                     Set load.date_formats.{} = \"dmy\" or \"mdy\" to choose",
+                    spec.name, g.format, spec.name
+                ));
+            }
+            return ColumnType::Date;
+        }
+    } else {
+        return ColumnType::Date;
+    }
+    classify_text(spec.name, &present)
+}
+
+pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
+    let integral = nums.iter().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
+    if integral && name_says_id(name) {
+        let distinct: HashSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
+        if distinct.len() > 1 {
+            return ColumnType::Id;
+        }
+    }
+    if integral {
+        ColumnType::Integer
+    } else {
+        ColumnType::Number
+    }
+}
+
+fn classify_text(name: &str, present: &[(usize, &str)]) -> ColumnType {
+    let n = present.len();
+    let emails = present.iter().filter(|(_, s)| looks_like_email(s)).count();
+    if emails * 10 >= n * 9 {
+        return ColumnType::Email;
+    }
+    let distinct: HashSet<&str> = present.iter().map(|(_, s)| s.trim()).collect();
+    let d = distinct.len();
+    // A header that says "id" is believed even when values repeat (a foreign key such as
+    // customer_id in a transactions table), unless it holds almost nothing.
+    if name_says_id(name) && d > 1 {
+        return ColumnType::Id;
+    }
+    let codes = d == n
+        && n >= 20
+        && present
+            .iter()
+            .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !s.trim().contains(' '));
+    if codes {
+        return ColumnType::Id;
+    }
+    if d <= 50 || d * 20 <= n {
+        ColumnType::Category
+    } else {
+        ColumnType::Text
+    }
+}
+
+fn convert(
+    raw: &RawColumn,
+    ty: ColumnType,
+    spec: &ColumnSpec,
+    warnings: &mut Vec<String>,
+) -> ColumnData {
+    let mut failed: Vec<usize> = Vec::new();
+    let n = raw.len();
+    let data = match ty {
+        ColumnType::Number | ColumnType::Integer => ColumnData::Number(
+            (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = parse_number(s, spec.style);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect(),
+        ),
+        ColumnType::Id if numeric_id(raw, spec.style) => ColumnData::Number(
+            (0..n)
+                .map(|i| raw.get(i).and_then(|s| parse_number(s, spec.style)))
+                .collect(),
+        ),
+        ColumnType::Boolean => ColumnData::Boolean(
+            (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = parse_bool(s);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect(),
+        ),
+        ColumnType::Date | ColumnType::DateTime => {
+            let format = spec.date_format.cloned().unwrap_or_else(|| {
+                dates::guess(raw.present().map(|(_, s)| s).filter(|s| {
+                    [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy]
+                        .iter()
+                        .any(|f| dates::parse(s, f).is_some())
+                }))
+                .map_or(DateFormat::Ymd, |g| g.format)
+            });
+            let parsed: Vec<Option<When>> = (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = dates::parse(s, &format);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect();
+            dates_to_column(parsed)
+        }
+        _ => ColumnData::Text((0..n).map(|i| raw.get(i).map(str::to_owned)).collect()),
+    };
+    if let Some(&first) = failed.first() {
+        warnings.push(format!(
+            "column '{}': {} value(s) could not be read as {}, first '{}' on line {}; \
+             they are treated as missing",
+            spec.name,
+            failed.len(),
+            ty.name(),
+            raw.get(first).unwrap_or(""),
+            spec.lines[first]
+        ));
+    }
+    data
+}
+
+fn numeric_id(raw: &RawColumn, style: &NumberStyle) -> bool {
+    raw.present()
+        .all(|(_, s)| !has_leading_zero(s) && parse_number(s, style).is_some())
+}
+
+/// Date-only columns stay dates; as soon as one cell has a time, the column is date-times.
+fn dates_to_column(parsed: Vec<Option<When>>) -> ColumnData {
+    let any_time = parsed.iter().any(|w| matches!(w, Some(When::Moment(_))));
+    if any_time {
+        ColumnData::DateTime(
+            parsed
+                .into_iter()
+                .map(|w| {
+                    w.map(|w| match w {
+                        When::Day(d) => d as i64 * 86_400,
+                        When::Moment(s) => s,
+                    })
+                })
+                .collect(),
+        )
+    } else {
+        ColumnData::Date(
+            parsed
+                .into_iter()
+                .map(|w| match w {
+                    Some(When::Day(d)) => Some(d),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(cells: &[Option<&str>]) -> RawColumn {
+        let mut r = RawColumn::default();
+        for c in cells {
+            r.push(c.unwrap_or(""), c.is_none());
+        }
+        r
+    }
+
+    fn build(name: &str, cells: &[Option<&str>], style: &NumberStyle) -> (Column, Vec<String>) {
+        let lines: Vec<usize> = (2..cells.len() + 2).collect();
+        let spec = ColumnSpec {
+            name,
+            forced: None,
+            date_format: None,
+            style,
+            lines: &lines,
+        };
+        build_column(&raw(cells), &spec)
+    }
+
+    #[test]
+    fn numbers_integers_ids_and_codes() {
+        let plain = NumberStyle::default();
+        let (c, _) = build("income", &[Some("10.5"), None, Some(" 3 ")], &plain);
+        assert_eq!(c.ty, ColumnType::Number);
+        assert_eq!(c.data, ColumnData::Number(vec![Some(10.5), None, Some(3.0)]));
+        assert_eq!(build("qty", &[Some("1"), Some("-2")], &plain).0.ty, ColumnType::Integer);
+        assert_eq!(build("user_id", &[Some("1"), Some("2")], &plain).0.ty, ColumnType::Id);
+        let (zip, _) = build("zip", &[Some("02134"), Some("10001")], &plain);
+        assert_eq!(zip.ty, ColumnType::Category);
+    }
+
+    #[test]
+    fn thousands_decimal_comma_and_currency_when_asked() {
+        let style = NumberStyle {
+            thousands: Some('.'),
+            decimal: ',',
+            currency: true,
+        };
+        assert_eq!(parse_number("€1.234,50", &style), Some(1234.5));
+        assert_eq!(parse_number("(12,00 €)", &style), Some(-12.0));
+        let us = NumberStyle {
+            thousands: Some(','),
+            ..NumberStyle::default()
+        };
+        assert_eq!(parse_number("1,234,567", &us), Some(1_234_567.0));
+        assert_eq!(parse_number("inf", &NumberStyle::default()), None);
+    }
+
+    #[test]
+    fn mostly_numeric_column_warns_with_line_and_hint() {
+        let mut cells: Vec<Option<&str>> = vec![Some("5"); 20];
+        cells[7] = Some("1,200");
+        let (c, w) = build("spend", &cells, &NumberStyle::default());
+        assert_ne!(c.ty, ColumnType::Number);
+        assert!(w[0].contains("line 9") && w[0].contains("thousands"), "{w:?}");
+    }
+
+    #[test]
+    fn text_kinds() {
+        let plain = NumberStyle::default();
+        let emails = [Some("a@x.com"), Some("B@y.org"), None];
+        assert_eq!(build("mail", &emails, &plain).0.ty, ColumnType::Email);
+        let bools = [Some("true"), Some("FALSE"), Some("yes")];
+        assert_eq!(build("member", &bools, &plain).0.ty, ColumnType::Boolean);
+        let cats: Vec<Option<&str>> = (0..100).map(|i| Some(["a", "b"][i % 2])).collect();
+        assert_eq!(build("seg", &cats, &plain).0.ty, ColumnType::Category);
+        let names: Vec<String> = (0..100).map(|i| format!("Person {i}")).collect();
+        let cells: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
+        assert_eq!(build("name", &cells, &plain).0.ty, ColumnType::Text);
+        let (c, w) = build("x", &[None, None], &plain);
+        assert_eq!(c.data.null_count(), 2);
+        assert!(w[0].contains("all missing"));
+    }
+
+    #[test]
+    fn dates_and_forced_types() {
+        let plain = NumberStyle::default();
+        let (c, w) = build("d", &[Some("3/4/2024"), Some("5/6/2024")], &plain);
+        assert_eq!(c.ty, ColumnType::Date);
+        assert!(w[0].contains("load.date_formats.d"));
+        let (c, _) = build("t", &[Some("2024-01-01 10:00:00"), Some("2024-01-02")], &plain);
+        assert_eq!(c.ty, ColumnType::DateTime);
+        let lines = [2, 3];
+        let spec = ColumnSpec {
+            name: "n",
+            forced: Some(ColumnType::Number),
+            date_format: None,
+            style: &plain,
+            lines: &lines,
+        };
+        let (c, w) = build_column(&raw(&[Some("1"), Some("oops")]), &spec);
+        assert_eq!(c.data, ColumnData::Number(vec![Some(1.0), None]));
+        assert!(w[0].contains("'oops' on line 3"));
+    }
+}
