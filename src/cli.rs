@@ -11,7 +11,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(name = "seglab", version, about = "A terminal workbench for customer segmentation")]
+#[command(
+    name = "seglab",
+    version,
+    about = "A terminal workbench for customer segmentation"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -65,7 +69,10 @@ pub enum CliError {
     #[error(transparent)]
     Recipe(#[from] RecipeError),
     #[error("{path}: {source}")]
-    Pipeline { path: PathBuf, source: PipelineError },
+    Pipeline {
+        path: PathBuf,
+        source: PipelineError,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -73,10 +80,26 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None => welcome(),
-        Some(Command::Inspect { file, json, recipe }) => cmd_inspect(&file, json, recipe.as_deref()),
+        Some(Command::Inspect { file, json, recipe }) => {
+            cmd_inspect(&file, json, recipe.as_deref())
+        }
         Some(Command::Clean { recipe, input, out }) => cmd_clean(recipe.as_deref(), &input, &out),
-        Some(Command::DemoData { out, customers, transactions, web_events, seed, force }) => {
-            let opts = DemoOptions { customers, transactions, web_events, seed, force, ..DemoOptions::default() };
+        Some(Command::DemoData {
+            out,
+            customers,
+            transactions,
+            web_events,
+            seed,
+            force,
+        }) => {
+            let opts = DemoOptions {
+                customers,
+                transactions,
+                web_events,
+                seed,
+                force,
+                ..DemoOptions::default()
+            };
             let s = demo_data::write_demo_data(&out, &opts)?;
             println!(
                 "wrote {}: {} customers (+{} planted near-duplicates), {} transactions, {} web events",
@@ -145,17 +168,32 @@ fn cmd_clean(recipe_path: Option<&Path>, input: &Path, out: &Path) -> Result<(),
     let recipe = load_recipe(recipe_path)?;
     // Refuse an existing output before doing any work.
     drop(crate::report::atomic::StagedDir::create(out)?);
+    // Hidden by indicatif when stderr is not a terminal.
+    let bar =
+        ProgressBar::with_draw_target(Some(STEPS.len() as u64 + 2), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("load");
     let loaded = load(input, &recipe.load)?;
-    print_warnings(&loaded);
-    let report = inspect(&input.display().to_string(), &loaded.table, &loaded.warnings);
-    let bar = ProgressBar::with_draw_target(Some(STEPS.len() as u64), ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.suspend(|| print_warnings(&loaded));
+    bar.set_position(1);
+    bar.set_message("inspect");
+    let report = inspect(
+        &input.display().to_string(),
+        &loaded.table,
+        &loaded.warnings,
+    );
     let today = chrono::Local::now().date_naive();
     let prepared = prepare(loaded.table, &recipe, today, &mut |i| {
-        bar.set_position(i as u64);
+        bar.set_position(i as u64 + 2);
         bar.set_message(STEPS[i]);
     })
-    .map_err(|source| CliError::Pipeline { path: input.to_owned(), source })?;
+    .map_err(|source| CliError::Pipeline {
+        path: input.to_owned(),
+        source,
+    })?;
     bar.finish_and_clear();
     print!("{}", prepared.log);
     let dir = clean_output::write(out, &report, &prepared, &recipe)?;

@@ -1,6 +1,6 @@
 //! seglab: a terminal workbench for customer segmentation.
 
+pub mod cli;
 pub mod engine;
 pub mod recipe;
 pub mod report;
-pub mod cli;

@@ -33,7 +33,10 @@ impl Default for Recipe {
 #[derive(Debug, thiserror::Error)]
 pub enum RecipeError {
     #[error("cannot read recipe {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// toml's message names the line, column and key.
     #[error("recipe {path}: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -41,11 +44,17 @@ pub enum RecipeError {
 
 impl Recipe {
     pub fn parse(text: &str, path: &Path) -> Result<Recipe, RecipeError> {
-        toml::from_str(text).map_err(|e| RecipeError::Invalid { path: path.to_owned(), message: e.to_string().trim_end().to_string() })
+        toml::from_str(text).map_err(|e| RecipeError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_string(),
+        })
     }
 
     pub fn from_file(path: &Path) -> Result<Recipe, RecipeError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RecipeError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| RecipeError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Recipe::parse(&text, path)
     }
 
@@ -62,6 +71,12 @@ mod tests {
     fn empty_recipe_means_defaults() {
         let r = Recipe::parse("", Path::new("r.toml")).unwrap();
         assert_eq!(r, Recipe::default());
+    }
+
+    #[test]
+    fn the_documented_defaults_are_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/default_recipe.toml");
+        assert_eq!(Recipe::from_file(&path).unwrap(), Recipe::default());
     }
 
     #[test]
@@ -96,11 +111,20 @@ method = "robust"
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_line_and_key() {
-        let e = Recipe::parse("seed = 1\n[clean]\ntrimm = true\n", Path::new("r.toml")).unwrap_err().to_string();
+        let e = Recipe::parse("seed = 1\n[clean]\ntrimm = true\n", Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("trimm"), "{e}");
-        let e = Recipe::parse("[scale]\nmethod = \"zcore\"\n", Path::new("r.toml")).unwrap_err().to_string();
+        let e = Recipe::parse("[scale]\nmethod = \"zcore\"\n", Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2") && e.contains("zcore"), "{e}");
-        let e = Recipe::parse("[clean.missing]\ncolumns = { income = \"medain\" }\n", Path::new("r.toml")).unwrap_err().to_string();
+        let e = Recipe::parse(
+            "[clean.missing]\ncolumns = { income = \"medain\" }\n",
+            Path::new("r.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("line 2") && e.contains("medain"), "{e}");
     }
 }

@@ -7,7 +7,12 @@ use common::{column, inspect_json, Scratch};
 #[test]
 fn delimiters_are_sniffed() {
     let s = Scratch::new("delims");
-    for (name, d) in [("comma.csv", ","), ("semi.csv", ";"), ("tab.tsv", "\t"), ("pipe.txt", "|")] {
+    for (name, d) in [
+        ("comma.csv", ","),
+        ("semi.csv", ";"),
+        ("tab.tsv", "\t"),
+        ("pipe.txt", "|"),
+    ] {
         let body = format!("id{d}city{d}spend\n1{d}Oslo{d}10.5\n2{d}Rome{d}7\n3{d}Oslo{d}\n");
         let r = inspect_json(&s.file(name, body.as_bytes()), &[]);
         assert_eq!(r["rows"], 3, "{name}");
@@ -22,11 +27,16 @@ fn delimiters_are_sniffed() {
 #[test]
 fn header_below_blank_and_title_lines() {
     let s = Scratch::new("header");
-    let f = s.file("export.csv", b"\n\nCustomer export 2026-01-01\n\nid,name,age\n1,Ann,30\n2,Bob,40\n");
+    let f = s.file(
+        "export.csv",
+        b"\n\nCustomer export 2026-01-01\n\nid,name,age\n1,Ann,30\n2,Bob,40\n",
+    );
     let r = inspect_json(&f, &[]);
     assert_eq!(r["rows"], 2);
     assert_eq!(column(&r, "age")["median"], 35.0);
-    assert!(r["warnings"].to_string().contains("above the header on line 5"));
+    assert!(r["warnings"]
+        .to_string()
+        .contains("above the header on line 5"));
 }
 
 #[test]
@@ -43,9 +53,19 @@ fn na_tokens_and_a_lone_space_in_a_number_column() {
 #[test]
 fn crlf_and_utf8_bom() {
     let s = Scratch::new("crlf");
-    let r = inspect_json(&s.file("win.csv", b"\xEF\xBB\xBFid,city\r\n1,Z\xC3\xBCrich\r\n2,Oslo\r\n"), &[]);
-    assert_eq!(column(&r, "id")["name"], "id", "the BOM must not stick to the first header");
-    assert_eq!(r["rows"], 2);
+    let r = inspect_json(
+        &s.file(
+            "win.csv",
+            b"\xEF\xBB\xBFid,city\r\n1,Z\xC3\xBCrich\r\n2,Oslo\r\n3,Z\xC3\xBCrich\r\n",
+        ),
+        &[],
+    );
+    assert_eq!(
+        column(&r, "id")["name"],
+        "id",
+        "the BOM must not stick to the first header"
+    );
+    assert_eq!(r["rows"], 3);
     let city = column(&r, "city");
     assert!(city["top"].to_string().contains("Zürich"), "{city}");
     assert!(!city["top"].to_string().contains('\r'));
@@ -54,7 +74,13 @@ fn crlf_and_utf8_bom() {
 #[test]
 fn windows_1252_bytes_are_transcoded_with_a_warning() {
     let s = Scratch::new("latin1");
-    let r = inspect_json(&s.file("latin.csv", b"id,name\n1,M\xFCller\n2,Jos\xE9\n"), &[]);
+    let r = inspect_json(
+        &s.file(
+            "latin.csv",
+            b"id,name\n1,M\xFCller\n2,Jos\xE9\n3,M\xFCller\n",
+        ),
+        &[],
+    );
     assert!(column(&r, "name")["top"].to_string().contains("Müller"));
     assert!(r["warnings"].to_string().contains("Windows-1252"));
 }
@@ -62,11 +88,16 @@ fn windows_1252_bytes_are_transcoded_with_a_warning() {
 #[test]
 fn empty_header_names_and_quoted_fields() {
     let s = Scratch::new("quotes");
-    let body = "id,,note\n1,x,\"said \"\"hi\"\", then left\"\n2,y,\"a, b\"\n";
+    let body = "id,,note\n1,x,\"said \"\"hi\"\", then left\"\n2,y,\"a, b\"\n3,z,\"said \"\"hi\"\", then left\"\n";
     let r = inspect_json(&s.file("q.csv", body.as_bytes()), &[]);
     assert_eq!(r["columns"][1]["name"], "column_2");
     let note = column(&r, "note");
-    assert!(note["top"].to_string().contains(r#"said \"hi\", then left"#), "{note}");
+    assert!(
+        note["top"]
+            .to_string()
+            .contains(r#"said \"hi\", then left"#),
+        "{note}"
+    );
     assert!(r["warnings"].to_string().contains("no header name"));
 }
 
@@ -77,7 +108,10 @@ fn thousands_separators_and_currency_when_the_recipe_asks() {
     let f = s.file("eu.csv", body.as_bytes());
     let plain = inspect_json(&f, &[]);
     assert_ne!(column(&plain, "amount")["type"], "number");
-    let recipe = s.file("r.toml", b"[load]\nthousands = \".\"\ndecimal = \",\"\ncurrency = true\n");
+    let recipe = s.file(
+        "r.toml",
+        b"[load]\nthousands = \".\"\ndecimal = \",\"\ncurrency = true\n",
+    );
     let r = inspect_json(&f, &["--recipe", recipe.to_str().unwrap()]);
     let amount = column(&r, "amount");
     assert_eq!(amount["type"], "number");
@@ -101,7 +135,9 @@ fn date_formats_and_ambiguity() {
     assert_eq!(column(&r, "dash")["min"], "2024-01-31");
     // 3/4/2024 reads both ways: seglab says so and picks month-first for slashes...
     assert_eq!(column(&r, "unclear")["min"], "2024-03-04");
-    assert!(r["warnings"].to_string().contains("load.date_formats.unclear"));
+    assert!(r["warnings"]
+        .to_string()
+        .contains("load.date_formats.unclear"));
     // ...and the recipe can choose day-first.
     let recipe = s.file("r.toml", b"[load.date_formats]\nunclear = \"dmy\"\n");
     let r = inspect_json(&f, &["--recipe", recipe.to_str().unwrap()]);
@@ -132,17 +168,29 @@ fn parquet_and_json_inputs() {
     assert_eq!(r["rows"], 2);
     assert_eq!(column(&r, "spend")["missing"], 1);
     assert_eq!(column(&r, "day")["type"], "date");
-    let array = s.file("e.json", b"[{\"id\": 1, \"ok\": true}, {\"id\": 2, \"ok\": false}]");
+    let array = s.file(
+        "e.json",
+        b"[{\"id\": 1, \"ok\": true}, {\"id\": 2, \"ok\": false}]",
+    );
     assert_eq!(column(&inspect_json(&array, &[]), "ok")["type"], "boolean");
 
     // Parquet written by seglab's own clean step, then read back.
     let csv = s.file("in.csv", b"id,spend,city\n1,10,Oslo\n2,,Rome\n3,30,Oslo\n");
     let out = s.path("out");
-    let o = common::seglab(&["clean", csv.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = common::seglab(&[
+        "clean",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", common::text(&o).1);
     let r = inspect_json(&out.join("cleaned.parquet"), &[]);
     assert_eq!(r["rows"], 3);
-    assert_eq!(column(&r, "spend")["median"], 20.0, "missing spend was filled with the median");
+    assert_eq!(
+        column(&r, "spend")["median"],
+        20.0,
+        "missing spend was filled with the median"
+    );
 }
 
 #[test]

@@ -14,7 +14,11 @@ fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
         })
         .collect()
 }
@@ -42,8 +46,14 @@ fn inspect_reads_each_sample_file() {
     assert_eq!(column(&t, "timestamp")["type"], "datetime");
     assert_eq!(column(&t, "quantity")["type"], "integer");
     assert_eq!(column(&t, "customer_id")["type"], "id");
-    assert!(column(&t, "quantity")["min"].as_f64().unwrap() < 0.0, "returns are negative quantities");
-    assert!(column(&t, "customer_id")["missing"].as_u64().unwrap() > 0, "rows with no customer");
+    assert!(
+        column(&t, "quantity")["min"].as_f64().unwrap() < 0.0,
+        "returns are negative quantities"
+    );
+    assert!(
+        column(&t, "customer_id")["missing"].as_u64().unwrap() > 0,
+        "rows with no customer"
+    );
 
     let w = inspect_json(&sample("web_events.csv"), &[]);
     let events = column(&w, "event_type");
@@ -56,7 +66,11 @@ fn planted_roots() -> HashMap<String, String> {
     read_csv(&sample("truth.csv"))
         .into_iter()
         .map(|r| {
-            let root = if r["duplicate_of"].is_empty() { r["customer_id"].clone() } else { r["duplicate_of"].clone() };
+            let root = if r["duplicate_of"].is_empty() {
+                r["customer_id"].clone()
+            } else {
+                r["duplicate_of"].clone()
+            };
             (r["customer_id"].clone(), root)
         })
         .collect()
@@ -102,7 +116,10 @@ fn cleaning_finds_the_planted_near_duplicates() {
             }
         }
     }
-    let recalled = planted.iter().filter(|(a, b)| group_of.get(a).is_some() && group_of.get(a) == group_of.get(b)).count();
+    let recalled = planted
+        .iter()
+        .filter(|(a, b)| group_of.contains_key(a) && group_of.get(a) == group_of.get(b))
+        .count();
     let precision = correct as f64 / found.max(1) as f64;
     let recall = recalled as f64 / planted.len() as f64;
     println!("near-duplicates: {} planted, {found} pairs found, precision {precision:.3}, recall {recall:.3}", planted.len());
@@ -113,12 +130,29 @@ fn cleaning_finds_the_planted_near_duplicates() {
     // The absurd incomes (×100) are clipped and nothing in the features is NaN or infinite.
     let cleaned = read_csv(&out.join("cleaned.csv"));
     let merged_away: usize = groups.values().map(|ids| ids.len() - 1).sum();
-    assert_eq!(cleaned.len(), roots.len() - merged_away, "one row per merge group stays");
-    let max_income = cleaned.iter().filter_map(|r| r["income"].parse::<f64>().ok()).fold(0.0, f64::max);
-    assert!(max_income < 1_000_000.0, "max income after clipping {max_income}");
+    assert_eq!(
+        cleaned.len(),
+        roots.len() - merged_away,
+        "one row per merge group stays"
+    );
+    let max_income = cleaned
+        .iter()
+        .filter_map(|r| r["income"].parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    assert!(
+        max_income < 1_000_000.0,
+        "max income after clipping {max_income}"
+    );
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
     assert!(!features.contains("NaN") && !features.contains("inf"));
-    for f in ["cleaned.parquet", "features.parquet", "transform.json", "cleaning_log.txt", "inspect.json", "recipe.toml"] {
+    for f in [
+        "cleaned.parquet",
+        "features.parquet",
+        "transform.json",
+        "cleaning_log.txt",
+        "inspect.json",
+        "recipe.toml",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
 }
@@ -137,7 +171,10 @@ fn same_recipe_and_data_give_the_same_output() {
             out.to_str().unwrap(),
         ]);
         assert!(o.status.success());
-        (std::fs::read(out.join("features.csv")).unwrap(), std::fs::read(out.join("cleaned.csv")).unwrap())
+        (
+            std::fs::read(out.join("features.csv")).unwrap(),
+            std::fs::read(out.join("cleaned.csv")).unwrap(),
+        )
     };
     assert_eq!(run("a"), run("b"));
 }
@@ -154,7 +191,12 @@ fn the_fitted_transform_reproduces_the_features() {
     let again = fitted.transform(&prepared.cleaned).unwrap();
     assert_eq!(again.names, prepared.features.names);
     assert_eq!(again.n_rows, prepared.features.n_rows);
-    let worst = again.data.iter().zip(&prepared.features.data).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let worst = again
+        .data
+        .iter()
+        .zip(&prepared.features.data)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     assert!(worst < 1e-12, "max difference {worst}");
     // z-scored features have mean 0 and (population) standard deviation 1.
     let w = again.names.len();
@@ -162,6 +204,10 @@ fn the_fitted_transform_reproduces_the_features() {
         let col: Vec<f64> = (0..again.n_rows).map(|r| again.data[r * w + j]).collect();
         let mean = col.iter().sum::<f64>() / col.len() as f64;
         let var = col.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / col.len() as f64;
-        assert!(mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9, "{}: mean {mean} var {var}", again.names[j]);
+        assert!(
+            mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9,
+            "{}: mean {mean} var {var}",
+            again.names[j]
+        );
     }
 }

@@ -30,12 +30,22 @@ pub struct FeatureOptions {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FeatureError {
     #[error("{option} names column '{column}', which is not in the table (columns: {available})")]
-    UnknownColumn { option: String, column: String, available: String },
+    UnknownColumn {
+        option: String,
+        column: String,
+        available: String,
+    },
     #[error("feature '{column}' is {actual}, not numeric: {hint}")]
-    NotNumeric { column: String, actual: &'static str, hint: &'static str },
+    NotNumeric {
+        column: String,
+        actual: &'static str,
+        hint: &'static str,
+    },
     #[error("feature '{column}' has no values (all missing)")]
     AllMissing { column: String },
-    #[error("feature '{column}' still has {count} missing value(s); set clean.missing.columns.{column}")]
+    #[error(
+        "feature '{column}' still has {count} missing value(s); set clean.missing.columns.{column}"
+    )]
     StillMissing { column: String, count: usize },
     #[error("features.as_of '{0}' is not a date like 2026-01-01")]
     BadDate(String),
@@ -54,33 +64,49 @@ fn unknown(table: &Table, option: &str, column: &str) -> FeatureError {
 pub fn as_of_date(opts: &FeatureOptions, today: NaiveDate) -> Result<NaiveDate, FeatureError> {
     match &opts.as_of {
         None => Ok(today),
-        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| FeatureError::BadDate(s.clone())),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| FeatureError::BadDate(s.clone())),
     }
 }
 
 /// Add `age` and/or `tenure_days`. Returns the names added.
-pub fn derive(table: &mut Table, opts: &FeatureOptions, as_of: NaiveDate) -> Result<Vec<String>, FeatureError> {
+pub fn derive(
+    table: &mut Table,
+    opts: &FeatureOptions,
+    as_of: NaiveDate,
+) -> Result<Vec<String>, FeatureError> {
     let mut added = Vec::new();
-    let specs = [("age", &opts.age_from, "features.age_from"), ("tenure_days", &opts.tenure_from, "features.tenure_from")];
+    let specs = [
+        ("age", &opts.age_from, "features.age_from"),
+        ("tenure_days", &opts.tenure_from, "features.tenure_from"),
+    ];
     for (out, from, option) in specs {
         let Some(from) = from else { continue };
-        let col = table.column(from).ok_or_else(|| unknown(table, option, from))?;
+        let col = table
+            .column(from)
+            .ok_or_else(|| unknown(table, option, from))?;
         let days: Vec<Option<i32>> = match &col.data {
             ColumnData::Date(v) => v.clone(),
-            ColumnData::DateTime(v) => v.iter().map(|s| s.map(|s| s.div_euclid(86_400) as i32)).collect(),
-            _ => {
-                return Err(FeatureError::NotNumeric {
-                    column: from.clone(),
-                    actual: col.ty.name(),
-                    hint: "age_from/tenure_from need a date column (set load.types or load.date_formats)",
-                })
-            }
+            ColumnData::DateTime(v) => v
+                .iter()
+                .map(|s| s.map(|s| s.div_euclid(86_400) as i32))
+                .collect(),
+            _ => return Err(FeatureError::NotNumeric {
+                column: from.clone(),
+                actual: col.ty.name(),
+                hint:
+                    "age_from/tenure_from need a date column (set load.types or load.date_formats)",
+            }),
         };
         let values: Vec<Option<f64>> = days
             .iter()
             .map(|d| {
                 let d = (*d)?;
-                Some(if out == "age" { whole_years(days_to_date(d)?, as_of) } else { (date_to_days(as_of) - d) as f64 })
+                Some(if out == "age" {
+                    whole_years(days_to_date(d)?, as_of)
+                } else {
+                    (date_to_days(as_of) - d) as f64
+                })
             })
             .collect();
         let column = Column::new(out, ColumnType::Integer, ColumnData::Number(values));
@@ -102,7 +128,10 @@ fn whole_years(born: NaiveDate, at: NaiveDate) -> f64 {
 }
 
 /// The numeric feature columns the options select (validated), and the one-hot columns.
-pub fn select(table: &Table, opts: &FeatureOptions) -> Result<(Vec<String>, Vec<String>), FeatureError> {
+pub fn select(
+    table: &Table,
+    opts: &FeatureOptions,
+) -> Result<(Vec<String>, Vec<String>), FeatureError> {
     let numeric: Vec<String> = if opts.columns.is_empty() {
         table
             .columns
@@ -118,26 +147,42 @@ pub fn select(table: &Table, opts: &FeatureOptions) -> Result<(Vec<String>, Vec<
         opts.columns.clone()
     };
     for name in &numeric {
-        let c = table.column(name).ok_or_else(|| unknown(table, "features.columns", name))?;
+        let c = table
+            .column(name)
+            .ok_or_else(|| unknown(table, "features.columns", name))?;
         if c.data.null_count() == c.data.len() {
-            return Err(FeatureError::AllMissing { column: name.clone() });
+            return Err(FeatureError::AllMissing {
+                column: name.clone(),
+            });
         }
         let hint = match c.ty {
             ColumnType::Id => "it is an identifier; drop it from features.columns",
-            ColumnType::Date | ColumnType::DateTime => "derive a number from it with features.age_from or features.tenure_from",
+            ColumnType::Date | ColumnType::DateTime => {
+                "derive a number from it with features.age_from or features.tenure_from"
+            }
             _ if matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_)) => "",
             _ => "list it under features.one_hot instead, or set load.types if it holds numbers",
         };
         if !hint.is_empty() {
-            return Err(FeatureError::NotNumeric { column: name.clone(), actual: c.ty.name(), hint });
+            return Err(FeatureError::NotNumeric {
+                column: name.clone(),
+                actual: c.ty.name(),
+                hint,
+            });
         }
     }
     for name in &opts.one_hot {
-        table.column(name).ok_or_else(|| unknown(table, "features.one_hot", name))?;
+        table
+            .column(name)
+            .ok_or_else(|| unknown(table, "features.one_hot", name))?;
     }
     for name in &opts.log1p {
         if !numeric.contains(name) {
-            return Err(unknown(table, "features.log1p (must also be a feature)", name));
+            return Err(unknown(
+                table,
+                "features.log1p (must also be a feature)",
+                name,
+            ));
         }
     }
     if numeric.is_empty() && opts.one_hot.is_empty() {
@@ -171,9 +216,15 @@ pub fn raw_features(
     one_hot: &[String],
     encodings: Option<&[OneHot]>,
 ) -> Result<(RawFeatures, Vec<OneHot>), FeatureError> {
-    let mut out = RawFeatures { names: Vec::new(), columns: Vec::new(), indicator: Vec::new() };
+    let mut out = RawFeatures {
+        names: Vec::new(),
+        columns: Vec::new(),
+        indicator: Vec::new(),
+    };
     for name in numeric {
-        let c = table.column(name).ok_or_else(|| unknown(table, "features.columns", name))?;
+        let c = table
+            .column(name)
+            .ok_or_else(|| unknown(table, "features.columns", name))?;
         let values: Vec<Option<f64>> = match &c.data {
             ColumnData::Number(v) => v.clone(),
             ColumnData::Boolean(v) => v.iter().map(|b| b.map(|b| b as u8 as f64)).collect(),
@@ -181,30 +232,55 @@ pub fn raw_features(
         };
         let missing = values.iter().filter(|v| v.is_none()).count();
         if missing == values.len() && !values.is_empty() {
-            return Err(FeatureError::AllMissing { column: name.clone() });
+            return Err(FeatureError::AllMissing {
+                column: name.clone(),
+            });
         }
         if missing > 0 {
-            return Err(FeatureError::StillMissing { column: name.clone(), count: missing });
+            return Err(FeatureError::StillMissing {
+                column: name.clone(),
+                count: missing,
+            });
         }
         let log = log1p.contains(name);
-        out.columns.push(values.into_iter().flatten().map(|x| if log { signed_log1p(x) } else { x }).collect());
-        out.names.push(if log { format!("log1p({name})") } else { name.clone() });
+        out.columns.push(
+            values
+                .into_iter()
+                .flatten()
+                .map(|x| if log { signed_log1p(x) } else { x })
+                .collect(),
+        );
+        out.names.push(if log {
+            format!("log1p({name})")
+        } else {
+            name.clone()
+        });
         out.indicator.push(false);
     }
     let mut learned = Vec::new();
     for (k, name) in one_hot.iter().enumerate() {
-        let c = table.column(name).ok_or_else(|| unknown(table, "features.one_hot", name))?;
+        let c = table
+            .column(name)
+            .ok_or_else(|| unknown(table, "features.one_hot", name))?;
         let cells = c.data.to_text_values();
         let categories = match encodings {
             Some(e) => e[k].categories.clone(),
             None => categories_by_count(&cells),
         };
         for cat in &categories {
-            out.columns.push(cells.iter().map(|v| (v.as_deref() == Some(cat.as_str())) as u8 as f64).collect());
+            out.columns.push(
+                cells
+                    .iter()
+                    .map(|v| (v.as_deref() == Some(cat.as_str())) as u8 as f64)
+                    .collect(),
+            );
             out.names.push(format!("{name}={cat}"));
             out.indicator.push(true);
         }
-        learned.push(OneHot { column: name.clone(), categories });
+        learned.push(OneHot {
+            column: name.clone(),
+            categories,
+        });
     }
     Ok((out, learned))
 }
@@ -235,7 +311,12 @@ impl FeatureMatrix {
         &self.data[r * w..(r + 1) * w]
     }
 
-    pub fn build(raw: &RawFeatures, kept: &[usize], scaler: &FittedScaler, id: Option<&Column>) -> FeatureMatrix {
+    pub fn build(
+        raw: &RawFeatures,
+        kept: &[usize],
+        scaler: &FittedScaler,
+        id: Option<&Column>,
+    ) -> FeatureMatrix {
         let n_rows = raw.columns.first().map_or(0, Vec::len);
         let mut data = Vec::with_capacity(n_rows * kept.len());
         for r in 0..n_rows {
@@ -246,7 +327,15 @@ impl FeatureMatrix {
         FeatureMatrix {
             names: kept.iter().map(|&k| raw.names[k].clone()).collect(),
             id_name: id.map(|c| c.name.clone()),
-            ids: id.map(|c| c.data.to_text_values().into_iter().map(Option::unwrap_or_default).collect()).unwrap_or_default(),
+            ids: id
+                .map(|c| {
+                    c.data
+                        .to_text_values()
+                        .into_iter()
+                        .map(Option::unwrap_or_default)
+                        .collect()
+                })
+                .unwrap_or_default(),
             n_rows,
             data,
         }
@@ -256,12 +345,19 @@ impl FeatureMatrix {
     pub fn to_table(&self) -> Table {
         let mut t = Table::default();
         if let Some(id) = &self.id_name {
-            t.columns.push(Column::new(id, ColumnType::Id, ColumnData::Text(self.ids.iter().map(|s| Some(s.clone())).collect())));
+            t.columns.push(Column::new(
+                id,
+                ColumnType::Id,
+                ColumnData::Text(self.ids.iter().map(|s| Some(s.clone())).collect()),
+            ));
         }
         let w = self.names.len();
         for (j, name) in self.names.iter().enumerate() {
-            let v = (0..self.n_rows).map(|r| Some(self.data[r * w + j])).collect();
-            t.columns.push(Column::new(name, ColumnType::Number, ColumnData::Number(v)));
+            let v = (0..self.n_rows)
+                .map(|r| Some(self.data[r * w + j]))
+                .collect();
+            t.columns
+                .push(Column::new(name, ColumnType::Number, ColumnData::Number(v)));
         }
         t
     }
@@ -272,34 +368,71 @@ mod tests {
     use super::*;
 
     fn date(s: &str) -> Option<i32> {
-        Some(date_to_days(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()))
+        Some(date_to_days(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap(),
+        ))
     }
 
     #[test]
     fn age_and_tenure_at_a_reference_date() {
         let mut t = Table::new(vec![
-            Column::new("birth", ColumnType::Date, ColumnData::Date(vec![date("2000-06-15"), date("2000-06-16"), None])),
-            Column::new("signup", ColumnType::Date, ColumnData::Date(vec![date("2025-06-05"), date("2020-01-01"), None])),
+            Column::new(
+                "birth",
+                ColumnType::Date,
+                ColumnData::Date(vec![date("2000-06-15"), date("2000-06-16"), None]),
+            ),
+            Column::new(
+                "signup",
+                ColumnType::Date,
+                ColumnData::Date(vec![date("2025-06-05"), date("2020-01-01"), None]),
+            ),
         ]);
-        let opts = FeatureOptions { age_from: Some("birth".into()), tenure_from: Some("signup".into()), ..Default::default() };
+        let opts = FeatureOptions {
+            age_from: Some("birth".into()),
+            tenure_from: Some("signup".into()),
+            ..Default::default()
+        };
         let as_of = NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
         derive(&mut t, &opts, as_of).unwrap();
-        assert_eq!(t.column("age").unwrap().data.as_numbers().unwrap(), &[Some(25.0), Some(24.0), None]);
-        assert_eq!(t.column("tenure_days").unwrap().data.as_numbers().unwrap()[0], Some(10.0));
-        let bad = FeatureOptions { age_from: Some("signupx".into()), ..Default::default() };
-        assert!(matches!(derive(&mut t, &bad, as_of), Err(FeatureError::UnknownColumn { .. })));
+        assert_eq!(
+            t.column("age").unwrap().data.as_numbers().unwrap(),
+            &[Some(25.0), Some(24.0), None]
+        );
+        assert_eq!(
+            t.column("tenure_days").unwrap().data.as_numbers().unwrap()[0],
+            Some(10.0)
+        );
+        let bad = FeatureOptions {
+            age_from: Some("signupx".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            derive(&mut t, &bad, as_of),
+            Err(FeatureError::UnknownColumn { .. })
+        ));
     }
 
     #[test]
     fn selection_rejects_text_and_ids() {
         let t = Table::new(vec![
             Column::new("id", ColumnType::Id, ColumnData::Number(vec![Some(1.0)])),
-            Column::new("city", ColumnType::Category, ColumnData::Text(vec![Some("Oslo".into())])),
-            Column::new("spend", ColumnType::Number, ColumnData::Number(vec![Some(3.0)])),
+            Column::new(
+                "city",
+                ColumnType::Category,
+                ColumnData::Text(vec![Some("Oslo".into())]),
+            ),
+            Column::new(
+                "spend",
+                ColumnType::Number,
+                ColumnData::Number(vec![Some(3.0)]),
+            ),
         ]);
         let (num, _) = select(&t, &FeatureOptions::default()).unwrap();
         assert_eq!(num, vec!["spend"]);
-        let opts = FeatureOptions { columns: vec!["city".into()], ..Default::default() };
+        let opts = FeatureOptions {
+            columns: vec!["city".into()],
+            ..Default::default()
+        };
         let e = select(&t, &opts).unwrap_err();
         assert!(e.to_string().contains("one_hot"), "{e}");
     }
@@ -309,7 +442,12 @@ mod tests {
         let t = Table::new(vec![Column::new(
             "ch",
             ColumnType::Category,
-            ColumnData::Text(vec![Some("web".into()), Some("app".into()), Some("web".into()), None]),
+            ColumnData::Text(vec![
+                Some("web".into()),
+                Some("app".into()),
+                Some("web".into()),
+                None,
+            ]),
         )]);
         let (raw, enc) = raw_features(&t, &[], &[], &["ch".into()], None).unwrap();
         assert_eq!(raw.names, vec!["ch=web", "ch=app"]);

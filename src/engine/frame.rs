@@ -16,8 +16,7 @@ pub fn to_dataframe(table: &Table) -> PolarsResult<DataFrame> {
                 ColumnData::Date(v) => Series::new(name, v).cast(&DataType::Date)?,
                 ColumnData::DateTime(v) => {
                     let ms: Vec<Option<i64>> = v.iter().map(|s| s.map(|s| s * 1000)).collect();
-                    Series::new(name, ms)
-                        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                    Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
                 }
                 ColumnData::Text(v) => Series::new(name, v),
             };
@@ -59,8 +58,7 @@ pub fn from_dataframe(df: &DataFrame, style: &NumberStyle) -> PolarsResult<(Tabl
                 )
             }
             dt if dt.is_primitive_numeric() => {
-                let values: Vec<Option<f64>> =
-                    c.cast(&DataType::Float64)?.f64()?.iter().collect();
+                let values: Vec<Option<f64>> = c.cast(&DataType::Float64)?.f64()?.iter().collect();
                 let present: Vec<f64> = values.iter().flatten().copied().collect();
                 let ty = infer::classify_numbers(&name, &present);
                 SegColumn::new(name, ty, ColumnData::Number(values))
@@ -106,7 +104,11 @@ mod tests {
                 ColumnType::Boolean,
                 ColumnData::Boolean(vec![None, Some(true)]),
             ),
-            SegColumn::new("d", ColumnType::Date, ColumnData::Date(vec![Some(19_000), None])),
+            SegColumn::new(
+                "d",
+                ColumnType::Date,
+                ColumnData::Date(vec![Some(19_000), None]),
+            ),
             SegColumn::new(
                 "t",
                 ColumnType::DateTime,

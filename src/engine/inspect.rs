@@ -57,7 +57,11 @@ pub fn inspect(file: &str, table: &Table, warnings: &[String]) -> InspectReport 
         .collect();
     let mut warnings = warnings.to_vec();
     for c in &columns {
-        if c.missing == rows && !warnings.iter().any(|w| w.contains(&format!("'{}'", c.name))) {
+        if c.missing == rows
+            && !warnings
+                .iter()
+                .any(|w| w.contains(&format!("'{}'", c.name)))
+        {
             warnings.push(format!("column '{}' has no values (all missing)", c.name));
         } else if c.distinct == 1 && c.missing < rows {
             warnings.push(format!("column '{}' has a single value", c.name));
@@ -93,7 +97,12 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
     };
     match data {
         ColumnData::Number(v) => {
-            p.distinct = v.iter().flatten().map(|x| x.to_bits()).collect::<HashSet<_>>().len();
+            p.distinct = v
+                .iter()
+                .flatten()
+                .map(|x| x.to_bits())
+                .collect::<HashSet<_>>()
+                .len();
             let sorted = sorted_present(v);
             let num = |x: Option<f64>| x.and_then(serde_json::Number::from_f64).map(Value::Number);
             p.min = num(sorted.first().copied());
@@ -137,8 +146,15 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
                 *counts.entry(s.as_str()).or_default() += 1;
             }
             p.distinct = counts.len();
-            if !matches!(ty, ColumnType::Id) {
-                p.top = top_values(counts.into_iter().map(|(k, c)| (k.to_string(), c)).collect());
+            // Top values say nothing when every value is unique (emails, names of one-offs).
+            let repeats = counts.values().any(|&c| c > 1);
+            if ty != ColumnType::Id && repeats {
+                p.top = top_values(
+                    counts
+                        .into_iter()
+                        .map(|(k, c)| (k.to_string(), c))
+                        .collect(),
+                );
             }
         }
     }
@@ -203,9 +219,10 @@ pub fn duplicates_on(table: &Table, cols: &[usize]) -> Vec<(usize, usize)> {
     let mut dups = Vec::new();
     for (r, h) in hashes.into_iter().enumerate() {
         let seen = first.entry(h).or_default();
-        let same = seen
-            .iter()
-            .find(|&&e| cols.iter().all(|&c| cells_equal(&table.columns[c].data, e, r)));
+        let same = seen.iter().find(|&&e| {
+            cols.iter()
+                .all(|&c| cells_equal(&table.columns[c].data, e, r))
+        });
         match same {
             Some(&e) => dups.push((r, e)),
             None => seen.push(r),
@@ -229,7 +246,11 @@ mod tests {
                 "x",
                 ColumnType::Number,
                 ColumnData::Number(
-                    [1., 2., 3., 4., 100., 2.].iter().map(|&v| Some(v)).chain([None]).collect(),
+                    [1., 2., 3., 4., 100., 2.]
+                        .iter()
+                        .map(|&v| Some(v))
+                        .chain([None])
+                        .collect(),
                 ),
             ),
             Column::new(

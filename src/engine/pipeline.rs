@@ -1,7 +1,9 @@
 //! The data layer end to end: clean → derive → outliers → missing → features → scale.
 //! One function for the CLI, the TUI and the tests, and the fitted transform for new data.
 
-use crate::engine::clean::{dedup_step, missing, outliers, text, CleanError, CleaningLog, DuplicatePair, MissingRule};
+use crate::engine::clean::{
+    dedup_step, missing, outliers, text, CleanError, CleaningLog, DuplicatePair, MissingRule,
+};
 use crate::engine::features::{self, FeatureError, FeatureMatrix, OneHot};
 use crate::engine::scale::{self, FittedScaler};
 use crate::engine::table::Table;
@@ -45,10 +47,22 @@ pub struct Prepared {
     pub row_counts: Vec<(String, usize)>,
 }
 
-pub const STEPS: [&str; 6] = ["normalize text", "deduplicate", "derive features", "outliers", "missing values", "encode and scale"];
+pub const STEPS: [&str; 6] = [
+    "normalize text",
+    "deduplicate",
+    "derive features",
+    "outliers",
+    "missing values",
+    "encode and scale",
+];
 
 /// `progress(i)` is called before step i of `STEPS`.
-pub fn prepare(mut table: Table, recipe: &Recipe, today: NaiveDate, progress: &mut dyn FnMut(usize)) -> Result<Prepared, PipelineError> {
+pub fn prepare(
+    mut table: Table,
+    recipe: &Recipe,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Prepared, PipelineError> {
     let opts = &recipe.clean;
     let mut log = CleaningLog::default();
     let mut counts = vec![("loaded".to_string(), table.n_rows())];
@@ -72,8 +86,16 @@ pub fn prepare(mut table: Table, recipe: &Recipe, today: NaiveDate, progress: &m
     let bounds = outliers::apply(&mut table, &opts.outliers, &mut log)?;
     counts.push(("outliers".into(), table.n_rows()));
     progress(4);
-    let mut rules: Vec<(String, MissingRule)> = opts.missing.columns.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    for (names, rule) in [(&numeric, &opts.missing.default_numeric), (&one_hot, &opts.missing.default_category)] {
+    let mut rules: Vec<(String, MissingRule)> = opts
+        .missing
+        .columns
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (names, rule) in [
+        (&numeric, &opts.missing.default_numeric),
+        (&one_hot, &opts.missing.default_category),
+    ] {
         for name in names {
             let has_gaps = table.column(name).is_some_and(|c| c.data.null_count() > 0);
             if has_gaps && !opts.missing.columns.contains_key(name) {
@@ -81,7 +103,14 @@ pub fn prepare(mut table: Table, recipe: &Recipe, today: NaiveDate, progress: &m
             }
         }
     }
-    let mut fills = missing::apply(&mut table, &rules, &opts.missing, &numeric, recipe.seed, &mut log)?;
+    let mut fills = missing::apply(
+        &mut table,
+        &rules,
+        &opts.missing,
+        &numeric,
+        recipe.seed,
+        &mut log,
+    )?;
     for f in fills.iter_mut().filter(|f| f.rule == MissingRule::Knn) {
         // New data has no neighbours to ask; the median stands in (recorded in the transform).
         f.value = table.column(&f.column).and_then(|c| {
@@ -103,12 +132,19 @@ pub fn prepare(mut table: Table, recipe: &Recipe, today: NaiveDate, progress: &m
         return Err(FeatureError::Empty.into());
     }
     let id_col = match &fo.id {
-        Some(name) => Some(table.column(name).ok_or_else(|| CleanError::UnknownColumn {
-            option: "features.id".into(),
-            column: name.clone(),
-            available: table.names().join(", "),
-        })?),
-        None => table.columns.iter().find(|c| c.ty == crate::engine::table::ColumnType::Id),
+        Some(name) => Some(
+            table
+                .column(name)
+                .ok_or_else(|| CleanError::UnknownColumn {
+                    option: "features.id".into(),
+                    column: name.clone(),
+                    available: table.names().join(", "),
+                })?,
+        ),
+        None => table
+            .columns
+            .iter()
+            .find(|c| c.ty == crate::engine::table::ColumnType::Id),
     };
     let matrix = FeatureMatrix::build(&raw, &fit.kept, &fit.scaler, id_col);
     let fitted = FittedFeatures {
@@ -124,8 +160,26 @@ pub fn prepare(mut table: Table, recipe: &Recipe, today: NaiveDate, progress: &m
         kept: fit.kept,
         scaler: fit.scaler,
     };
-    log.add("features", None, format!("{} feature(s) × {} row(s), scaled by {:?}", matrix.names.len(), matrix.n_rows, recipe.scale.method), (table.n_rows(), table.n_rows()), 0);
-    Ok(Prepared { cleaned: table, features: matrix, fitted, log, duplicates, row_counts: counts })
+    log.add(
+        "features",
+        None,
+        format!(
+            "{} feature(s) × {} row(s), scaled by {}",
+            matrix.names.len(),
+            matrix.n_rows,
+            recipe.scale.method.name()
+        ),
+        (table.n_rows(), table.n_rows()),
+        0,
+    );
+    Ok(Prepared {
+        cleaned: table,
+        features: matrix,
+        fitted,
+        log,
+        duplicates,
+        row_counts: counts,
+    })
 }
 
 impl FittedFeatures {
@@ -143,7 +197,11 @@ impl FittedFeatures {
         };
         let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
         features::derive(&mut t, &fo, as_of)?;
-        for b in self.bounds.iter().filter(|b| b.action == outliers::OutlierAction::Clip) {
+        for b in self
+            .bounds
+            .iter()
+            .filter(|b| b.action == outliers::OutlierAction::Clip)
+        {
             if let Some(i) = t.index_of(&b.column) {
                 outliers::apply_bounds(&mut t, i, b);
             }
@@ -153,7 +211,17 @@ impl FittedFeatures {
                 let _ = missing::fill_with(&mut c.data, v);
             }
         }
-        let (raw, _) = features::raw_features(&t, &self.numeric, &self.log1p, &self.one_hot.iter().map(|o| o.column.clone()).collect::<Vec<_>>(), Some(&self.one_hot))?;
+        let (raw, _) = features::raw_features(
+            &t,
+            &self.numeric,
+            &self.log1p,
+            &self
+                .one_hot
+                .iter()
+                .map(|o| o.column.clone())
+                .collect::<Vec<_>>(),
+            Some(&self.one_hot),
+        )?;
         let id = self.id.as_deref().and_then(|n| t.column(n));
         Ok(FeatureMatrix::build(&raw, &self.kept, &self.scaler, id))
     }

@@ -13,6 +13,17 @@ pub enum ScaleMethod {
     Robust,
 }
 
+impl ScaleMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScaleMethod::None => "none",
+            ScaleMethod::Minmax => "minmax",
+            ScaleMethod::Zscore => "zscore",
+            ScaleMethod::Robust => "robust",
+        }
+    }
+}
+
 /// What to do with a feature that has one value only (its spread is zero).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,7 +70,12 @@ pub struct Fit {
 }
 
 /// Fit on complete columns. `passthrough[j]` keeps a column unscaled (one-hot 0/1 indicators).
-pub fn fit(names: &[String], columns: &[Vec<f64>], passthrough: &[bool], opts: &ScaleOptions) -> Fit {
+pub fn fit(
+    names: &[String],
+    columns: &[Vec<f64>],
+    passthrough: &[bool],
+    opts: &ScaleOptions,
+) -> Fit {
     let mut scaler = FittedScaler {
         method: opts.method,
         columns: Vec::new(),
@@ -69,7 +85,9 @@ pub fn fit(names: &[String], columns: &[Vec<f64>], passthrough: &[bool], opts: &
     for (j, values) in columns.iter().enumerate() {
         let (min, max) = values
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
         if values.is_empty() || min == max {
             let what = match opts.constant {
                 ConstantRule::Drop => "dropped",
@@ -80,7 +98,11 @@ pub fn fit(names: &[String], columns: &[Vec<f64>], passthrough: &[bool], opts: &
                 continue;
             }
             let center = values.first().copied().unwrap_or(0.0);
-            scaler.columns.push(ScaledColumn { name: names[j].clone(), center, scale: 1.0 });
+            scaler.columns.push(ScaledColumn {
+                name: names[j].clone(),
+                center,
+                scale: 1.0,
+            });
             kept.push(j);
             continue;
         }
@@ -92,10 +114,18 @@ pub fn fit(names: &[String], columns: &[Vec<f64>], passthrough: &[bool], opts: &
         // A robust scale can be zero while min != max (more than half the values equal);
         // fall back to the range so no value becomes infinite.
         let scale = if scale > 0.0 { scale } else { max - min };
-        scaler.columns.push(ScaledColumn { name: names[j].clone(), center, scale });
+        scaler.columns.push(ScaledColumn {
+            name: names[j].clone(),
+            center,
+            scale,
+        });
         kept.push(j);
     }
-    Fit { scaler, kept, warnings }
+    Fit {
+        scaler,
+        kept,
+        warnings,
+    }
 }
 
 fn center_scale(values: &[f64], method: ScaleMethod, min: f64, max: f64) -> (f64, f64) {
@@ -120,7 +150,15 @@ mod tests {
     use super::*;
 
     fn fit_one(values: &[f64], method: ScaleMethod) -> Vec<f64> {
-        let f = fit(&["x".into()], &[values.to_vec()], &[false], &ScaleOptions { method, ..Default::default() });
+        let f = fit(
+            &["x".into()],
+            &[values.to_vec()],
+            &[false],
+            &ScaleOptions {
+                method,
+                ..Default::default()
+            },
+        );
         values.iter().map(|&x| f.scaler.apply(0, x)).collect()
     }
 
@@ -130,9 +168,15 @@ mod tests {
         let z = fit_one(&[1., 2., 3., 4.], ScaleMethod::Zscore);
         assert!((z[0] + 1.341_640_786_5).abs() < 1e-9 && (z[2] - 0.447_213_595_5).abs() < 1e-9);
         // MinMaxScaler on [2, 4, 10] → 0, 0.25, 1
-        assert_eq!(fit_one(&[2., 4., 10.], ScaleMethod::Minmax), vec![0.0, 0.25, 1.0]);
+        assert_eq!(
+            fit_one(&[2., 4., 10.], ScaleMethod::Minmax),
+            vec![0.0, 0.25, 1.0]
+        );
         // RobustScaler on [1, 2, 3, 4, 100]: median 3, IQR 4 - 2 = 2 → 100 ↦ 48.5
-        assert_eq!(fit_one(&[1., 2., 3., 4., 100.], ScaleMethod::Robust)[4], 48.5);
+        assert_eq!(
+            fit_one(&[1., 2., 3., 4., 100.], ScaleMethod::Robust)[4],
+            48.5
+        );
     }
 
     #[test]
@@ -142,7 +186,10 @@ mod tests {
         let f = fit(&names, &cols, &[false, false], &ScaleOptions::default());
         assert_eq!(f.kept, vec![1]);
         assert_eq!(f.warnings.len(), 1);
-        let opts = ScaleOptions { constant: ConstantRule::Zero, ..Default::default() };
+        let opts = ScaleOptions {
+            constant: ConstantRule::Zero,
+            ..Default::default()
+        };
         let f = fit(&names, &cols, &[false, false], &opts);
         assert_eq!(f.scaler.apply(0, 5.0), 0.0);
         // Robust scale of [1,1,1,1,9] has IQR 0: falls back to the range.

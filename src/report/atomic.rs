@@ -8,9 +8,15 @@ use std::path::{Path, PathBuf};
 /// Write `bytes` to `path` unless it exists: temp file in the same folder, flush, rename.
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.exists() {
-        return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists; not overwriting it", path.display())));
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists; not overwriting it", path.display()),
+        ));
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
@@ -44,7 +50,10 @@ impl StagedDir {
                 ));
             }
         }
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent)?;
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
@@ -52,7 +61,11 @@ impl StagedDir {
             fs::remove_dir_all(&staging)?;
         }
         fs::create_dir(&staging)?;
-        Ok(StagedDir { target: target.to_owned(), staging, committed: false })
+        Ok(StagedDir {
+            target: target.to_owned(),
+            staging,
+            committed: false,
+        })
     }
 
     pub fn path(&self, file: &str) -> PathBuf {

@@ -23,15 +23,26 @@ pub const FILES: [&str; 10] = [
 ];
 
 /// `inspect`: the data-quality report of the input, before cleaning.
-pub fn write(out: &Path, inspect: &InspectReport, prepared: &Prepared, recipe: &Recipe) -> io::Result<PathBuf> {
+pub fn write(
+    out: &Path,
+    inspect: &InspectReport,
+    prepared: &Prepared,
+    recipe: &Recipe,
+) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     dir.write("inspect.json", pretty_json(inspect).as_bytes())?;
     let to_io = |e: polars::prelude::PolarsError| io::Error::other(e.to_string());
     dir.write("cleaned.csv", &csv_bytes(&prepared.cleaned))?;
-    dir.write("cleaned.parquet", &parquet_bytes(&prepared.cleaned).map_err(to_io)?)?;
+    dir.write(
+        "cleaned.parquet",
+        &parquet_bytes(&prepared.cleaned).map_err(to_io)?,
+    )?;
     let features = prepared.features.to_table();
     dir.write("features.csv", &csv_bytes(&features))?;
-    dir.write("features.parquet", &parquet_bytes(&features).map_err(to_io)?)?;
+    dir.write(
+        "features.parquet",
+        &parquet_bytes(&features).map_err(to_io)?,
+    )?;
     dir.write("transform.json", pretty_json(&prepared.fitted).as_bytes())?;
     dir.write("cleaning_log.txt", prepared.log.to_string().as_bytes())?;
     dir.write("cleaning_log.json", pretty_json(&prepared.log).as_bytes())?;
@@ -40,9 +51,16 @@ pub fn write(out: &Path, inspect: &InspectReport, prepared: &Prepared, recipe: &
         w.serialize(p).map_err(io::Error::other)?;
     }
     if prepared.duplicates.is_empty() {
-        w.write_record(["group", "row_a", "row_b", "id_a", "id_b", "label_a", "label_b", "score", "reason", "kept_row"])?;
+        w.write_record([
+            "group", "row_a", "row_b", "id_a", "id_b", "label_a", "label_b", "score", "reason",
+            "kept_row",
+        ])?;
     }
-    dir.write("duplicates.csv", &w.into_inner().map_err(|e| io::Error::other(e.to_string()))?)?;
+    dir.write(
+        "duplicates.csv",
+        &w.into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?,
+    )?;
     dir.write("recipe.toml", recipe.to_toml().as_bytes())?;
     dir.commit()
 }

@@ -21,9 +21,19 @@ fn value(v: &Option<Value>) -> String {
 
 fn summary(c: &ColumnProfile) -> String {
     if c.min.is_some() {
-        return format!("{} / {} / {}", value(&c.min), value(&c.median), value(&c.max));
+        return format!(
+            "{} / {} / {}",
+            value(&c.min),
+            value(&c.median),
+            value(&c.max)
+        );
     }
-    let tops: Vec<String> = c.top.iter().take(3).map(|t| format!("{} ({})", truncate(&t.value, 18), t.count)).collect();
+    let tops: Vec<String> = c
+        .top
+        .iter()
+        .take(3)
+        .map(|t| format!("{} ({})", truncate(&t.value, 18), t.count))
+        .collect();
     tops.join(", ")
 }
 
@@ -37,9 +47,20 @@ fn truncate(s: &str, n: usize) -> String {
 
 pub fn render(r: &InspectReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}: {} rows × {} columns, {} exact duplicate row(s)", r.file, r.rows, r.columns.len(), r.duplicate_rows);
+    let _ = writeln!(
+        out,
+        "{}: {} rows × {} columns, {} exact duplicate row(s)",
+        r.file,
+        r.rows,
+        r.columns.len(),
+        r.duplicate_rows
+    );
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<22} {:<9} {:>8} {:>9} {:>8}  {}", "column", "type", "missing", "distinct", "outliers", "min / median / max  or  top values");
+    let _ = writeln!(
+        out,
+        "{:<22} {:<9} {:>8} {:>9} {:>8}  min / median / max  or  top values",
+        "column", "type", "missing", "distinct", "outliers"
+    );
     for c in &r.columns {
         let outliers = c.outliers.map(|o| o.to_string()).unwrap_or_default();
         let _ = writeln!(

@@ -10,7 +10,12 @@ pub fn csv_bytes(table: &Table) -> Vec<u8> {
     let mut row: Vec<String> = Vec::with_capacity(table.n_cols());
     for r in 0..table.n_rows() {
         row.clear();
-        row.extend(table.columns.iter().map(|c| c.data.display(r).unwrap_or_default()));
+        row.extend(
+            table
+                .columns
+                .iter()
+                .map(|c| c.data.display(r).unwrap_or_default()),
+        );
         let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()

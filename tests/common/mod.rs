@@ -47,7 +47,9 @@ pub fn text(out: &Output) -> (String, String) {
 }
 
 pub fn sample(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data")
+        .join(file)
 }
 
 /// `seglab inspect --json` parsed.

@@ -117,15 +117,15 @@ pub fn apply(
     pairs.dedup_by_key(|p| (p.a, p.b));
     let n = table.n_rows();
     let groups = dedup::group_matches(n, &pairs);
-    let recent = match (&opts.merge, &opts.recent_by) {
-        (MergeRule::MostRecent, Some(c)) => Some(require(table, "clean.dedup.recent_by", c)?),
-        (MergeRule::MostRecent, None) => {
-            return Err(CleanError::Invalid(
-                "clean.dedup.merge = \"most-recent\" needs clean.dedup.recent_by (a date column)".into(),
-            ))
-        }
-        _ => None,
-    };
+    let recent =
+        match (&opts.merge, &opts.recent_by) {
+            (MergeRule::MostRecent, Some(c)) => Some(require(table, "clean.dedup.recent_by", c)?),
+            (MergeRule::MostRecent, None) => return Err(CleanError::Invalid(
+                "clean.dedup.merge = \"most-recent\" needs clean.dedup.recent_by (a date column)"
+                    .into(),
+            )),
+            _ => None,
+        };
     let mut keep = vec![true; n];
     let mut kept_of = vec![usize::MAX; n];
     let mut group_of = vec![0usize; n];
@@ -144,7 +144,8 @@ pub fn apply(
     let label_col = label_column(table, opts);
     let id_col = table.columns.iter().position(|c| c.ty == ColumnType::Id);
     let text = |col: Option<usize>, r: usize| {
-        col.and_then(|c| table.columns[c].data.display(r)).unwrap_or_default()
+        col.and_then(|c| table.columns[c].data.display(r))
+            .unwrap_or_default()
     };
     let review: Vec<DuplicatePair> = pairs
         .iter()
@@ -194,18 +195,27 @@ fn exact_pairs(table: &Table, keys: &[usize]) -> Vec<MatchPair> {
 }
 
 /// A column chosen by the recipe, or the first one whose header contains one of `hints`.
-fn pick(table: &Table, given: &Option<String>, option: &str, hints: &[&str]) -> Result<Option<usize>, CleanError> {
+fn pick(
+    table: &Table,
+    given: &Option<String>,
+    option: &str,
+    hints: &[&str],
+) -> Result<Option<usize>, CleanError> {
     if let Some(name) = given {
         return require(table, option, name).map(Some);
     }
     Ok(table.columns.iter().position(|c| {
         let lower = c.name.to_lowercase();
-        matches!(c.data, ColumnData::Text(_)) && c.ty != ColumnType::Id && hints.iter().any(|h| lower.contains(h))
+        matches!(c.data, ColumnData::Text(_))
+            && c.ty != ColumnType::Id
+            && hints.iter().any(|h| lower.contains(h))
     }))
 }
 
 fn label_column(table: &Table, opts: &DedupOptions) -> Option<usize> {
-    pick(table, &opts.name, "clean.dedup.name", &["name"]).ok().flatten()
+    pick(table, &opts.name, "clean.dedup.name", &["name"])
+        .ok()
+        .flatten()
 }
 
 fn fuzzy_pairs(table: &Table, opts: &DedupOptions) -> Result<Vec<MatchPair>, CleanError> {
@@ -214,7 +224,12 @@ fn fuzzy_pairs(table: &Table, opts: &DedupOptions) -> Result<Vec<MatchPair>, Cle
         Some(e) => Some(require(table, "clean.dedup.email", e)?),
         None => table.columns.iter().position(|c| c.ty == ColumnType::Email),
     };
-    let phone = pick(table, &opts.phone, "clean.dedup.phone", &["phone", "mobile", "tel"])?;
+    let phone = pick(
+        table,
+        &opts.phone,
+        "clean.dedup.phone",
+        &["phone", "mobile", "tel"],
+    )?;
     if name.is_none() && email.is_none() && phone.is_none() {
         return Err(CleanError::Invalid(
             "clean.dedup.mode = \"fuzzy\" needs a name, email or phone column; set clean.dedup.name/email/phone".into(),
@@ -238,8 +253,10 @@ fn fuzzy_pairs(table: &Table, opts: &DedupOptions) -> Result<Vec<MatchPair>, Cle
             .collect::<Result<_, _>>()?
     };
     let as_text = |i: usize| -> Vec<Option<String>> { table.columns[i].data.to_text_values() };
-    let owned: Vec<Option<Vec<Option<String>>>> =
-        [name, email, phone].iter().map(|c| c.map(as_text)).collect();
+    let owned: Vec<Option<Vec<Option<String>>>> = [name, email, phone]
+        .iter()
+        .map(|c| c.map(as_text))
+        .collect();
     let others: Vec<Vec<Option<String>>> = evidence.iter().map(|&i| as_text(i)).collect();
     let fields = DedupFields {
         name: owned[0].as_deref(),
@@ -255,10 +272,19 @@ fn fuzzy_pairs(table: &Table, opts: &DedupOptions) -> Result<Vec<MatchPair>, Cle
         },
         ..FuzzyParams::default()
     };
-    Ok(dedup::find_fuzzy_matches(&fields, &params))
+    let labels: Vec<&str> = evidence
+        .iter()
+        .map(|&i| table.columns[i].name.as_str())
+        .collect();
+    Ok(dedup::find_fuzzy_matches_labeled(&fields, &params, &labels))
 }
 
-fn choose_keeper(table: &Table, members: &[usize], rule: MergeRule, recent: Option<usize>) -> usize {
+fn choose_keeper(
+    table: &Table,
+    members: &[usize],
+    rule: MergeRule,
+    recent: Option<usize>,
+) -> usize {
     let completeness = |r: usize| table.columns.iter().filter(|c| !c.data.is_null(r)).count();
     match rule {
         MergeRule::First => members[0],
@@ -317,15 +343,45 @@ mod tests {
     use crate::engine::table::Column;
 
     fn text(name: &str, ty: ColumnType, v: &[Option<&str>]) -> Column {
-        Column::new(name, ty, ColumnData::Text(v.iter().map(|s| s.map(str::to_string)).collect()))
+        Column::new(
+            name,
+            ty,
+            ColumnData::Text(v.iter().map(|s| s.map(str::to_string)).collect()),
+        )
     }
 
     fn customers() -> Table {
         Table::new(vec![
-            text("customer_id", ColumnType::Id, &[Some("C1"), Some("C2"), Some("C3"), Some("C1")]),
-            text("name", ColumnType::Text, &[Some("Anna Berg"), Some("Ana Berg"), Some("Bo Li"), Some("Anna Berg")]),
-            text("email", ColumnType::Email, &[Some("anna@x.com"), Some(" ANNA@x.com"), Some("bo@y.com"), Some("anna@x.com")]),
-            text("city", ColumnType::Category, &[None, Some("Oslo"), Some("Rome"), None]),
+            text(
+                "customer_id",
+                ColumnType::Id,
+                &[Some("C1"), Some("C2"), Some("C3"), Some("C1")],
+            ),
+            text(
+                "name",
+                ColumnType::Text,
+                &[
+                    Some("Anna Berg"),
+                    Some("Ana Berg"),
+                    Some("Bo Li"),
+                    Some("Anna Berg"),
+                ],
+            ),
+            text(
+                "email",
+                ColumnType::Email,
+                &[
+                    Some("anna@x.com"),
+                    Some(" ANNA@x.com"),
+                    Some("bo@y.com"),
+                    Some("anna@x.com"),
+                ],
+            ),
+            text(
+                "city",
+                ColumnType::Category,
+                &[None, Some("Oslo"), Some("Rome"), None],
+            ),
         ])
     }
 
@@ -337,15 +393,24 @@ mod tests {
         assert_eq!(t.n_rows(), 3);
         assert_eq!((pairs[0].row_a, pairs[0].row_b), (1, 4));
         let mut t = customers();
-        let opts = DedupOptions { keys: vec!["nope".into()], ..DedupOptions::default() };
-        assert!(matches!(apply(&mut t, &opts, &mut log), Err(CleanError::UnknownColumn { .. })));
+        let opts = DedupOptions {
+            keys: vec!["nope".into()],
+            ..DedupOptions::default()
+        };
+        assert!(matches!(
+            apply(&mut t, &opts, &mut log),
+            Err(CleanError::UnknownColumn { .. })
+        ));
     }
 
     #[test]
     fn fuzzy_merges_and_fills_gaps_from_the_duplicate() {
         let mut t = customers();
         let mut log = CleaningLog::default();
-        let opts = DedupOptions { mode: DedupMode::Fuzzy, ..DedupOptions::default() };
+        let opts = DedupOptions {
+            mode: DedupMode::Fuzzy,
+            ..DedupOptions::default()
+        };
         let pairs = apply(&mut t, &opts, &mut log).unwrap();
         assert_eq!(t.n_rows(), 2, "{pairs:?}");
         // Rows 1, 2 and 4 are one customer; the kept record gained the city from row 2.

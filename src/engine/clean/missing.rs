@@ -115,23 +115,42 @@ pub fn apply(
                 None
             }
             MissingRule::Drop => {
-                let keep: Vec<bool> = (0..rows).map(|r| !table.columns[i].data.is_null(r)).collect();
+                let keep: Vec<bool> = (0..rows)
+                    .map(|r| !table.columns[i].data.is_null(r))
+                    .collect();
                 *table = table.filter(&keep);
-                log.add("missing", Some(name), format!("dropped {missing} row(s) with no value"), (rows, table.n_rows()), 0);
+                log.add(
+                    "missing",
+                    Some(name),
+                    format!("dropped {missing} row(s) with no value"),
+                    (rows, table.n_rows()),
+                    0,
+                );
                 None
             }
             _ => {
                 let v = fill_value(&table.columns[i].data, rule)
                     .map_err(|wanted| wrong_type(table, i, wanted))?;
                 if let Some(v) = &v {
-                    fill_with(&mut table.columns[i].data, v)
-                        .map_err(|_| wrong_type(table, i, "the constant must parse as this column's type"))?;
-                    log.add("missing", Some(name), format!("filled {missing} cell(s) with {} {v}", rule_name(rule)), (rows, rows), missing);
+                    fill_with(&mut table.columns[i].data, v).ok_or_else(|| {
+                        wrong_type(table, i, "the constant must parse as this column's type")
+                    })?;
+                    log.add(
+                        "missing",
+                        Some(name),
+                        format!("filled {missing} cell(s) with {} {v}", rule_name(rule)),
+                        (rows, rows),
+                        missing,
+                    );
                 }
                 v
             }
         };
-        fills.push(Fill { column: name.clone(), rule: rule.clone(), value });
+        fills.push(Fill {
+            column: name.clone(),
+            rule: rule.clone(),
+            value,
+        });
     }
     if !knn_cols.is_empty() {
         knn_impute(table, &knn_cols, knn_space, opts, seed, log)?;
@@ -151,7 +170,15 @@ fn rule_name(rule: &MissingRule) -> &'static str {
 fn check_numeric(table: &Table, i: usize, rule: &str) -> Result<(), CleanError> {
     match table.columns[i].data {
         ColumnData::Number(_) => Ok(()),
-        _ => Err(wrong_type(table, i, if rule == "knn" { "knn needs a number column" } else { "needs a number column" })),
+        _ => Err(wrong_type(
+            table,
+            i,
+            if rule == "knn" {
+                "knn needs a number column"
+            } else {
+                "needs a number column"
+            },
+        )),
     }
 }
 
@@ -170,7 +197,9 @@ fn fill_value(data: &ColumnData, rule: &MissingRule) -> Result<Option<String>, &
     match (rule, data) {
         (MissingRule::Constant(v), _) => Ok(Some(v.clone())),
         (MissingRule::Mean, ColumnData::Number(v)) => Ok(mean_std(v).map(|(m, _)| fmt(m))),
-        (MissingRule::Median, ColumnData::Number(v)) => Ok(quantile_sorted(&sorted_present(v), 0.5).map(fmt)),
+        (MissingRule::Median, ColumnData::Number(v)) => {
+            Ok(quantile_sorted(&sorted_present(v), 0.5).map(fmt))
+        }
         (MissingRule::Mean | MissingRule::Median, _) => Err("mean and median need a number column"),
         (MissingRule::Mode, _) => Ok(mode(data)),
         _ => Ok(None),
@@ -185,32 +214,45 @@ fn mode(data: &ColumnData) -> Option<String> {
             *counts.entry(s).or_default() += 1;
         }
     }
-    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).map(|(k, _)| k)
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(k, _)| k)
 }
 
 /// Fill every missing cell with `value` parsed as the column's type (also used on new data).
-pub fn fill_with(data: &mut ColumnData, value: &str) -> Result<usize, ()> {
+/// None when `value` does not parse as that type.
+pub fn fill_with(data: &mut ColumnData, value: &str) -> Option<usize> {
     use crate::engine::load::{dates, infer};
-    fn fill<T: Clone>(v: &mut [Option<T>], x: Option<T>) -> Result<usize, ()> {
-        let x = x.ok_or(())?;
+    fn fill<T: Clone>(v: &mut [Option<T>], x: Option<T>) -> Option<usize> {
+        let x = x?;
         let mut n = 0;
         for cell in v.iter_mut().filter(|c| c.is_none()) {
             *cell = Some(x.clone());
             n += 1;
         }
-        Ok(n)
+        Some(n)
     }
     let when = || dates::parse(value, &dates::DateFormat::Ymd);
     match data {
         ColumnData::Number(v) => fill(v, infer::parse_number(value, &Default::default())),
         ColumnData::Boolean(v) => fill(v, infer::parse_bool(value)),
         ColumnData::Text(v) => fill(v, Some(value.to_string())),
-        ColumnData::Date(v) => fill(v, match when() { Some(dates::When::Day(d)) => Some(d), _ => None }),
-        ColumnData::DateTime(v) => fill(v, match when() {
-            Some(dates::When::Moment(s)) => Some(s),
-            Some(dates::When::Day(d)) => Some(d as i64 * 86_400),
-            None => None,
-        }),
+        ColumnData::Date(v) => fill(
+            v,
+            match when() {
+                Some(dates::When::Day(d)) => Some(d),
+                _ => None,
+            },
+        ),
+        ColumnData::DateTime(v) => fill(
+            v,
+            match when() {
+                Some(dates::When::Moment(s)) => Some(s),
+                Some(dates::When::Day(d)) => Some(d as i64 * 86_400),
+                None => None,
+            },
+        ),
     }
 }
 
@@ -225,11 +267,22 @@ fn knn_impute(
     log: &mut CleaningLog,
 ) -> Result<(), CleanError> {
     if opts.knn_k == 0 {
-        return Err(CleanError::Invalid("clean.missing.knn_k must be at least 1".into()));
+        return Err(CleanError::Invalid(
+            "clean.missing.knn_k must be at least 1".into(),
+        ));
     }
     // Only number and boolean columns measure distance.
-    let measurable = |c: usize| matches!(table.columns[c].data, ColumnData::Number(_) | ColumnData::Boolean(_));
-    let mut dims: Vec<usize> = space.iter().filter_map(|n| table.index_of(n)).filter(|&c| measurable(c)).collect();
+    let measurable = |c: usize| {
+        matches!(
+            table.columns[c].data,
+            ColumnData::Number(_) | ColumnData::Boolean(_)
+        )
+    };
+    let mut dims: Vec<usize> = space
+        .iter()
+        .filter_map(|n| table.index_of(n))
+        .filter(|&c| measurable(c))
+        .collect();
     for &t in targets {
         if !dims.contains(&t) {
             dims.push(t);
@@ -278,7 +331,13 @@ fn knn_impute(
                 }
                 let k = k.min(best.len());
                 best.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                Some(best[..k].iter().map(|&(_, d)| values[d].unwrap_or(0.0)).sum::<f64>() / k as f64)
+                Some(
+                    best[..k]
+                        .iter()
+                        .map(|&(_, d)| values[d].unwrap_or(0.0))
+                        .sum::<f64>()
+                        / k as f64,
+                )
             })
             .collect();
         let count = filled.iter().flatten().count();
@@ -287,7 +346,14 @@ fn knn_impute(
                 v[r] = f;
             }
         }
-        let note = if sampled { format!(" (neighbours from a seeded sample of {} rows)", opts.knn_max_donors) } else { String::new() };
+        let note = if sampled {
+            format!(
+                " (neighbours from a seeded sample of {} rows)",
+                opts.knn_max_donors
+            )
+        } else {
+            String::new()
+        };
         log.add(
             "missing",
             Some(&table.columns[t].name),
@@ -334,19 +400,47 @@ mod tests {
     fn simple_fills() {
         let mut t = Table::new(vec![
             nums("x", &[Some(1.0), Some(2.0), Some(10.0), None]),
-            Column::new("c", ColumnType::Category, ColumnData::Text(vec![Some("a".into()), Some("b".into()), Some("b".into()), None])),
+            Column::new(
+                "c",
+                ColumnType::Category,
+                ColumnData::Text(vec![
+                    Some("a".into()),
+                    Some("b".into()),
+                    Some("b".into()),
+                    None,
+                ]),
+            ),
         ]);
         let mut log = CleaningLog::default();
-        let rules = vec![("x".to_string(), MissingRule::Median), ("c".to_string(), MissingRule::Mode)];
+        let rules = vec![
+            ("x".to_string(), MissingRule::Median),
+            ("c".to_string(), MissingRule::Mode),
+        ];
         let fills = apply(&mut t, &rules, &MissingOptions::default(), &[], 1, &mut log).unwrap();
         assert_eq!(t.columns[0].data.as_numbers().unwrap()[3], Some(2.0));
         assert_eq!(t.columns[1].data.display(3).as_deref(), Some("b"));
         assert_eq!(fills[0].value.as_deref(), Some("2"));
         let mut t2 = Table::new(vec![nums("x", &[Some(1.0), None])]);
-        apply(&mut t2, &[("x".into(), MissingRule::Drop)], &MissingOptions::default(), &[], 1, &mut log).unwrap();
+        apply(
+            &mut t2,
+            &[("x".into(), MissingRule::Drop)],
+            &MissingOptions::default(),
+            &[],
+            1,
+            &mut log,
+        )
+        .unwrap();
         assert_eq!(t2.n_rows(), 1);
         let mut t3 = Table::new(vec![nums("x", &[Some(1.0), None])]);
-        assert!(apply(&mut t3, &[("x".into(), MissingRule::Constant("abc".into()))], &MissingOptions::default(), &[], 1, &mut log).is_err());
+        assert!(apply(
+            &mut t3,
+            &[("x".into(), MissingRule::Constant("abc".into()))],
+            &MissingOptions::default(),
+            &[],
+            1,
+            &mut log
+        )
+        .is_err());
         assert!(MissingRule::try_from("medain".to_string()).is_err());
     }
 
@@ -359,9 +453,20 @@ mod tests {
             nums("x", &[Some(1.0), Some(2.0), Some(10.0), Some(1.5)]),
             nums("y", &[Some(2.0), Some(4.0), Some(20.0), None]),
         ]);
-        let opts = MissingOptions { knn_k: 2, ..MissingOptions::default() };
+        let opts = MissingOptions {
+            knn_k: 2,
+            ..MissingOptions::default()
+        };
         let mut log = CleaningLog::default();
-        apply(&mut t, &[("y".into(), MissingRule::Knn)], &opts, &["x".into()], 7, &mut log).unwrap();
+        apply(
+            &mut t,
+            &[("y".into(), MissingRule::Knn)],
+            &opts,
+            &["x".into()],
+            7,
+            &mut log,
+        )
+        .unwrap();
         assert_eq!(t.columns[1].data.as_numbers().unwrap()[3], Some(3.0));
     }
 }

@@ -176,7 +176,11 @@ mod tests {
         let mut v: Vec<Option<f64>> = (1..=10).map(|x| Some(x as f64)).collect();
         v.push(Some(100.0));
         v.push(None);
-        Table::new(vec![Column::new("x", ColumnType::Number, ColumnData::Number(v))])
+        Table::new(vec![Column::new(
+            "x",
+            ColumnType::Number,
+            ColumnData::Number(v),
+        )])
     }
 
     fn rules(action: OutlierAction, method: OutlierMethod) -> BTreeMap<String, OutlierRule> {
@@ -192,19 +196,34 @@ mod tests {
     fn iqr_clip_flag_drop() {
         let mut t = table();
         let mut log = CleaningLog::default();
-        let b = apply(&mut t, &rules(OutlierAction::Clip, OutlierMethod::Iqr), &mut log).unwrap();
+        let b = apply(
+            &mut t,
+            &rules(OutlierAction::Clip, OutlierMethod::Iqr),
+            &mut log,
+        )
+        .unwrap();
         assert_eq!((b[0].low, b[0].high), (-4.0, 16.0));
         assert_eq!(t.columns[0].data.as_numbers().unwrap()[10], Some(16.0));
         assert_eq!(log.entries[0].cells_changed, 1);
 
         let mut t = table();
-        apply(&mut t, &rules(OutlierAction::Flag, OutlierMethod::Iqr), &mut log).unwrap();
+        apply(
+            &mut t,
+            &rules(OutlierAction::Flag, OutlierMethod::Iqr),
+            &mut log,
+        )
+        .unwrap();
         let flags = &t.column("x_outlier").unwrap().data;
         assert_eq!(flags.display(10).as_deref(), Some("true"));
         assert_eq!(flags.display(11).as_deref(), Some("false"));
 
         let mut t = table();
-        apply(&mut t, &rules(OutlierAction::Drop, OutlierMethod::Iqr), &mut log).unwrap();
+        apply(
+            &mut t,
+            &rules(OutlierAction::Drop, OutlierMethod::Iqr),
+            &mut log,
+        )
+        .unwrap();
         assert_eq!(t.n_rows(), 11);
     }
 
@@ -213,7 +232,12 @@ mod tests {
         // values 1..=10 and 100: mean = 155/11, population std ≈ 27.31; 100 has z ≈ 3.15.
         let mut t = table();
         let mut log = CleaningLog::default();
-        apply(&mut t, &rules(OutlierAction::Drop, OutlierMethod::Zscore), &mut log).unwrap();
+        apply(
+            &mut t,
+            &rules(OutlierAction::Drop, OutlierMethod::Zscore),
+            &mut log,
+        )
+        .unwrap();
         assert_eq!(t.n_rows(), 11);
         let mut bad = rules(OutlierAction::Drop, OutlierMethod::Zscore);
         bad.get_mut("x").unwrap().threshold = 0.0;

@@ -1,6 +1,6 @@
 //! Text normalization: trimming, case folding, and folding rare categories into "Other".
 
-use super::{require, CleaningLog, CleanError};
+use super::{require, CleanError, CleaningLog};
 use crate::engine::table::{ColumnData, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -52,7 +52,11 @@ pub fn trim_all(table: &mut Table, log: &mut CleaningLog) {
     }
 }
 
-pub fn case_fold(table: &mut Table, columns: &[String], log: &mut CleaningLog) -> Result<(), CleanError> {
+pub fn case_fold(
+    table: &mut Table,
+    columns: &[String],
+    log: &mut CleaningLog,
+) -> Result<(), CleanError> {
     let rows = table.n_rows();
     for name in columns {
         let i = require(table, "clean.case_fold", name)?;
@@ -73,12 +77,22 @@ pub fn case_fold(table: &mut Table, columns: &[String], log: &mut CleaningLog) -
                 changed += 1;
             }
         }
-        log.add("case-fold", Some(name), format!("lower-cased {changed} cell(s)"), (rows, rows), changed);
+        log.add(
+            "case-fold",
+            Some(name),
+            format!("lower-cased {changed} cell(s)"),
+            (rows, rows),
+            changed,
+        );
     }
     Ok(())
 }
 
-pub fn fold_rare(table: &mut Table, opts: &RareCategories, log: &mut CleaningLog) -> Result<(), CleanError> {
+pub fn fold_rare(
+    table: &mut Table,
+    opts: &RareCategories,
+    log: &mut CleaningLog,
+) -> Result<(), CleanError> {
     if !(0.0..1.0).contains(&opts.min_share) {
         return Err(CleanError::Invalid(format!(
             "clean.rare_categories.min_share must be in [0, 1), got {}",
@@ -153,7 +167,15 @@ mod tests {
         trim_all(&mut t, &mut log);
         case_fold(&mut t, &["c".to_string()], &mut log).unwrap();
         let v = t.columns[0].data.as_text().unwrap();
-        assert_eq!(v, &[Some("a@x.com".to_string()), None, Some("b".to_string()), None]);
+        assert_eq!(
+            v,
+            &[
+                Some("a@x.com".to_string()),
+                None,
+                Some("b".to_string()),
+                None
+            ]
+        );
         assert_eq!(log.entries[0].cells_changed, 2);
         assert_eq!(log.entries[1].cells_changed, 1);
         assert!(case_fold(&mut t, &["nope".to_string()], &mut log).is_err());
@@ -172,7 +194,10 @@ mod tests {
         let mut log = CleaningLog::default();
         fold_rare(&mut t, &opts, &mut log).unwrap();
         let v = t.columns[0].data.as_text().unwrap();
-        assert_eq!(v.iter().filter(|s| s.as_deref() == Some("Other")).count(), 3);
+        assert_eq!(
+            v.iter().filter(|s| s.as_deref() == Some("Other")).count(),
+            3
+        );
         assert_eq!(log.entries[0].cells_changed, 3);
     }
 }

@@ -3,29 +3,37 @@
 //!
 //! # Matching rule
 //! Fields are normalised first ([`normalize_email`], [`normalize_phone`],
-//! [`normalize_name`]; `others` values get the name folding, titles such as
-//! "Dr"/"Jr" are ignored in names). A pair of rows matches when:
-//! 1. **email**: both have the same normalised e-mail — unless the names are
-//!    clearly different people (similarity < 0.6) *and* an `others` column
-//!    disagrees (a shared household mailbox); or
-//! 2. **phone**: same normalised phone, no `others` column disagrees, and the
-//!    name similarity is ≥ `threshold − 0.05` (or, when a name is missing on
-//!    either side, at least one `others` column agrees); or
-//! 3. **name**: name similarity ≥ `threshold`, at least one `others` column
-//!    agrees and none disagrees.
+//! [`normalize_name`]; `others` values get the name folding; titles such as
+//! "Dr"/"Jr" are ignored in names). A value is *rare* when few rows
+//! hold it: an e-mail or phone at most `max_block` rows (more is a
+//! placeholder), an `others` value at most 0.1 % of the rows (at least 5, at
+//! most `max_block`) — a birth date is, a city usually is not. Agreement
+//! counts only on rare values; disagreement (both sides have a value
+//! and they differ) always counts. A pair matches when:
+//! 1. **email**: the same rare e-mail — unless the names are clearly
+//!    different (similarity < 0.6) *and* an `others` column disagrees (a
+//!    shared household mailbox); or
+//! 2. **phone**: the same rare phone, no `others` column disagrees,
+//!    and name similarity ≥ `threshold − 0.05` (or, with a name missing, a
+//!    rare `others` value agrees); or
+//! 3. **name**: name similarity ≥ `threshold`, a rare `others` value
+//!    agrees, none disagrees, and it is not the case that both e-mails and
+//!    both phones are present and differ.
 //!
-//! "Disagrees" means both rows have a value and the values differ. So two
-//! "John Smith"s with different e-mail, phone and birth date never match.
-//! E-mails or phones shared by more than `max_block` rows (placeholders such
-//! as `none@example.com`) are not evidence on their own.
+//! Name similarity is the best of the chosen measure on the whole names, on
+//! their sorted tokens and token by token; it is 0 unless the first and last
+//! tokens are each within a few typos of the other name's (either order).
+//! So two "John Smith"s with different e-mail, phone and birth date never
+//! match, nor do "Robert Hernández" and "Søren Hernández" born the same day.
 //!
 //! # Blocking
-//! Only rows sharing a block key are compared: the e-mail, the phone, and
-//! name keys that survive a one-character typo in either the first or the
-//! last name token (see `block::name_keys`). Blocks of at most `max_block`
-//! rows are compared pairwise; larger ones are cut by each `others` value
-//! (rule 3 needs one to agree) and long runs get a sorted-neighbourhood
-//! window, so the cost stays linear in the row count.
+//! Only rows sharing a block key are compared. Keys: the rare e-mail,
+//! the rare phone, and (first two letters of a name token, rare
+//! `others` value) for every token and value — rule 3 needs such a value
+//! anyway, and a one-letter typo spares the other token's key. Common
+//! values get no key, so no block exceeds `max_block` rows; each block is
+//! compared pairwise and each pair scored once, in the first block the two
+//! rows share. The work is linear in the row count.
 
 mod block;
 mod normalize;
@@ -52,7 +60,8 @@ pub struct FuzzyParams {
     /// Minimum name similarity for a name-based match.
     pub threshold: f64,
     pub similarity: Similarity,
-    /// Blocks with more rows than this are not compared all-pairs.
+    /// Largest block compared pairwise: values held by more rows are too
+    /// common to be evidence and get no block.
     pub max_block: usize,
 }
 
@@ -83,7 +92,8 @@ pub struct DedupFields<'a> {
 pub struct MatchPair {
     pub a: usize,
     pub b: usize,
-    /// Name similarity when both names are present, else 1.0 (exact key).
+    /// Name similarity when both names are present (0 when they are clearly
+    /// different, possible for an e-mail match), else 1.0.
     pub score: f64,
     /// Which evidence matched, e.g. "email", "phone+name 0.95",
     /// "name 0.93+birth_date".
@@ -120,19 +130,21 @@ pub fn find_fuzzy_matches_labeled(
     };
     let mut found: Vec<MatchPair> = ranges
         .par_iter()
-        .flat_map_iter(|&(key, s, e)| {
-            let block = &members[s..e];
-            if block::is_name_key(key) {
-                scorer.name_block(key, block)
-            } else {
-                scorer.exact_block(key, block)
-            }
-        })
+        .flat_map_iter(|&(key, s, e)| scorer.block(key, &members[s..e]))
         .collect();
     found.par_sort_unstable_by_key(|m| (m.a, m.b));
+    // Each pair is scored in one block only; this is a cheap safety net.
     found.dedup_by_key(|m| (m.a, m.b));
     found
 }
+
+/// A shared phone is strong evidence, so the name may be a little further
+/// off than `threshold` (a typo in a short name costs more than 0.05).
+const PHONE_SLACK: f64 = 0.05;
+
+/// Below this name similarity, rows sharing an e-mail are different people
+/// (when an `others` column confirms it).
+const HOUSEHOLD_SIM: f64 = 0.6;
 
 struct Scorer<'a> {
     p: &'a Prepared,
@@ -140,20 +152,16 @@ struct Scorer<'a> {
     labels: &'a [String],
 }
 
-/// Below this size a name block is scanned pair by pair instead of being cut
-/// by value (sorting would cost more than it saves).
-const SCAN_BLOCK: usize = 16;
-
 impl Scorer<'_> {
-    /// Rows sharing a (rare) e-mail or phone: every pair is a candidate.
-    /// E-mail/phone values held by more than `max_block` rows have no block.
-    fn exact_block(&self, key: u64, block: &[u32]) -> Vec<MatchPair> {
+    /// Every pair of a block, scored only in the first block the two rows
+    /// share, so a pair met under several keys is scored once.
+    fn block(&self, key: u64, block: &[u32]) -> Vec<MatchPair> {
         let mut out = Vec::new();
         for (i, &a) in block.iter().enumerate() {
             for &b in &block[i + 1..] {
                 let (a, b) = (a.min(b) as usize, a.max(b) as usize);
-                let rare = self.first_rare_agreement(a, b).is_some();
-                if self.canonical_key(a, b, rare) == key {
+                // The cheap field checks first: most pairs fail them.
+                if self.viable(a, b) && self.first_shared_key(a, b) == key {
                     out.extend(self.score(a, b));
                 }
             }
@@ -161,107 +169,76 @@ impl Scorer<'_> {
         out
     }
 
-    /// Rows sharing a name key. Without an e-mail/phone in common (those
-    /// pairs come from their own blocks) a match needs a rare `others` value
-    /// in common, so only such pairs are candidates: a large block is cut by
-    /// each column's value, and since a rare value has at most `max_block`
-    /// rows, so has every piece. The cost stays linear however common the
-    /// name.
-    fn name_block(&self, key: u64, block: &[u32]) -> Vec<MatchPair> {
-        let mut out = Vec::new();
-        let mut visit = |a: u32, b: u32, column: Option<usize>| {
-            let (a, b) = (a.min(b) as usize, a.max(b) as usize);
-            let first = self.first_rare_agreement(a, b);
-            // Each pair once: in its first agreeing column, in its first
-            // candidate block.
-            if first.is_some()
-                && column.is_none_or(|j| first == Some(j))
-                && self.canonical_key(a, b, true) == key
-            {
-                out.extend(self.score(a, b));
-            }
-        };
-        if block.len() <= SCAN_BLOCK {
-            for (i, &a) in block.iter().enumerate() {
-                for &b in &block[i + 1..] {
-                    visit(a, b, None);
-                }
-            }
-            return out;
-        }
-        let mut order = Vec::with_capacity(block.len());
-        for j in 0..self.p.m.min(64) {
-            let val = |r: u32| self.p.others[r as usize * self.p.m + j];
-            order.clear();
-            order.extend(block.iter().copied().filter(|&r| self.p.rare[r as usize] >> j & 1 == 1));
-            order.sort_unstable_by_key(|&r| (val(r), r));
-            for run in order.chunk_by(|&x, &y| val(x) == val(y)) {
-                for (i, &a) in run.iter().enumerate() {
-                    for &b in &run[i + 1..] {
-                        visit(a, b, Some(j));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// First `others` column where both rows hold the same rare value.
-    fn first_rare_agreement(&self, a: usize, b: usize) -> Option<usize> {
+    /// Some `others` column where both rows hold the same rare value.
+    fn rare_agreement(&self, a: usize, b: usize) -> bool {
         let p = self.p;
-        let both_rare = p.rare[a] & p.rare[b];
-        if both_rare == 0 {
-            return None;
-        }
+        let both_rare = p.rare(a) & p.rare(b);
         let (oa, ob) = (p.others(a), p.others(b));
-        (0..p.m.min(64)).find(|&j| both_rare >> j & 1 == 1 && oa[j] == ob[j])
+        both_rare != 0 && (0..p.m.min(64)).any(|j| both_rare >> j & 1 == 1 && oa[j] == ob[j])
     }
 
-    /// The block where a pair is scored: the first key the two rows share
-    /// that generates it — any e-mail/phone key, or a name key when the rows
-    /// share a rare `others` value. 0 when none.
-    fn canonical_key(&self, a: usize, b: usize, rare_other: bool) -> u64 {
+    /// Smallest block key of both rows (keys are kept sorted); 0 for none.
+    fn first_shared_key(&self, a: usize, b: usize) -> u64 {
         let (ka, kb) = (&self.p.keys[a], &self.p.keys[b]);
         let (mut i, mut j) = (0, 0);
         while i < ka.len() && j < kb.len() {
             match ka[i].cmp(&kb[j]) {
                 Ordering::Less => i += 1,
                 Ordering::Greater => j += 1,
-                Ordering::Equal if rare_other || !block::is_name_key(ka[i]) => return ka[i],
-                Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                }
+                Ordering::Equal => return ka[i],
             }
         }
         0
     }
 
+    /// Both rows have an e-mail and a phone, and both differ: a second
+    /// account usually keeps one of them, two namesakes keep neither.
+    fn contact_conflict(&self, a: usize, b: usize) -> bool {
+        let p = self.p;
+        let differ = |x: u64, y: u64| x != 0 && y != 0 && x != y;
+        differ(p.email(a), p.email(b)) && differ(p.phone(a), p.phone(b))
+    }
+
+    /// Name similarity (see `Name::similarity`), or 0 when the outer tokens
+    /// are not typo-close: a long shared surname must not carry "Robert
+    /// Hernández" to "Søren Hernández".
     fn name_sim(&self, a: usize, b: usize) -> Option<f64> {
         let (x, y) = (self.p.names[a].as_ref()?, self.p.names[b].as_ref()?);
-        let sim = |p: &str, q: &str| match self.params.similarity {
-            Similarity::JaroWinkler => strsim::jaro_winkler(p, q),
-            Similarity::Levenshtein => strsim::normalized_levenshtein(p, q),
-        };
-        let mut s = sim(&x.full, &y.full);
-        if s < 1.0 && (x.sorted.is_some() || y.sorted.is_some()) {
-            s = s.max(sim(x.sorted_or_full(), y.sorted_or_full()));
+        if !x.tokens_close(y) {
+            return Some(0.0);
         }
-        Some(s)
+        Some(match self.params.similarity {
+            Similarity::JaroWinkler => x.similarity(y, strsim::jaro_winkler),
+            Similarity::Levenshtein => x.similarity(y, strsim::normalized_levenshtein),
+        })
+    }
+
+    /// Whether the rows can match at all, judged without the names: some
+    /// evidence agrees and, short of a shared e-mail, no `others` conflicts.
+    fn viable(&self, a: usize, b: usize) -> bool {
+        let p = self.p;
+        let same = |x: u64, y: u64| x != 0 && x == y;
+        same(p.email(a), p.email(b))
+            || (!self.conflict(a, b) && (same(p.phone(a), p.phone(b)) || self.rare_agreement(a, b)))
+    }
+
+    /// Some `others` column where both rows have a value and they differ.
+    fn conflict(&self, a: usize, b: usize) -> bool {
+        let (oa, ob) = (self.p.others(a), self.p.others(b));
+        oa.iter().zip(ob).any(|(&x, &y)| x != 0 && y != 0 && x != y)
     }
 
     /// The matching rule of the module docs; `a < b`.
     fn score(&self, a: usize, b: usize) -> Option<MatchPair> {
-        let p = self.p;
-        let email_eq = p.email[a] != 0 && p.email[a] == p.email[b];
-        let phone_eq = p.phone[a] != 0 && p.phone[a] == p.phone[b];
-        let rare_agree = self.first_rare_agreement(a, b).is_some();
-        let (oa, ob) = (p.others(a), p.others(b));
-        let conflict = oa.iter().zip(ob).any(|(&x, &y)| x != 0 && y != 0 && x != y);
-        // Cheap exits before the string similarity.
-        if !email_eq && (conflict || !(phone_eq || rare_agree)) {
+        if !self.viable(a, b) {
             return None;
         }
+        let p = self.p;
+        let email_eq = p.email(a) != 0 && p.email(a) == p.email(b);
+        let phone_eq = p.phone(a) != 0 && p.phone(a) == p.phone(b);
+        let rare_agree = self.rare_agreement(a, b);
+        let conflict = self.conflict(a, b);
+        let (oa, ob) = (p.others(a), p.others(b));
         let sim = self.name_sim(a, b);
         let pair = |score: f64, reason: String| MatchPair {
             a,
@@ -280,12 +257,16 @@ impl Scorer<'_> {
         };
         let thr = self.params.threshold;
         if email_eq {
-            let household = conflict && sim.is_some_and(|s| s < 0.6);
+            let household = conflict && sim.is_some_and(|s| s < HOUSEHOLD_SIM);
             return (!household).then(|| pair(sim.unwrap_or(1.0), "email".into()));
         }
         match sim {
-            Some(s) if phone_eq && s >= thr - 0.05 => Some(pair(s, format!("phone+name {s:.2}"))),
-            Some(s) if s >= thr && rare_agree => Some(pair(s, with_others(format!("name {s:.2}")))),
+            Some(s) if phone_eq && s >= thr - PHONE_SLACK => {
+                Some(pair(s, format!("phone+name {s:.2}")))
+            }
+            Some(s) if s >= thr && rare_agree && !self.contact_conflict(a, b) => {
+                Some(pair(s, with_others(format!("name {s:.2}"))))
+            }
             None if phone_eq && rare_agree => Some(pair(1.0, with_others("phone".into()))),
             _ => None,
         }

@@ -45,7 +45,7 @@ pub(super) fn write_customers(world: &World, out: &mut impl Write) -> io::Result
             None => {
                 row.text(world.first_name(p));
                 row.byte(b' ');
-                row.text(names::LAST[p.last as usize]);
+                row.text(world.last_name(p));
             }
         }
         row.byte(b',');

@@ -32,6 +32,7 @@ mod names;
 mod profiles;
 mod segments;
 mod transactions;
+mod vocab;
 mod web;
 
 #[cfg(test)]

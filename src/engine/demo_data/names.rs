@@ -1,158 +1,34 @@
-//! Name, place and contact vocabularies plus the string edits used for
-//! near-duplicates. Lists are small but include non-ASCII names so that
-//! downstream code is exercised on real UTF-8.
+//! Place and contact vocabularies, name handling, and the string edits used
+//! for near-duplicates.
 
 use super::fmt::{Label, Row};
+use super::vocab;
 use crate::engine::rng::Rng;
 
-pub(super) const MALE_FIRST: &[&str] = &[
-    "James",
-    "John",
-    "Michael",
-    "David",
-    "Daniel",
-    "José",
-    "Luis",
-    "Carlos",
-    "Thomas",
-    "Jürgen",
-    "Björn",
-    "Søren",
-    "François",
-    "Łukasz",
-    "Ahmed",
-    "Mohammed",
-    "Wei",
-    "Hiroshi",
-    "Liam",
-    "Noah",
-    "Oliver",
-    "Lucas",
-    "Mateo",
-    "Pierre",
-    "Antoine",
-    "Hans",
-    "Piotr",
-    "Marco",
-    "Giovanni",
-    "Raj",
-    "Kenji",
-    "Ethan",
-    "Benjamin",
-    "Samuel",
-    "Henry",
-    "Jack",
-    "William",
-    "Robert",
-    "Andrés",
-    "Iñigo",
-];
+/// Name lists split into words, with their lowercase ASCII spellings for
+/// email addresses. Profiles store indices into these lists.
+pub(super) struct Vocab {
+    /// Indexed by list: 0 male, 1 female.
+    pub first: [Vec<&'static str>; 2],
+    pub last: Vec<&'static str>,
+    pub first_ascii: [Vec<String>; 2],
+    pub last_ascii: Vec<String>,
+}
 
-pub(super) const FEMALE_FIRST: &[&str] = &[
-    "Mary",
-    "Jennifer",
-    "Emma",
-    "Olivia",
-    "Sophia",
-    "Zoë",
-    "Chloé",
-    "Renée",
-    "Noémie",
-    "María",
-    "Lucía",
-    "Ana",
-    "Anna",
-    "Sofia",
-    "Léa",
-    "Camille",
-    "Hannah",
-    "Lena",
-    "Agnieszka",
-    "Zofia",
-    "Yuki",
-    "Mei",
-    "Priya",
-    "Fatima",
-    "Aisha",
-    "Isabella",
-    "Mia",
-    "Charlotte",
-    "Amelia",
-    "Ella",
-    "Grace",
-    "Ingrid",
-    "Åsa",
-    "Sarah",
-    "Laura",
-    "Julia",
-    "Claire",
-    "Małgorzata",
-];
-
-pub(super) const LAST: &[&str] = &[
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Miller",
-    "Davis",
-    "García",
-    "Rodríguez",
-    "Martínez",
-    "Hernández",
-    "López",
-    "González",
-    "Pérez",
-    "Sánchez",
-    "Núñez",
-    "Müller",
-    "Schmidt",
-    "Schneider",
-    "Fischer",
-    "Weber",
-    "Schröder",
-    "Köhler",
-    "Dubois",
-    "Lefèvre",
-    "Moreau",
-    "Laurent",
-    "Rossi",
-    "Russo",
-    "Bianchi",
-    "Kowalski",
-    "Nowak",
-    "Wiśniewski",
-    "Nguyen",
-    "Tran",
-    "Kim",
-    "Lee",
-    "Patel",
-    "Singh",
-    "Khan",
-    "Ali",
-    "O'Brien",
-    "Murphy",
-    "Kelly",
-    "Andersen",
-    "Johansson",
-    "Åberg",
-    "Nilsson",
-    "Taylor",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Moore",
-    "Martin",
-    "Jackson",
-    "White",
-    "Clark",
-    "Lewis",
-    "Walker",
-    "Hall",
-    "Young",
-    "King",
-];
+impl Vocab {
+    pub(super) fn new() -> Vocab {
+        let words = |s: &'static str| s.split_whitespace().collect::<Vec<_>>();
+        let fold = |v: &[&str]| v.iter().map(|n| ascii_fold(n)).collect::<Vec<_>>();
+        let first = [words(vocab::MALE_FIRST), words(vocab::FEMALE_FIRST)];
+        let last = words(vocab::LAST);
+        Vocab {
+            first_ascii: [fold(&first[0]), fold(&first[1])],
+            last_ascii: fold(&last),
+            first,
+            last,
+        }
+    }
+}
 
 /// Country name, phone country code, cities (a city always belongs to its
 /// country), and a population weight.
@@ -208,14 +84,6 @@ pub(super) const DEVICES: [Label; 3] = [
     Label::new("tablet"),
 ];
 pub(super) const GENDERS: &[&str] = &["M", "F", "other"];
-
-pub(super) fn first_names(gender: u8) -> &'static [&'static str] {
-    if gender == 0 {
-        MALE_FIRST
-    } else {
-        FEMALE_FIRST
-    }
-}
 
 /// Lowercase ASCII spelling for email addresses; drops characters that do
 /// not fold to a letter (apostrophes, spaces).
@@ -404,6 +272,17 @@ mod tests {
         assert_eq!(r.as_bytes(), b"jose.nunez12@mail.com");
         for (name, _, _, _) in COUNTRIES {
             assert!(!name.contains(','));
+        }
+        // Profiles index names with u8; emails need a letter in every name.
+        let v = Vocab::new();
+        for list in [&v.first[0], &v.first[1], &v.last] {
+            assert!(list.len() > 50 && list.len() <= 255);
+        }
+        for a in v.first_ascii.iter().flatten().chain(&v.last_ascii) {
+            assert!(
+                !a.is_empty() && a.bytes().all(|b| b.is_ascii_lowercase()),
+                "{a}"
+            );
         }
     }
 

@@ -2,7 +2,7 @@
 //! absurd values and the file order of customer rows.
 
 use super::fmt::Row;
-use super::names::{self, COUNTRIES, EMAIL_DOMAINS, EMAIL_STYLES, PHONE_FORMATS};
+use super::names::{self, Vocab, COUNTRIES, EMAIL_DOMAINS, EMAIL_STYLES, PHONE_FORMATS};
 use super::segments::{Segment, SEGMENTS, SHARES};
 use crate::engine::rng::Rng;
 
@@ -87,16 +87,20 @@ pub(super) struct World {
     pub order: Vec<u32>,
     /// Customer id number (1-based file position) of each original.
     pub id_of: Vec<u32>,
-    pub folded_male: Vec<String>,
-    pub folded_female: Vec<String>,
-    pub folded_last: Vec<String>,
+    pub vocab: Vocab,
 }
 
 fn clamp_normal(rng: &mut Rng, (mean, sd): (f64, f64), lo: f64, hi: f64) -> f64 {
     rng.normal(mean, sd).clamp(lo, hi)
 }
 
-fn make_profile(rng: &mut Rng, as_of: i32, email_num: u32, country_w: &[f64]) -> Profile {
+fn make_profile(
+    rng: &mut Rng,
+    as_of: i32,
+    email_num: u32,
+    country_w: &[f64],
+    vocab: &Vocab,
+) -> Profile {
     let seg = SEGMENTS[rng.choose_weighted(&SHARES)];
     let p = seg.params();
     let gender = rng.choose_weighted(&[0.48, 0.48, 0.04]) as u8;
@@ -105,14 +109,16 @@ fn make_profile(rng: &mut Rng, as_of: i32, email_num: u32, country_w: &[f64]) ->
     } else {
         gender
     };
-    let first = rng.range_usize(0, names::first_names(name_list).len()) as u8;
-    let last = rng.range_usize(0, names::LAST.len()) as u8;
+    let first = rng.range_usize(0, vocab.first[name_list as usize].len()) as u8;
+    let last = rng.range_usize(0, vocab.last.len()) as u8;
 
     let age = clamp_normal(rng, p.age, 18.0, 90.0);
     let birth = as_of - (age * DAYS_PER_YEAR) as i32;
     let tenure = clamp_normal(rng, p.tenure, p.tenure_clamp.0, p.tenure_clamp.1);
-    // Nobody signs up before turning 18.
-    let signup = (as_of - (tenure * DAYS_PER_YEAR) as i32).max(birth + 6575);
+    // Nobody signs up before turning 18, and nobody after `as_of`.
+    let signup = (as_of - (tenure * DAYS_PER_YEAR) as i32)
+        .max(birth + 6575)
+        .min(as_of - 2);
     let tenure_days = (as_of - signup).max(2) as f64;
     let recency = rng
         .range_f64(p.recency.0, p.recency.1)
@@ -161,24 +167,19 @@ fn make_profile(rng: &mut Rng, as_of: i32, email_num: u32, country_w: &[f64]) ->
 
 impl World {
     pub(super) fn first_name(&self, p: &Profile) -> &'static str {
-        names::first_names(p.name_list)[p.first as usize]
+        self.vocab.first[p.name_list as usize][p.first as usize]
     }
 
-    pub(super) fn folded_first(&self, p: &Profile) -> &str {
-        let list = if p.name_list == 0 {
-            &self.folded_male
-        } else {
-            &self.folded_female
-        };
-        &list[p.first as usize]
+    pub(super) fn last_name(&self, p: &Profile) -> &'static str {
+        self.vocab.last[p.last as usize]
     }
 
     /// The original's email as written in its own row.
     pub(super) fn push_email(&self, row: &mut Row, p: &Profile) {
         names::push_email(
             row,
-            self.folded_first(p),
-            &self.folded_last[p.last as usize],
+            &self.vocab.first_ascii[p.name_list as usize][p.first as usize],
+            &self.vocab.last_ascii[p.last as usize],
             p.email_style,
             p.email_num,
             EMAIL_DOMAINS[p.email_domain as usize],
@@ -197,10 +198,11 @@ impl World {
         }
         let offset = rng.range_usize(0, modulus as usize) as u64;
         let country_w: Vec<f64> = COUNTRIES.iter().map(|c| c.3).collect();
+        let vocab = Vocab::new();
         let mut profiles: Vec<Profile> = (0..customers as u64)
             .map(|i| {
                 let num = ((i * 7919 + offset) % modulus) as u32;
-                make_profile(&mut rng, as_of, num, &country_w)
+                make_profile(&mut rng, as_of, num, &country_w, &vocab)
             })
             .collect();
 
@@ -210,15 +212,7 @@ impl World {
             dups: Vec::new(),
             order: Vec::new(),
             id_of: Vec::new(),
-            folded_male: names::MALE_FIRST
-                .iter()
-                .map(|n| names::ascii_fold(n))
-                .collect(),
-            folded_female: names::FEMALE_FIRST
-                .iter()
-                .map(|n| names::ascii_fold(n))
-                .collect(),
-            folded_last: names::LAST.iter().map(|n| names::ascii_fold(n)).collect(),
+            vocab,
         };
 
         let mut rng = Rng::stream(seed, 1);
@@ -286,7 +280,7 @@ impl World {
         let p = &self.profiles[source];
         let (mut first, mut last) = (
             self.first_name(p).to_string(),
-            names::LAST[p.last as usize].to_string(),
+            self.last_name(p).to_string(),
         );
         if rng.bool(0.5) {
             first = names::typo(&first, rng);

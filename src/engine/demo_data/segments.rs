@@ -91,10 +91,10 @@ pub(super) struct Params {
 }
 
 const HVL: Params = Params {
-    income: (115_000.0, 14_000.0),
+    income: (110_000.0, 12_000.0),
     age: (48.0, 6.0),
-    tenure: (6.0, 1.2),
-    tenure_clamp: (3.0, 10.0),
+    tenure: (5.5, 1.0),
+    tenure_clamp: (3.0, 9.0),
     loyalty_p: 0.9,
     channel_w: [2.0, 3.0, 4.0, 1.0],
     device_w: [5.0, 4.0, 1.0],
@@ -152,9 +152,9 @@ const EXPLORER: Params = Params {
 
 const LAPSED: Params = Params {
     income: (62_000.0, 10_000.0),
-    age: (58.0, 7.0),
-    tenure: (7.0, 1.3),
-    tenure_clamp: (4.0, 12.0),
+    age: (60.0, 6.0),
+    tenure: (8.0, 1.2),
+    tenure_clamp: (5.0, 12.0),
     loyalty_p: 0.3,
     channel_w: [2.0, 5.0, 1.0, 2.0],
     device_w: [6.0, 2.0, 2.0],
@@ -171,7 +171,7 @@ const LAPSED: Params = Params {
 };
 
 const BIG_TICKET: Params = Params {
-    income: (175_000.0, 20_000.0),
+    income: (190_000.0, 20_000.0),
     age: (52.0, 6.0),
     tenure: (4.0, 1.0),
     tenure_clamp: (2.0, 7.0),

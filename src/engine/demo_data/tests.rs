@@ -241,3 +241,21 @@ fn zero_customers_still_writes_valid_files() {
     assert!(tx.iter().all(|r| r[1].is_empty()));
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn rejects_out_of_range_options() {
+    let dir = scratch("invalid");
+    let too_many = DemoOptions {
+        customers: MAX_CUSTOMERS + 1,
+        ..DemoOptions::default()
+    };
+    let err = write_demo_data(&dir, &too_many).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    let ancient = DemoOptions {
+        as_of: NaiveDate::from_ymd_opt(1500, 1, 1).unwrap(),
+        ..DemoOptions::default()
+    };
+    let err = write_demo_data(&dir, &ancient).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(!dir.exists(), "nothing is created for rejected options");
+}

@@ -164,7 +164,10 @@ pub fn build_column(raw: &RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>)
 fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) -> ColumnType {
     let present: Vec<(usize, &str)> = raw.present().collect();
     if present.is_empty() {
-        warnings.push(format!("column '{}' has no values (all missing)", spec.name));
+        warnings.push(format!(
+            "column '{}' has no values (all missing)",
+            spec.name
+        ));
         return ColumnType::Text;
     }
     if present.iter().all(|(_, s)| parse_bool(s).is_some()) {
@@ -396,9 +399,18 @@ mod tests {
         let plain = NumberStyle::default();
         let (c, _) = build("income", &[Some("10.5"), None, Some(" 3 ")], &plain);
         assert_eq!(c.ty, ColumnType::Number);
-        assert_eq!(c.data, ColumnData::Number(vec![Some(10.5), None, Some(3.0)]));
-        assert_eq!(build("qty", &[Some("1"), Some("-2")], &plain).0.ty, ColumnType::Integer);
-        assert_eq!(build("user_id", &[Some("1"), Some("2")], &plain).0.ty, ColumnType::Id);
+        assert_eq!(
+            c.data,
+            ColumnData::Number(vec![Some(10.5), None, Some(3.0)])
+        );
+        assert_eq!(
+            build("qty", &[Some("1"), Some("-2")], &plain).0.ty,
+            ColumnType::Integer
+        );
+        assert_eq!(
+            build("user_id", &[Some("1"), Some("2")], &plain).0.ty,
+            ColumnType::Id
+        );
         let (zip, _) = build("zip", &[Some("02134"), Some("10001")], &plain);
         assert_eq!(zip.ty, ColumnType::Category);
     }
@@ -426,7 +438,10 @@ mod tests {
         cells[7] = Some("1,200");
         let (c, w) = build("spend", &cells, &NumberStyle::default());
         assert_ne!(c.ty, ColumnType::Number);
-        assert!(w[0].contains("line 9") && w[0].contains("thousands"), "{w:?}");
+        assert!(
+            w[0].contains("line 9") && w[0].contains("thousands"),
+            "{w:?}"
+        );
     }
 
     #[test]
@@ -452,7 +467,11 @@ mod tests {
         let (c, w) = build("d", &[Some("3/4/2024"), Some("5/6/2024")], &plain);
         assert_eq!(c.ty, ColumnType::Date);
         assert!(w[0].contains("load.date_formats.d"));
-        let (c, _) = build("t", &[Some("2024-01-01 10:00:00"), Some("2024-01-02")], &plain);
+        let (c, _) = build(
+            "t",
+            &[Some("2024-01-01 10:00:00"), Some("2024-01-02")],
+            &plain,
+        );
         assert_eq!(c.ty, ColumnType::DateTime);
         let lines = [2, 3];
         let spec = ColumnSpec {

@@ -102,7 +102,9 @@ pub enum LoadError {
     NoRows { path: PathBuf },
     #[error("{path} is not a text table (binary byte at offset {offset}); seglab reads CSV/TSV, Parquet (.parquet) and JSON (.json/.ndjson)")]
     Binary { path: PathBuf, offset: usize },
-    #[error("{path} line {line}: not valid UTF-8 (set load.encoding = \"windows-1252\" or \"auto\")")]
+    #[error(
+        "{path} line {line}: not valid UTF-8 (set load.encoding = \"windows-1252\" or \"auto\")"
+    )]
     Encoding { path: PathBuf, line: usize },
     #[error("{path} line {line}: expected {expected} fields as in the header, found {found}")]
     Ragged {

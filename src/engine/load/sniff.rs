@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn finds_each_delimiter() {
-        for d in ["," , ";", "\t", "|"] {
+        for d in [",", ";", "\t", "|"] {
             let text = format!("a{d}b{d}c\n1{d}2{d}3\n4{d}5{d}6\n");
             assert_eq!(sniff(&text, None, None).delimiter, d.as_bytes()[0]);
         }

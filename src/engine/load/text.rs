@@ -10,7 +10,12 @@ pub enum Encoding {
     Auto,
     #[serde(alias = "utf8")]
     Utf8,
-    #[serde(alias = "cp1252", alias = "latin-1", alias = "latin1", alias = "iso-8859-1")]
+    #[serde(
+        alias = "cp1252",
+        alias = "latin-1",
+        alias = "latin1",
+        alias = "iso-8859-1"
+    )]
     Windows1252,
 }
 
@@ -81,8 +86,8 @@ fn decode_utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> String {
 /// Windows-1252 differs from Latin-1 only in 0x80..=0x9F; unassigned bytes map to U+FFFD.
 const CP1252_HIGH: [char; 32] = [
     '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
-    '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
-    '\u{FFFD}', 'ž', 'Ÿ',
+    '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}',
+    'ž', 'Ÿ',
 ];
 
 fn windows_1252(bytes: &[u8]) -> String {
