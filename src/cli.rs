@@ -208,5 +208,7 @@ fn cmd_clean(recipe_path: Option<&Path>, input: &Path, out: &Path) -> Result<(),
     for f in clean_output::FILES {
         println!("  {}", dir.join(f).display());
     }
+    // The process ends next; freeing millions of cells one by one would only delay it.
+    std::mem::forget(prepared);
     Ok(())
 }

@@ -2,9 +2,12 @@
 //! and the feature matrix that clustering consumes.
 
 use crate::engine::scale::FittedScaler;
-use crate::engine::table::{date_to_days, days_to_date, Column, ColumnData, ColumnType, Table};
+use crate::engine::table::{
+    date_to_days, days_to_date, Column, ColumnData, ColumnType, Table, TextColumn,
+};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -262,7 +265,7 @@ pub fn raw_features(
         let c = table
             .column(name)
             .ok_or_else(|| unknown(table, "features.one_hot", name))?;
-        let cells = c.data.to_text_values();
+        let cells: Vec<Option<Cow<str>>> = (0..c.data.len()).map(|r| c.data.text_at(r)).collect();
         let categories = match encodings {
             Some(e) => e[k].categories.clone(),
             None => categories_by_count(&cells),
@@ -285,7 +288,7 @@ pub fn raw_features(
     Ok((out, learned))
 }
 
-fn categories_by_count(cells: &[Option<String>]) -> Vec<String> {
+fn categories_by_count(cells: &[Option<Cow<str>>]) -> Vec<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for s in cells.iter().flatten() {
         *counts.entry(s).or_default() += 1;
@@ -300,7 +303,7 @@ fn categories_by_count(cells: &[Option<String>]) -> Vec<String> {
 pub struct FeatureMatrix {
     pub names: Vec<String>,
     pub id_name: Option<String>,
-    pub ids: Vec<String>,
+    pub ids: TextColumn,
     pub n_rows: usize,
     pub data: Vec<f64>,
 }
@@ -328,13 +331,7 @@ impl FeatureMatrix {
             names: kept.iter().map(|&k| raw.names[k].clone()).collect(),
             id_name: id.map(|c| c.name.clone()),
             ids: id
-                .map(|c| {
-                    c.data
-                        .to_text_values()
-                        .into_iter()
-                        .map(Option::unwrap_or_default)
-                        .collect()
-                })
+                .map(|c| (0..c.data.len()).map(|r| c.data.text_at(r)).collect())
                 .unwrap_or_default(),
             n_rows,
             data,
@@ -348,7 +345,7 @@ impl FeatureMatrix {
             t.columns.push(Column::new(
                 id,
                 ColumnType::Id,
-                ColumnData::Text(self.ids.iter().map(|s| Some(s.clone())).collect()),
+                ColumnData::Text(self.ids.clone()),
             ));
         }
         let w = self.names.len();
@@ -366,6 +363,7 @@ impl FeatureMatrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::table::TextColumn;
 
     fn date(s: &str) -> Option<i32> {
         Some(date_to_days(
@@ -419,7 +417,7 @@ mod tests {
             Column::new(
                 "city",
                 ColumnType::Category,
-                ColumnData::Text(vec![Some("Oslo".into())]),
+                ColumnData::Text(vec![Some("Oslo")].into_iter().collect::<TextColumn>()),
             ),
             Column::new(
                 "spend",
@@ -442,12 +440,11 @@ mod tests {
         let t = Table::new(vec![Column::new(
             "ch",
             ColumnType::Category,
-            ColumnData::Text(vec![
-                Some("web".into()),
-                Some("app".into()),
-                Some("web".into()),
-                None,
-            ]),
+            ColumnData::Text(
+                vec![Some("web"), Some("app"), Some("web"), None]
+                    .into_iter()
+                    .collect::<TextColumn>(),
+            ),
         )]);
         let (raw, enc) = raw_features(&t, &[], &[], &["ch".into()], None).unwrap();
         assert_eq!(raw.names, vec!["ch=web", "ch=app"]);

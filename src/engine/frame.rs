@@ -18,7 +18,7 @@ pub fn to_dataframe(table: &Table) -> PolarsResult<DataFrame> {
                     let ms: Vec<Option<i64>> = v.iter().map(|s| s.map(|s| s * 1000)).collect();
                     Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
                 }
-                ColumnData::Text(v) => Series::new(name, v),
+                ColumnData::Text(t) => Series::new(name, t.iter().collect::<Vec<Option<&str>>>()),
             };
             Ok(series.into_column())
         })
@@ -65,11 +65,11 @@ pub fn from_dataframe(df: &DataFrame, style: &NumberStyle) -> PolarsResult<(Tabl
             }
             _ => {
                 let as_text = c.cast(&DataType::String)?;
-                let mut raw = RawColumn::default();
-                for v in as_text.str()?.iter() {
-                    let v = v.filter(|s| !s.trim().is_empty());
-                    raw.push(v.unwrap_or(""), v.is_none());
-                }
+                let raw: RawColumn = as_text
+                    .str()?
+                    .iter()
+                    .map(|v| v.filter(|s| !s.trim().is_empty()))
+                    .collect();
                 let spec = ColumnSpec {
                     name: &name,
                     forced: None,
@@ -77,7 +77,7 @@ pub fn from_dataframe(df: &DataFrame, style: &NumberStyle) -> PolarsResult<(Tabl
                     style,
                     lines: &lines,
                 };
-                let (col, w) = infer::build_column(&raw, &spec);
+                let (col, w) = infer::build_column(raw, &spec);
                 warnings.extend(w);
                 col
             }
@@ -117,7 +117,7 @@ mod tests {
             SegColumn::new(
                 "s",
                 ColumnType::Text,
-                ColumnData::Text(vec![Some("x".into()), None]),
+                ColumnData::Text([Some("x"), None].into_iter().collect()),
             ),
         ]);
         let df = to_dataframe(&table).unwrap();

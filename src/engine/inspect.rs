@@ -4,9 +4,9 @@
 use crate::engine::stats::{iqr_fences, quantile_sorted, sorted_present};
 use crate::engine::table::{format_date, format_datetime, ColumnData, ColumnType, Table};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 #[derive(Debug, Serialize)]
@@ -101,7 +101,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
                 .iter()
                 .flatten()
                 .map(|x| x.to_bits())
-                .collect::<HashSet<_>>()
+                .collect::<FxHashSet<_>>()
                 .len();
             let sorted = sorted_present(v);
             let num = |x: Option<f64>| x.and_then(serde_json::Number::from_f64).map(Value::Number);
@@ -119,7 +119,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
         ColumnData::Date(v) => {
             let mut s: Vec<i32> = v.iter().flatten().copied().collect();
             s.sort_unstable();
-            p.distinct = s.iter().collect::<HashSet<_>>().len();
+            p.distinct = s.iter().collect::<FxHashSet<_>>().len();
             let d = |x: Option<&i32>| x.map(|&x| Value::String(format_date(x)));
             p.min = d(s.first());
             p.median = d(s.get(s.len() / 2));
@@ -128,7 +128,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
         ColumnData::DateTime(v) => {
             let mut s: Vec<i64> = v.iter().flatten().copied().collect();
             s.sort_unstable();
-            p.distinct = s.iter().collect::<HashSet<_>>().len();
+            p.distinct = s.iter().collect::<FxHashSet<_>>().len();
             let d = |x: Option<&i64>| x.map(|&x| Value::String(format_datetime(x)));
             p.min = d(s.first());
             p.median = d(s.get(s.len() / 2));
@@ -141,20 +141,21 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
             p.top = top_values([("true".to_string(), t), ("false".to_string(), f)].into());
         }
         ColumnData::Text(v) => {
-            let mut counts: HashMap<&str, usize> = HashMap::new();
+            let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
             for s in v.iter().flatten() {
-                *counts.entry(s.as_str()).or_default() += 1;
+                *counts.entry(s).or_default() += 1;
             }
             p.distinct = counts.len();
             // Top values say nothing when every value is unique (emails, names of one-offs).
             let repeats = counts.values().any(|&c| c > 1);
             if ty != ColumnType::Id && repeats {
-                p.top = top_values(
-                    counts
-                        .into_iter()
-                        .map(|(k, c)| (k.to_string(), c))
-                        .collect(),
-                );
+                let mut all: Vec<(&str, usize)> = counts.into_iter().collect();
+                // Only the five most common become owned strings (a million distinct names stay borrowed).
+                if all.len() > 5 {
+                    all.select_nth_unstable_by(4, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                    all.truncate(5);
+                }
+                p.top = top_values(all.into_iter().map(|(k, c)| (k.to_string(), c)).collect());
             }
         }
     }
@@ -177,7 +178,7 @@ fn hash_cell<H: Hasher>(data: &ColumnData, row: usize, h: &mut H) {
         ColumnData::Boolean(v) => v[row].hash(h),
         ColumnData::Date(v) => v[row].hash(h),
         ColumnData::DateTime(v) => v[row].hash(h),
-        ColumnData::Text(v) => v[row].hash(h),
+        ColumnData::Text(t) => t.get(row).hash(h),
     }
 }
 
@@ -187,7 +188,7 @@ fn cells_equal(data: &ColumnData, a: usize, b: usize) -> bool {
         ColumnData::Boolean(v) => v[a] == v[b],
         ColumnData::Date(v) => v[a] == v[b],
         ColumnData::DateTime(v) => v[a] == v[b],
-        ColumnData::Text(v) => v[a] == v[b],
+        ColumnData::Text(t) => t.get(a) == t.get(b),
     }
 }
 
@@ -201,7 +202,7 @@ pub fn row_hashes(table: &Table, cols: &[usize]) -> Vec<u64> {
     (0..table.n_rows())
         .into_par_iter()
         .map(|r| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = FxHasher::default();
             for &c in &cols {
                 hash_cell(&table.columns[c].data, r, &mut h);
             }
@@ -215,19 +216,32 @@ pub fn duplicates_on(table: &Table, cols: &[usize]) -> Vec<(usize, usize)> {
     let all: Vec<usize> = (0..table.n_cols()).collect();
     let cols = if cols.is_empty() { &all[..] } else { cols };
     let hashes = row_hashes(table, cols);
-    let mut first: HashMap<u64, Vec<usize>> = HashMap::with_capacity(hashes.len());
+    // Sorting rows by (hash, row) puts candidates side by side without a map of vectors.
+    let mut order: Vec<(u64, usize)> = hashes
+        .into_iter()
+        .enumerate()
+        .map(|(r, h)| (h, r))
+        .collect();
+    order.par_sort_unstable();
     let mut dups = Vec::new();
-    for (r, h) in hashes.into_iter().enumerate() {
-        let seen = first.entry(h).or_default();
-        let same = seen.iter().find(|&&e| {
-            cols.iter()
-                .all(|&c| cells_equal(&table.columns[c].data, e, r))
-        });
-        match same {
-            Some(&e) => dups.push((r, e)),
-            None => seen.push(r),
+    let mut firsts: Vec<usize> = Vec::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() == 1 {
+            continue;
+        }
+        firsts.clear();
+        for &(_, r) in run {
+            let same = firsts.iter().find(|&&e| {
+                cols.iter()
+                    .all(|&c| cells_equal(&table.columns[c].data, e, r))
+            });
+            match same {
+                Some(&e) => dups.push((r, e)),
+                None => firsts.push(r),
+            }
         }
     }
+    dups.sort_unstable();
     dups
 }
 

@@ -13,3 +13,4 @@ pub mod rng;
 pub mod scale;
 pub mod stats;
 pub mod table;
+pub mod text_column;

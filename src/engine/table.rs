@@ -4,8 +4,11 @@
 //! every cleaning step needs per-cell control and a report of what changed; polars is used at
 //! the file-format boundary (see `load::polars_io` and `report::parquet`).
 
+pub use crate::engine::text_column::TextColumn;
 use chrono::{DateTime, Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt::Write;
 
 /// What a column means to an analyst; drives which statistics and operations apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,24 +48,44 @@ pub enum ColumnData {
     Boolean(Vec<Option<bool>>),
     Date(Vec<Option<i32>>),
     DateTime(Vec<Option<i64>>),
-    Text(Vec<Option<String>>),
+    Text(TextColumn),
 }
 
+/// Runs `$vec` on the typed vectors and `$text` on a text column.
 macro_rules! each_vec {
-    ($data:expr, $v:ident => $body:expr) => {
+    ($data:expr, $v:ident => $vec:expr, $t:ident => $text:expr) => {
         match $data {
-            ColumnData::Number($v) => $body,
-            ColumnData::Boolean($v) => $body,
-            ColumnData::Date($v) => $body,
-            ColumnData::DateTime($v) => $body,
-            ColumnData::Text($v) => $body,
+            ColumnData::Number($v) => $vec,
+            ColumnData::Boolean($v) => $vec,
+            ColumnData::Date($v) => $vec,
+            ColumnData::DateTime($v) => $vec,
+            ColumnData::Text($t) => $text,
         }
     };
 }
 
+fn retain_flagged<T>(v: &mut Vec<Option<T>>, keep: &[bool]) {
+    let mut i = 0;
+    v.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+fn copy_into<T: Clone>(v: &mut [Option<T>], pairs: &[(usize, usize)]) -> usize {
+    let mut n = 0;
+    for &(into, from) in pairs {
+        if v[into].is_none() && v[from].is_some() {
+            v[into] = v[from].clone();
+            n += 1;
+        }
+    }
+    n
+}
+
 impl ColumnData {
     pub fn len(&self) -> usize {
-        each_vec!(self, v => v.len())
+        each_vec!(self, v => v.len(), t => t.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -70,11 +93,52 @@ impl ColumnData {
     }
 
     pub fn is_null(&self, row: usize) -> bool {
-        each_vec!(self, v => v[row].is_none())
+        each_vec!(self, v => v[row].is_none(), t => t.is_null(row))
     }
 
     pub fn null_count(&self) -> usize {
-        each_vec!(self, v => v.iter().filter(|x| x.is_none()).count())
+        each_vec!(self, v => v.iter().filter(|x| x.is_none()).count(), t => t.null_count())
+    }
+
+    /// Keep the rows whose flag is true, in place.
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        match self {
+            ColumnData::Number(v) => retain_flagged(v, keep),
+            ColumnData::Boolean(v) => retain_flagged(v, keep),
+            ColumnData::Date(v) => retain_flagged(v, keep),
+            ColumnData::DateTime(v) => retain_flagged(v, keep),
+            ColumnData::Text(t) => {
+                let rows: Vec<usize> = (0..keep.len()).filter(|&r| keep[r]).collect();
+                *t = t.take(&rows);
+            }
+        }
+    }
+
+    /// For each (into, from): when `into` is missing, give it `from`'s value. Returns cells filled.
+    pub fn fill_from(&mut self, pairs: &[(usize, usize)]) -> usize {
+        match self {
+            ColumnData::Number(v) => copy_into(v, pairs),
+            ColumnData::Boolean(v) => copy_into(v, pairs),
+            ColumnData::Date(v) => copy_into(v, pairs),
+            ColumnData::DateTime(v) => copy_into(v, pairs),
+            ColumnData::Text(t) => {
+                // The first donor of each row wins, as for the other column kinds.
+                let mut source: std::collections::HashMap<usize, usize> = Default::default();
+                for &(into, from) in pairs {
+                    if t.is_null(into) && !t.is_null(from) {
+                        source.entry(into).or_insert(from);
+                    }
+                }
+                if !source.is_empty() {
+                    let old = std::mem::take(t);
+                    *t = old.map(|r, c| {
+                        c.or_else(|| source.get(&r).and_then(|&f| old.get(f)))
+                            .map(Cow::Borrowed)
+                    });
+                }
+                source.len()
+            }
+        }
     }
 
     /// A new column holding the given rows, in the given order.
@@ -84,7 +148,7 @@ impl ColumnData {
             ColumnData::Boolean(v) => ColumnData::Boolean(rows.iter().map(|&r| v[r]).collect()),
             ColumnData::Date(v) => ColumnData::Date(rows.iter().map(|&r| v[r]).collect()),
             ColumnData::DateTime(v) => ColumnData::DateTime(rows.iter().map(|&r| v[r]).collect()),
-            ColumnData::Text(v) => ColumnData::Text(rows.iter().map(|&r| v[r].clone()).collect()),
+            ColumnData::Text(t) => ColumnData::Text(t.take(rows)),
         }
     }
 
@@ -95,11 +159,45 @@ impl ColumnData {
         }
     }
 
-    pub fn as_text(&self) -> Option<&[Option<String>]> {
+    pub fn as_text(&self) -> Option<&TextColumn> {
         match self {
-            ColumnData::Text(v) => Some(v),
+            ColumnData::Text(t) => Some(t),
             _ => None,
         }
+    }
+
+    /// The cell as text, borrowed from text columns.
+    pub fn text_at(&self, row: usize) -> Option<Cow<'_, str>> {
+        match self {
+            ColumnData::Text(t) => t.get(row).map(Cow::Borrowed),
+            _ => self.display(row).map(Cow::Owned),
+        }
+    }
+
+    /// Append the cell as `display` writes it, without allocating; false when missing.
+    pub fn write_cell(&self, row: usize, out: &mut String) -> bool {
+        let _ = match self {
+            ColumnData::Number(v) => v[row].map(|x| {
+                if x.fract() == 0.0 && x.abs() < 1e15 {
+                    write!(out, "{}", x as i64)
+                } else {
+                    write!(out, "{x}")
+                }
+            }),
+            ColumnData::Boolean(v) => v[row].map(|b| write!(out, "{b}")),
+            ColumnData::Date(v) => v[row].map(|d| write_date(out, d)),
+            ColumnData::DateTime(v) => v[row].map(|s| {
+                write_date(out, s.div_euclid(86_400) as i32)?;
+                let t = s.rem_euclid(86_400);
+                write!(out, " {:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+            }),
+            ColumnData::Text(t) => t.get(row).map(|s| {
+                out.push_str(s);
+                Ok(())
+            }),
+        }
+        .is_some_and(|r| r.is_ok());
+        !self.is_null(row)
     }
 
     /// The cell as an analyst would write it in a CSV; `None` when missing.
@@ -109,7 +207,7 @@ impl ColumnData {
             ColumnData::Boolean(v) => v[row].map(|b| b.to_string()),
             ColumnData::Date(v) => v[row].map(format_date),
             ColumnData::DateTime(v) => v[row].map(format_datetime),
-            ColumnData::Text(v) => v[row].clone(),
+            ColumnData::Text(t) => t.get(row).map(str::to_owned),
         }
     }
 
@@ -135,6 +233,13 @@ pub fn date_to_days(d: NaiveDate) -> i32 {
 
 pub fn days_to_date(days: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS_FROM_CE)
+}
+
+fn write_date(out: &mut String, days: i32) -> std::fmt::Result {
+    match days_to_date(days) {
+        Some(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        None => write!(out, "day {days}"),
+    }
 }
 
 pub fn format_date(days: i32) -> String {
@@ -204,10 +309,11 @@ impl Table {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }
 
-    /// Keep the rows whose flag is true.
-    pub fn filter(&self, keep: &[bool]) -> Table {
-        let rows: Vec<usize> = (0..keep.len()).filter(|&r| keep[r]).collect();
-        self.take(&rows)
+    /// Keep the rows whose flag is true, one column at a time (no second copy of the table).
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        for c in &mut self.columns {
+            c.data.retain_rows(keep);
+        }
     }
 
     pub fn take(&self, rows: &[usize]) -> Table {
@@ -253,10 +359,11 @@ mod tests {
             Column::new(
                 "b",
                 ColumnType::Text,
-                ColumnData::Text(vec![Some("x".into()), Some("y".into()), None]),
+                ColumnData::Text([Some("x"), Some("y"), None].into_iter().collect()),
             ),
         ]);
-        let f = t.filter(&[true, false, true]);
+        let mut f = t.clone();
+        f.retain_rows(&[true, false, true]);
         assert_eq!(f.n_rows(), 2);
         assert_eq!(f.columns[1].data.display(1), None);
         assert_eq!(f.columns[0].data.display(1).as_deref(), Some("3"));

@@ -76,6 +76,17 @@ impl StagedDir {
         write_new_file(&self.path(file), bytes)
     }
 
+    /// Stream a file into the folder (the folder as a whole is what appears atomically).
+    pub fn write_with(
+        &self,
+        file: &str,
+        fill: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut w = io::BufWriter::with_capacity(1 << 20, fs::File::create_new(self.path(file))?);
+        fill(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    }
+
     pub fn commit(mut self) -> io::Result<PathBuf> {
         if self.target.is_dir() {
             fs::remove_dir(&self.target)?; // checked empty in create()

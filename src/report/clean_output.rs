@@ -2,7 +2,7 @@
 //! the input's inspect report, the fitted transform, the cleaning log, the duplicate pairs for review, and the recipe used.
 
 use super::atomic::StagedDir;
-use super::table_files::{csv_bytes, parquet_bytes};
+use super::table_files::{write_csv, write_parquet};
 use crate::engine::inspect::InspectReport;
 use crate::engine::pipeline::Prepared;
 use crate::recipe::Recipe;
@@ -31,18 +31,11 @@ pub fn write(
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     dir.write("inspect.json", pretty_json(inspect).as_bytes())?;
-    let to_io = |e: polars::prelude::PolarsError| io::Error::other(e.to_string());
-    dir.write("cleaned.csv", &csv_bytes(&prepared.cleaned))?;
-    dir.write(
-        "cleaned.parquet",
-        &parquet_bytes(&prepared.cleaned).map_err(to_io)?,
-    )?;
+    dir.write_with("cleaned.csv", |w| write_csv(&prepared.cleaned, w))?;
+    dir.write_with("cleaned.parquet", |w| write_parquet(&prepared.cleaned, w))?;
     let features = prepared.features.to_table();
-    dir.write("features.csv", &csv_bytes(&features))?;
-    dir.write(
-        "features.parquet",
-        &parquet_bytes(&features).map_err(to_io)?,
-    )?;
+    dir.write_with("features.csv", |w| write_csv(&features, w))?;
+    dir.write_with("features.parquet", |w| write_parquet(&features, w))?;
     dir.write("transform.json", pretty_json(&prepared.fitted).as_bytes())?;
     dir.write("cleaning_log.txt", prepared.log.to_string().as_bytes())?;
     dir.write("cleaning_log.json", pretty_json(&prepared.log).as_bytes())?;

@@ -129,7 +129,7 @@ pub fn apply(
     let mut keep = vec![true; n];
     let mut kept_of = vec![usize::MAX; n];
     let mut group_of = vec![0usize; n];
-    let mut filled = 0;
+    let mut gaps: Vec<(usize, usize)> = Vec::new();
     for (g, members) in groups.iter().enumerate() {
         let keeper = choose_keeper(table, members, opts.merge, recent);
         for &m in members {
@@ -137,10 +137,15 @@ pub fn apply(
             kept_of[m] = keeper;
             if m != keeper {
                 keep[m] = false;
-                filled += fill_gaps(table, keeper, m);
+                gaps.push((keeper, m));
             }
         }
     }
+    let filled: usize = table
+        .columns
+        .iter_mut()
+        .map(|c| c.data.fill_from(&gaps))
+        .sum();
     let label_col = label_column(table, opts);
     let id_col = table.columns.iter().position(|c| c.ty == ColumnType::Id);
     let text = |col: Option<usize>, r: usize| {
@@ -163,7 +168,7 @@ pub fn apply(
         })
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count();
-    *table = table.filter(&keep);
+    table.retain_rows(&keep);
     let what = match opts.mode {
         DedupMode::Exact if opts.keys.is_empty() => "exact duplicate rows".to_string(),
         DedupMode::Exact => format!("rows repeating key ({})", opts.keys.join(", ")),
@@ -314,40 +319,13 @@ fn choose_keeper(
     }
 }
 
-/// Copy `from`'s values into `into`'s missing cells. Returns the cells filled.
-fn fill_gaps(table: &mut Table, into: usize, from: usize) -> usize {
-    fn copy<T: Clone>(v: &mut [Option<T>], into: usize, from: usize) -> usize {
-        if v[into].is_none() && v[from].is_some() {
-            v[into] = v[from].clone();
-            1
-        } else {
-            0
-        }
-    }
-    table
-        .columns
-        .iter_mut()
-        .map(|c| match &mut c.data {
-            ColumnData::Number(v) => copy(v, into, from),
-            ColumnData::Boolean(v) => copy(v, into, from),
-            ColumnData::Date(v) => copy(v, into, from),
-            ColumnData::DateTime(v) => copy(v, into, from),
-            ColumnData::Text(v) => copy(v, into, from),
-        })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::table::Column;
 
     fn text(name: &str, ty: ColumnType, v: &[Option<&str>]) -> Column {
-        Column::new(
-            name,
-            ty,
-            ColumnData::Text(v.iter().map(|s| s.map(str::to_string)).collect()),
-        )
+        Column::new(name, ty, ColumnData::Text(v.iter().copied().collect()))
     }
 
     fn customers() -> Table {

@@ -7,6 +7,7 @@ use crate::engine::stats::{mean_std, quantile_sorted, sorted_present};
 use crate::engine::table::{ColumnData, Table};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// In a recipe: "drop", "mean", "median", "mode", "knn", "keep" or "constant:VALUE".
@@ -118,7 +119,7 @@ pub fn apply(
                 let keep: Vec<bool> = (0..rows)
                     .map(|r| !table.columns[i].data.is_null(r))
                     .collect();
-                *table = table.filter(&keep);
+                table.retain_rows(&keep);
                 log.add(
                     "missing",
                     Some(name),
@@ -237,7 +238,11 @@ pub fn fill_with(data: &mut ColumnData, value: &str) -> Option<usize> {
     match data {
         ColumnData::Number(v) => fill(v, infer::parse_number(value, &Default::default())),
         ColumnData::Boolean(v) => fill(v, infer::parse_bool(value)),
-        ColumnData::Text(v) => fill(v, Some(value.to_string())),
+        ColumnData::Text(t) => {
+            let n = t.null_count();
+            *t = t.map(|_, c| Some(Cow::Borrowed(c.unwrap_or(value))));
+            Some(n)
+        }
         ColumnData::Date(v) => fill(
             v,
             match when() {
@@ -390,6 +395,7 @@ fn nan_euclidean(cols: &[Vec<Option<f64>>], skip: usize, a: usize, b: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::table::TextColumn;
     use crate::engine::table::{Column, ColumnType};
 
     fn nums(name: &str, v: &[Option<f64>]) -> Column {
@@ -403,12 +409,11 @@ mod tests {
             Column::new(
                 "c",
                 ColumnType::Category,
-                ColumnData::Text(vec![
-                    Some("a".into()),
-                    Some("b".into()),
-                    Some("b".into()),
-                    None,
-                ]),
+                ColumnData::Text(
+                    vec![Some("a"), Some("b"), Some("b"), None]
+                        .into_iter()
+                        .collect::<TextColumn>(),
+                ),
             ),
         ]);
         let mut log = CleaningLog::default();

@@ -160,7 +160,7 @@ pub fn apply_bounds(table: &mut Table, col: usize, b: &Bounds) -> usize {
         }
         OutlierAction::Drop => {
             let keep: Vec<bool> = outside.iter().map(|o| !o).collect();
-            *table = table.filter(&keep);
+            table.retain_rows(&keep);
         }
     }
     n

@@ -2,8 +2,9 @@
 
 use super::{require, CleanError, CleaningLog};
 use crate::engine::table::{ColumnData, Table};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -31,16 +32,17 @@ pub fn trim_all(table: &mut Table, log: &mut CleaningLog) {
         let ColumnData::Text(v) = &mut col.data else {
             continue;
         };
-        let mut changed = 0;
-        for cell in v.iter_mut() {
-            let Some(s) = cell else { continue };
-            let t = s.trim();
-            if t.len() != s.len() {
-                changed += 1;
-                *cell = (!t.is_empty()).then(|| t.to_string());
-            }
-        }
+        let changed = v
+            .iter()
+            .flatten()
+            .filter(|s| s.trim().len() != s.len())
+            .count();
         if changed > 0 {
+            *v = v.map(|_, c| {
+                c.map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(Cow::Borrowed)
+            });
             log.add(
                 "trim",
                 Some(&col.name),
@@ -70,13 +72,17 @@ pub fn case_fold(
             });
         };
         let mut changed = 0;
-        for s in v.iter_mut().flatten() {
-            let lower = s.to_lowercase();
-            if lower != *s {
-                *s = lower;
-                changed += 1;
-            }
-        }
+        *v = v.map(|_, c| {
+            c.map(|s| {
+                let lower = s.to_lowercase();
+                if lower == s {
+                    Cow::Borrowed(s)
+                } else {
+                    changed += 1;
+                    Cow::Owned(lower)
+                }
+            })
+        });
         log.add(
             "case-fold",
             Some(name),
@@ -111,27 +117,28 @@ pub fn fold_rare(
                 wanted: "rare-category folding needs a category column",
             });
         };
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for s in v.iter().flatten() {
-            *counts.entry(s.clone()).or_default() += 1;
+            *counts.entry(s).or_default() += 1;
         }
         let present: usize = counts.values().sum();
-        let rare: Vec<&String> = counts
+        let rare: FxHashSet<&str> = counts
             .iter()
             .filter(|(_, &c)| (c as f64) < opts.min_share * present as f64)
-            .map(|(k, _)| k)
+            .map(|(k, _)| *k)
             .collect();
-        let rare: std::collections::HashSet<&String> = rare.into_iter().collect();
-        let mut changed = 0;
         let n_rare = rare.len();
-        for cell in v.iter_mut() {
-            if let Some(s) = cell {
-                if rare.contains(s) {
-                    *cell = Some(opts.other.clone());
-                    changed += 1;
-                }
-            }
-        }
+        let changed: usize = rare.iter().map(|k| counts[k]).sum();
+        let folded = v.map(|_, c| {
+            c.map(|s| {
+                Cow::Borrowed(if rare.contains(s) {
+                    opts.other.as_str()
+                } else {
+                    s
+                })
+            })
+        });
+        *v = folded;
         log.add(
             "rare-categories",
             Some(name),
@@ -168,13 +175,8 @@ mod tests {
         case_fold(&mut t, &["c".to_string()], &mut log).unwrap();
         let v = t.columns[0].data.as_text().unwrap();
         assert_eq!(
-            v,
-            &[
-                Some("a@x.com".to_string()),
-                None,
-                Some("b".to_string()),
-                None
-            ]
+            v.iter().collect::<Vec<_>>(),
+            vec![Some("a@x.com"), None, Some("b"), None]
         );
         assert_eq!(log.entries[0].cells_changed, 2);
         assert_eq!(log.entries[1].cells_changed, 1);
@@ -194,10 +196,7 @@ mod tests {
         let mut log = CleaningLog::default();
         fold_rare(&mut t, &opts, &mut log).unwrap();
         let v = t.columns[0].data.as_text().unwrap();
-        assert_eq!(
-            v.iter().filter(|s| s.as_deref() == Some("Other")).count(),
-            3
-        );
+        assert_eq!(v.iter().filter(|s| *s == Some("Other")).count(), 3);
         assert_eq!(log.entries[0].cells_changed, 3);
     }
 }

@@ -3,45 +3,15 @@
 
 use super::dates::{self, DateFormat, When};
 use crate::engine::table::{Column, ColumnData, ColumnType};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
-/// One column's cells as read from the file, packed into one buffer (one allocation per column,
-/// not per cell). A missing cell (NA token) has `null` set.
-#[derive(Default)]
-pub struct RawColumn {
-    buf: String,
-    ends: Vec<usize>,
-    null: Vec<bool>,
-}
+/// Cells as read from the file: a text column whose missing cells are the NA tokens.
+pub use crate::engine::text_column::TextColumn as RawColumn;
 
-impl RawColumn {
-    pub fn push(&mut self, cell: &str, is_null: bool) {
-        if !is_null {
-            self.buf.push_str(cell);
-        }
-        self.ends.push(self.buf.len());
-        self.null.push(is_null);
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    pub fn get(&self, i: usize) -> Option<&str> {
-        if self.null[i] {
-            return None;
-        }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.buf[start..self.ends[i]])
-    }
-
-    fn present(&self) -> impl Iterator<Item = (usize, &str)> {
-        (0..self.len()).filter_map(|i| self.get(i).map(|s| (i, s)))
-    }
+fn present(raw: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|s| (i, s)))
 }
 
 /// How numbers are written in this file.
@@ -146,11 +116,12 @@ pub struct ColumnSpec<'a> {
     pub lines: &'a [usize],
 }
 
-pub fn build_column(raw: &RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
+/// Consumes the raw cells: a text column keeps them as they are, without a copy.
+pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
     let mut warnings = Vec::new();
     let ty = match spec.forced {
         Some(t) => t,
-        None => guess_type(raw, spec, &mut warnings),
+        None => guess_type(&raw, spec, &mut warnings),
     };
     let data = convert(raw, ty, spec, &mut warnings);
     let ty = match (&data, ty) {
@@ -162,7 +133,7 @@ pub fn build_column(raw: &RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>)
 }
 
 fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) -> ColumnType {
-    let present: Vec<(usize, &str)> = raw.present().collect();
+    let present: Vec<(usize, &str)> = present(raw).collect();
     if present.is_empty() {
         warnings.push(format!(
             "column '{}' has no values (all missing)",
@@ -222,7 +193,7 @@ fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) ->
 pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
     let integral = nums.iter().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
     if integral && name_says_id(name) {
-        let distinct: HashSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
+        let distinct: FxHashSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
         if distinct.len() > 1 {
             return ColumnType::Id;
         }
@@ -240,7 +211,7 @@ fn classify_text(name: &str, present: &[(usize, &str)]) -> ColumnType {
     if emails * 10 >= n * 9 {
         return ColumnType::Email;
     }
-    let distinct: HashSet<&str> = present.iter().map(|(_, s)| s.trim()).collect();
+    let distinct: FxHashSet<&str> = present.iter().map(|(_, s)| s.trim()).collect();
     let d = distinct.len();
     // A header that says "id" is believed even when values repeat (a foreign key such as
     // customer_id in a transactions table), unless it holds almost nothing.
@@ -263,7 +234,7 @@ fn classify_text(name: &str, present: &[(usize, &str)]) -> ColumnType {
 }
 
 fn convert(
-    raw: &RawColumn,
+    raw: RawColumn,
     ty: ColumnType,
     spec: &ColumnSpec,
     warnings: &mut Vec<String>,
@@ -283,7 +254,7 @@ fn convert(
                 })
                 .collect(),
         ),
-        ColumnType::Id if numeric_id(raw, spec.style) => ColumnData::Number(
+        ColumnType::Id if numeric_id(&raw, spec.style) => ColumnData::Number(
             (0..n)
                 .map(|i| raw.get(i).and_then(|s| parse_number(s, spec.style)))
                 .collect(),
@@ -302,7 +273,7 @@ fn convert(
         ),
         ColumnType::Date | ColumnType::DateTime => {
             let format = spec.date_format.cloned().unwrap_or_else(|| {
-                dates::guess(raw.present().map(|(_, s)| s).filter(|s| {
+                dates::guess(present(&raw).map(|(_, s)| s).filter(|s| {
                     [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy]
                         .iter()
                         .any(|f| dates::parse(s, f).is_some())
@@ -321,7 +292,9 @@ fn convert(
                 .collect();
             dates_to_column(parsed)
         }
-        _ => ColumnData::Text((0..n).map(|i| raw.get(i).map(str::to_owned)).collect()),
+        _ => {
+            return ColumnData::Text(raw);
+        }
     };
     if let Some(&first) = failed.first() {
         warnings.push(format!(
@@ -338,8 +311,7 @@ fn convert(
 }
 
 fn numeric_id(raw: &RawColumn, style: &NumberStyle) -> bool {
-    raw.present()
-        .all(|(_, s)| !has_leading_zero(s) && parse_number(s, style).is_some())
+    present(raw).all(|(_, s)| !has_leading_zero(s) && parse_number(s, style).is_some())
 }
 
 /// Date-only columns stay dates; as soon as one cell has a time, the column is date-times.
@@ -375,11 +347,7 @@ mod tests {
     use super::*;
 
     fn raw(cells: &[Option<&str>]) -> RawColumn {
-        let mut r = RawColumn::default();
-        for c in cells {
-            r.push(c.unwrap_or(""), c.is_none());
-        }
-        r
+        cells.iter().copied().collect()
     }
 
     fn build(name: &str, cells: &[Option<&str>], style: &NumberStyle) -> (Column, Vec<String>) {
@@ -391,7 +359,7 @@ mod tests {
             style,
             lines: &lines,
         };
-        build_column(&raw(cells), &spec)
+        build_column(raw(cells), &spec)
     }
 
     #[test]
@@ -481,7 +449,7 @@ mod tests {
             style: &plain,
             lines: &lines,
         };
-        let (c, w) = build_column(&raw(&[Some("1"), Some("oops")]), &spec);
+        let (c, w) = build_column(raw(&[Some("1"), Some("oops")]), &spec);
         assert_eq!(c.data, ColumnData::Number(vec![Some(1.0), None]));
         assert!(w[0].contains("'oops' on line 3"));
     }

@@ -10,8 +10,9 @@ use crate::engine::table::{ColumnType, Table};
 use dates::DateFormat;
 use infer::{ColumnSpec, NumberStyle, RawColumn};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use text::Encoding;
 
@@ -167,7 +168,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     let (table, warnings) = match ext.as_str() {
         "parquet" | "pq" => polars_io::read_parquet(path, bytes, opts)?,
         "json" | "ndjson" | "jsonl" => polars_io::read_json(path, bytes, opts)?,
-        _ => read_csv(path, &bytes, opts)?,
+        _ => read_csv(path, bytes, opts)?,
     };
     if table.n_rows() == 0 {
         return Err(LoadError::NoRows {
@@ -183,7 +184,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
 
 fn read_csv(
     path: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     opts: &LoadOptions,
 ) -> Result<(Table, Vec<String>), LoadError> {
     let mut warnings = Vec::new();
@@ -214,7 +215,7 @@ fn read_csv(
         .flexible(true)
         .delimiter(dialect.delimiter)
         .from_reader(body.as_bytes());
-    let na: HashSet<&str> = opts.na_values.iter().map(|s| s.trim()).collect();
+    let na = NaTokens::new(&opts.na_values);
     let line_base = dialect.header_line;
     let mut record = csv::StringRecord::new();
     let mut header: Option<Vec<String>> = None;
@@ -225,10 +226,7 @@ fn read_csv(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e
-                    .position()
-                    .map(|p| p.line() as usize + line_base)
-                    .filter(|_| true);
+                let line = e.position().map(|p| p.line() as usize + line_base);
                 return Err(LoadError::Malformed {
                     path: path.to_owned(),
                     line,
@@ -287,8 +285,10 @@ fn read_csv(
         decimal: opts.decimal,
         currency: opts.currency,
     };
+    drop(reader);
+    drop(text);
     let built: Vec<_> = columns
-        .par_iter()
+        .into_par_iter()
         .zip(names.par_iter())
         .map(|(raw, name)| {
             let spec = ColumnSpec {
@@ -309,11 +309,29 @@ fn read_csv(
     Ok((table, warnings))
 }
 
-fn push_record(columns: &mut [RawColumn], record: &csv::StringRecord, na: &HashSet<&str>) {
+/// The NA set, with a length check first: most cells are longer than any NA token.
+struct NaTokens<'a> {
+    tokens: FxHashSet<&'a str>,
+    longest: usize,
+}
+
+impl<'a> NaTokens<'a> {
+    fn new(values: &'a [String]) -> Self {
+        let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
+        let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
+        NaTokens { tokens, longest }
+    }
+
+    fn is_na(&self, cell: &str) -> bool {
+        let t = cell.trim();
+        t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
+    }
+}
+
+fn push_record(columns: &mut [RawColumn], record: &csv::StringRecord, na: &NaTokens) {
     for (i, col) in columns.iter_mut().enumerate() {
         let cell = record.get(i).unwrap_or("");
-        let trimmed = cell.trim();
-        col.push(cell, trimmed.is_empty() || na.contains(trimmed));
+        col.push((!na.is_na(cell)).then_some(cell));
     }
 }
 

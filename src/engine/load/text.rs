@@ -27,23 +27,31 @@ pub enum DecodeError {
     InvalidUtf8 { line: usize },
 }
 
-/// Decode a whole file. Returns the text and a warning when the encoding was guessed.
-pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, Option<String>), DecodeError> {
+/// Decode a whole file (valid UTF-8 is taken over without a copy). Returns the text and a
+/// warning when the encoding was guessed.
+pub fn decode(
+    mut bytes: Vec<u8>,
+    encoding: Encoding,
+) -> Result<(String, Option<String>), DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return Ok((decode_utf16(rest, u16::from_le_bytes), None));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return Ok((decode_utf16(rest, u16::from_be_bytes), None));
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    if let Some(offset) = binary_offset(bytes) {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if let Some(offset) = binary_offset(&bytes) {
         return Err(DecodeError::Binary(offset));
     }
     match encoding {
-        Encoding::Windows1252 => Ok((windows_1252(bytes), None)),
-        Encoding::Utf8 | Encoding::Auto => match std::str::from_utf8(bytes) {
-            Ok(s) => Ok((s.to_owned(), None)),
-            Err(e) => {
+        Encoding::Windows1252 => Ok((windows_1252(&bytes), None)),
+        Encoding::Utf8 | Encoding::Auto => match String::from_utf8(bytes) {
+            Ok(s) => Ok((s, None)),
+            Err(err) => {
+                let e = err.utf8_error();
+                let bytes = err.into_bytes();
                 let line = 1 + bytes[..e.valid_up_to()]
                     .iter()
                     .filter(|&&b| b == b'\n')
@@ -55,7 +63,7 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, Option<String
                     "not valid UTF-8 (first bad byte on line {line}); read as Windows-1252/Latin-1. \
                      Set load.encoding in the recipe to choose"
                 );
-                Ok((windows_1252(bytes), Some(warning)))
+                Ok((windows_1252(&bytes), Some(warning)))
             }
         },
     }
@@ -106,7 +114,7 @@ mod tests {
 
     #[test]
     fn strips_utf8_bom() {
-        let (s, w) = decode(b"\xEF\xBB\xBFa,b\n", Encoding::Auto).unwrap();
+        let (s, w) = decode(b"\xEF\xBB\xBFa,b\n".to_vec(), Encoding::Auto).unwrap();
         assert_eq!(s, "a,b\n");
         assert!(w.is_none());
     }
@@ -114,11 +122,11 @@ mod tests {
     #[test]
     fn latin1_bytes_are_transcoded_with_a_warning() {
         // "Müller" and "€5" in Windows-1252.
-        let (s, w) = decode(b"name\nM\xFCller\n\x805\n", Encoding::Auto).unwrap();
+        let (s, w) = decode(b"name\nM\xFCller\n\x805\n".to_vec(), Encoding::Auto).unwrap();
         assert_eq!(s, "name\nMüller\n€5\n");
         assert!(w.unwrap().contains("line 2"));
         assert_eq!(
-            decode(b"x\n\xFC", Encoding::Utf8),
+            decode(b"x\n\xFC".to_vec(), Encoding::Utf8),
             Err(DecodeError::InvalidUtf8 { line: 2 })
         );
     }
@@ -129,14 +137,14 @@ mod tests {
         for u in "a;b\n".encode_utf16() {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode(&bytes, Encoding::Auto).unwrap().0, "a;b\n");
+        assert_eq!(decode(bytes, Encoding::Auto).unwrap().0, "a;b\n");
     }
 
     #[test]
     fn binary_garbage_is_refused() {
         let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
         assert!(matches!(
-            decode(&garbage, Encoding::Auto),
+            decode(garbage, Encoding::Auto),
             Err(DecodeError::Binary(_))
         ));
     }
