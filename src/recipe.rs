@@ -1,5 +1,6 @@
 //! The recipe: every option of every step, in one TOML file, with defaults when omitted.
 
+use crate::engine::behaviour::BehaviourOptions;
 use crate::engine::clean::CleanOptions;
 use crate::engine::features::FeatureOptions;
 use crate::engine::load::LoadOptions;
@@ -14,6 +15,8 @@ pub struct Recipe {
     pub seed: u64,
     pub load: LoadOptions,
     pub clean: CleanOptions,
+    /// Behaviour features (frequency, monetary, avg_basket, recency_days) from a transaction log.
+    pub transactions: Option<BehaviourOptions>,
     pub features: FeatureOptions,
     pub scale: ScaleOptions,
 }
@@ -24,6 +27,7 @@ impl Default for Recipe {
             seed: 42,
             load: LoadOptions::default(),
             clean: CleanOptions::default(),
+            transactions: None,
             features: FeatureOptions::default(),
             scale: ScaleOptions::default(),
         }

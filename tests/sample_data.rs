@@ -76,10 +76,9 @@ fn planted_roots() -> HashMap<String, String> {
         .collect()
 }
 
-#[test]
-fn cleaning_finds_the_planted_near_duplicates() {
-    let s = Scratch::new("sample-clean");
-    let out = s.path("out");
+/// `seglab clean` of the sample customers with the sample recipe into `s/name`.
+fn clean_sample(s: &Scratch, name: &str) -> std::path::PathBuf {
+    let out = s.path(name);
     let o = seglab(&[
         "clean",
         "--recipe",
@@ -89,6 +88,13 @@ fn cleaning_finds_the_planted_near_duplicates() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", text(&o).1);
+    out
+}
+
+#[test]
+fn cleaning_finds_the_planted_near_duplicates() {
+    let s = Scratch::new("sample-clean");
+    let out = clean_sample(&s, "out");
     let roots = planted_roots();
     let planted: HashSet<(String, String)> = roots
         .iter()
@@ -161,16 +167,7 @@ fn cleaning_finds_the_planted_near_duplicates() {
 fn same_recipe_and_data_give_the_same_output() {
     let s = Scratch::new("sample-repeat");
     let run = |name: &str| {
-        let out = s.path(name);
-        let o = seglab(&[
-            "clean",
-            "--recipe",
-            sample("recipe.toml").to_str().unwrap(),
-            sample("customers.csv").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(o.status.success());
+        let out = clean_sample(&s, name);
         (
             std::fs::read(out.join("features.csv")).unwrap(),
             std::fs::read(out.join("cleaned.csv")).unwrap(),
@@ -184,11 +181,15 @@ fn the_fitted_transform_reproduces_the_features() {
     let recipe = Recipe::from_file(&sample("recipe.toml")).unwrap();
     let loaded = load(&sample("customers.csv"), &LoadOptions::default()).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    let prepared = prepare(loaded.table, &recipe, today, &mut |_| {}).unwrap();
-    // Round-trip the transform through its JSON form, as a later `apply` will.
+    let tx = load(&sample("transactions.csv"), &LoadOptions::default()).unwrap();
+    let prepared = prepare(loaded.table, Some(&tx.table), &recipe, today, &mut |_| {}).unwrap();
+    // Round-trip the transform through its JSON form, as a later `apply` will; behaviour features
+    // are recomputed from the transaction log.
     let json = serde_json::to_string(&prepared.fitted).unwrap();
     let fitted: seglab::engine::pipeline::FittedFeatures = serde_json::from_str(&json).unwrap();
-    let again = fitted.transform(&prepared.cleaned).unwrap();
+    let again = fitted
+        .transform(&prepared.cleaned, Some(&tx.table))
+        .unwrap();
     assert_eq!(again.names, prepared.features.names);
     assert_eq!(again.n_rows, prepared.features.n_rows);
     let worst = again

@@ -1,12 +1,14 @@
 //! The engine: every step is a function of (data, options) that returns data plus a report.
 //! No UI code here; the CLI, the TUI and the tests all drive these functions.
 
+pub mod behaviour;
 pub mod clean;
 pub mod dedup;
 pub mod demo_data;
 pub mod features;
 pub mod frame;
 pub mod inspect;
+pub mod job;
 pub mod load;
 pub mod pipeline;
 pub mod rng;

@@ -1,6 +1,7 @@
 //! The data layer end to end: clean → derive → outliers → missing → features → scale.
 //! One function for the CLI, the TUI and the tests, and the fitted transform for new data.
 
+use crate::engine::behaviour;
 use crate::engine::clean::{
     dedup_step, missing, outliers, text, CleanError, CleaningLog, DuplicatePair, MissingRule,
 };
@@ -17,6 +18,8 @@ pub enum PipelineError {
     Clean(#[from] CleanError),
     #[error(transparent)]
     Feature(#[from] FeatureError),
+    #[error(transparent)]
+    Behaviour(#[from] behaviour::BehaviourError),
 }
 
 /// Everything learned from the data that new data needs to be prepared the same way.
@@ -26,6 +29,7 @@ pub struct FittedFeatures {
     pub as_of: String,
     pub age_from: Option<String>,
     pub tenure_from: Option<String>,
+    pub behaviour: Option<behaviour::BehaviourOptions>,
     pub id: Option<String>,
     pub fills: Vec<missing::Fill>,
     pub bounds: Vec<outliers::Bounds>,
@@ -57,8 +61,10 @@ pub const STEPS: [&str; 6] = [
 ];
 
 /// `progress(i)` is called before step i of `STEPS`.
+/// `transactions`: the log named by the recipe's `[transactions]`, for behaviour features.
 pub fn prepare(
     mut table: Table,
+    transactions: Option<&Table>,
     recipe: &Recipe,
     today: NaiveDate,
     progress: &mut dyn FnMut(usize),
@@ -79,6 +85,9 @@ pub fn prepare(
     let as_of = features::as_of_date(fo, today)?;
     if fo.as_of.is_none() && (fo.age_from.is_some() || fo.tenure_from.is_some()) {
         log.warn(format!("features.as_of is not set; age and tenure are as of today ({as_of}). Set it to reproduce this run later"));
+    }
+    if let (Some(tx), Some(bo)) = (transactions, &recipe.transactions) {
+        behaviour::add_behaviour(&mut table, tx, bo, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
     let (numeric, one_hot) = features::select(&table, fo)?;
@@ -151,6 +160,7 @@ pub fn prepare(
         as_of: as_of.format("%Y-%m-%d").to_string(),
         age_from: fo.age_from.clone(),
         tenure_from: fo.tenure_from.clone(),
+        behaviour: transactions.and(recipe.transactions.clone()),
         id: id_col.map(|c| c.name.clone()),
         fills,
         bounds,
@@ -185,7 +195,11 @@ pub fn prepare(
 impl FittedFeatures {
     /// Prepare new rows exactly as the fitted data was: same as-of date, clipping bounds, fill
     /// values, categories and scaler. Rows are not dropped here (scoring needs every customer).
-    pub fn transform(&self, table: &Table) -> Result<FeatureMatrix, PipelineError> {
+    pub fn transform(
+        &self,
+        table: &Table,
+        transactions: Option<&Table>,
+    ) -> Result<FeatureMatrix, PipelineError> {
         let mut t = table.clone();
         let mut log = CleaningLog::default();
         text::trim_all(&mut t, &mut log);
@@ -196,6 +210,9 @@ impl FittedFeatures {
             ..Default::default()
         };
         let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
+        if let (Some(tx), Some(bo)) = (transactions, &self.behaviour) {
+            behaviour::add_behaviour(&mut t, tx, bo, as_of, &mut log)?;
+        }
         features::derive(&mut t, &fo, as_of)?;
         for b in self
             .bounds

@@ -1,13 +1,15 @@
 //! The headless command line: every step the TUI will offer, driven from flags and a recipe.
 
+mod clean;
+mod prepare;
+
 use crate::engine::demo_data::{self, DemoOptions};
 use crate::engine::inspect::inspect;
 use crate::engine::load::{load, LoadError, Loaded};
-use crate::engine::pipeline::{prepare, PipelineError, STEPS};
+use crate::engine::pipeline::PipelineError;
 use crate::recipe::{Recipe, RecipeError};
 use crate::report::{clean_output, inspect_text};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,9 @@ pub enum Command {
         /// Output folder; must not exist yet (or be empty).
         #[arg(long)]
         out: PathBuf,
+        /// Transaction log for behaviour features (overrides the recipe's transactions.file).
+        #[arg(long)]
+        transactions: Option<PathBuf>,
     },
     /// Generate a seeded sample data set with planted customer types and messiness.
     DemoData {
@@ -83,7 +88,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Inspect { file, json, recipe }) => {
             cmd_inspect(&file, json, recipe.as_deref())
         }
-        Some(Command::Clean { recipe, input, out }) => cmd_clean(recipe.as_deref(), &input, &out),
+        Some(Command::Clean {
+            recipe,
+            input,
+            out,
+            transactions,
+        }) => clean::cmd_clean(recipe.as_deref(), &input, transactions.as_deref(), &out),
         Some(Command::DemoData {
             out,
             customers,
@@ -139,14 +149,14 @@ fn welcome() -> Result<(), CliError> {
     Ok(())
 }
 
-fn load_recipe(path: Option<&Path>) -> Result<Recipe, CliError> {
+pub(crate) fn load_recipe(path: Option<&Path>) -> Result<Recipe, CliError> {
     Ok(match path {
         Some(p) => Recipe::from_file(p)?,
         None => Recipe::default(),
     })
 }
 
-fn print_warnings(loaded: &Loaded) {
+pub(crate) fn print_warnings(loaded: &Loaded) {
     for w in &loaded.warnings {
         eprintln!("warning: {}: {w}", loaded.path.display());
     }
@@ -161,54 +171,5 @@ fn cmd_inspect(file: &Path, json: bool, recipe: Option<&Path>) -> Result<(), Cli
     } else {
         print!("{}", inspect_text::render(&report));
     }
-    Ok(())
-}
-
-fn cmd_clean(recipe_path: Option<&Path>, input: &Path, out: &Path) -> Result<(), CliError> {
-    let recipe = load_recipe(recipe_path)?;
-    // Refuse an existing output before doing any work.
-    drop(crate::report::atomic::StagedDir::create(out)?);
-    // Hidden by indicatif when stderr is not a terminal.
-    let bar =
-        ProgressBar::with_draw_target(Some(STEPS.len() as u64 + 2), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message("load");
-    let loaded = load(input, &recipe.load)?;
-    bar.suspend(|| print_warnings(&loaded));
-    bar.set_position(1);
-    bar.set_message("inspect");
-    let report = inspect(
-        &input.display().to_string(),
-        &loaded.table,
-        &loaded.warnings,
-    );
-    let today = chrono::Local::now().date_naive();
-    let prepared = prepare(loaded.table, &recipe, today, &mut |i| {
-        bar.set_position(i as u64 + 2);
-        bar.set_message(STEPS[i]);
-    })
-    .map_err(|source| CliError::Pipeline {
-        path: input.to_owned(),
-        source,
-    })?;
-    bar.finish_and_clear();
-    print!("{}", prepared.log);
-    let dir = clean_output::write(out, &report, &prepared, &recipe)?;
-    println!(
-        "wrote {}: cleaned table {} rows × {} columns, features {} rows × {} columns",
-        dir.display(),
-        prepared.cleaned.n_rows(),
-        prepared.cleaned.n_cols(),
-        prepared.features.n_rows,
-        prepared.features.names.len()
-    );
-    for f in clean_output::FILES {
-        println!("  {}", dir.join(f).display());
-    }
-    // The process ends next; freeing millions of cells one by one would only delay it.
-    std::mem::forget(prepared);
     Ok(())
 }
