@@ -4,7 +4,9 @@ use crate::engine::behaviour::BehaviourOptions;
 use crate::engine::clean::CleanOptions;
 use crate::engine::features::FeatureOptions;
 use crate::engine::load::LoadOptions;
+use crate::engine::run_options::{ReduceOptions, SegmentOptions};
 use crate::engine::scale::ScaleOptions;
+use crate::engine::segment::ClusterOptions;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,9 @@ pub struct Recipe {
     pub transactions: Option<BehaviourOptions>,
     pub features: FeatureOptions,
     pub scale: ScaleOptions,
+    pub reduce: ReduceOptions,
+    pub cluster: ClusterOptions,
+    pub segments: SegmentOptions,
 }
 
 impl Default for Recipe {
@@ -30,6 +35,9 @@ impl Default for Recipe {
             transactions: None,
             features: FeatureOptions::default(),
             scale: ScaleOptions::default(),
+            reduce: ReduceOptions::default(),
+            cluster: ClusterOptions::default(),
+            segments: SegmentOptions::default(),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The headless command line: every step the TUI will offer, driven from flags and a recipe.
 
 mod clean;
-mod prepare;
+pub mod flags;
+pub mod prepare;
+pub mod run;
 
 use crate::engine::demo_data::{self, DemoOptions};
 use crate::engine::inspect::inspect;
@@ -49,6 +51,45 @@ pub enum Command {
         #[arg(long)]
         transactions: Option<PathBuf>,
     },
+    /// Clean, build features, cluster, judge, profile and name segments; write everything into a new folder.
+    Run {
+        /// Recipe file (TOML); flags below override it.
+        #[arg(long)]
+        recipe: Option<PathBuf>,
+        /// Customer table (default: the bundled sample customers).
+        input: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        flags: flags::RunFlags,
+    },
+    /// Run k-means over a range of k and print every metric per k with a recommended k.
+    Sweep {
+        #[arg(long)]
+        recipe: Option<PathBuf>,
+        input: Option<PathBuf>,
+        /// Print as JSON: recommended_k, rule, silhouette_sample_size, results.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        flags: flags::RunFlags,
+    },
+    /// Label new customers with a model.json written by `seglab run`.
+    Apply {
+        #[arg(long)]
+        model: PathBuf,
+        input: PathBuf,
+        /// Transaction log of the new customers (when the model uses behaviour features).
+        #[arg(long)]
+        transactions: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Recipe helpers.
+    Recipe {
+        #[command(subcommand)]
+        action: RecipeAction,
+    },
     /// Generate a seeded sample data set with planted customer types and messiness.
     DemoData {
         #[arg(long)]
@@ -67,8 +108,19 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum RecipeAction {
+    /// Write a commented recipe with every key and its default.
+    Init {
+        #[arg(default_value = "recipe.toml")]
+        path: PathBuf,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    #[error("{path}: {message}")]
+    Run { path: PathBuf, message: String },
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]
@@ -94,6 +146,33 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             out,
             transactions,
         }) => clean::cmd_clean(recipe.as_deref(), &input, transactions.as_deref(), &out),
+        Some(Command::Run {
+            recipe,
+            input,
+            out,
+            flags,
+        }) => {
+            let (recipe, input) = sample_defaults(recipe, input);
+            run::cmd_run(recipe.as_deref(), &input, &flags, &out)
+        }
+        Some(Command::Sweep {
+            recipe,
+            input,
+            json,
+            flags,
+        }) => {
+            let (recipe, input) = sample_defaults(recipe, input);
+            run::cmd_sweep(recipe.as_deref(), &input, &flags, json)
+        }
+        Some(Command::Apply {
+            model,
+            input,
+            transactions,
+            out,
+        }) => run::cmd_apply(&model, &input, transactions.as_deref(), &out),
+        Some(Command::Recipe {
+            action: RecipeAction::Init { path },
+        }) => run::cmd_recipe_init(&path),
         Some(Command::DemoData {
             out,
             customers,
@@ -123,6 +202,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 println!("  {}", f.display());
             }
             Ok(())
+        }
+    }
+}
+
+/// Without an input, the bundled sample customers with the sample recipe (when none is given).
+fn sample_defaults(recipe: Option<PathBuf>, input: Option<PathBuf>) -> (Option<PathBuf>, PathBuf) {
+    match input {
+        Some(i) => (recipe, i),
+        None => {
+            let dir = sample_data_dir();
+            (
+                recipe.or(Some(dir.join("recipe.toml"))),
+                dir.join("customers.csv"),
+            )
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct PreparedInputs {
 }
 
 /// The transaction log: `--transactions` wins, else the recipe's file relative to the recipe.
-fn transactions_path(
+pub fn transactions_path(
     recipe: &Recipe,
     recipe_path: Option<&Path>,
     flag: Option<&Path>,

@@ -3,6 +3,7 @@
 
 pub mod behaviour;
 pub mod clean;
+pub mod cluster;
 pub mod dedup;
 pub mod demo_data;
 pub mod features;
@@ -10,9 +11,17 @@ pub mod frame;
 pub mod inspect;
 pub mod job;
 pub mod load;
+pub mod metrics;
+pub mod model;
+pub mod personas;
 pub mod pipeline;
+pub mod profile;
+pub mod reduce;
 pub mod rng;
+pub mod run_options;
 pub mod scale;
+pub mod segment;
 pub mod stats;
+pub mod sweep;
 pub mod table;
 pub mod text_column;

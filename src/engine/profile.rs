@@ -51,7 +51,7 @@ pub struct FeatureStat {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CategoryStat {
     pub column: String,
-    /// The most common values in the segment (at most 3), most common first.
+    /// The most common values in the segment (at most 3, all present), most common first.
     pub top: Vec<CategoryValue>,
     /// Every other value seen in the population, for persona conditions; not serialized because
     /// a city column can hold thousands.
@@ -158,7 +158,10 @@ pub fn profile(
     assert_eq!(labels.len(), n, "profile: one label per table row");
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (row, label) in labels.iter().enumerate() {
-        groups.entry(label.unwrap_or(NOISE_ID)).or_default().push(row);
+        groups
+            .entry(label.unwrap_or(NOISE_ID))
+            .or_default()
+            .push(row);
     }
     let groups: Vec<(usize, Vec<usize>)> = groups.into_iter().collect();
     let mut out: Vec<SegmentProfile> = groups
@@ -191,7 +194,13 @@ pub fn profile(
                 median: quantile_sorted(&sorted_present(&seg), 0.5),
                 population_mean: pop_mean,
                 population_std: pop_std,
-                z: mean.map(|m| if pop_std > 0.0 { (m - pop_mean) / pop_std } else { 0.0 }),
+                z: mean.map(|m| {
+                    if pop_std > 0.0 {
+                        (m - pop_mean) / pop_std
+                    } else {
+                        0.0
+                    }
+                }),
                 lift: mean.filter(|_| pop_mean != 0.0).map(|m| m / pop_mean),
             });
         }
@@ -207,7 +216,10 @@ pub fn profile(
         let Some(col) = table.column(name) else {
             continue;
         };
-        for (p, stat) in out.iter_mut().zip(category_stats(name, &col.data, &group_of, groups.len())) {
+        for (p, stat) in
+            out.iter_mut()
+                .zip(category_stats(name, &col.data, &group_of, groups.len()))
+        {
             if let Some(stat) = stat {
                 p.top_categories.push(stat);
             }
@@ -225,7 +237,9 @@ fn numbers(data: &ColumnData) -> Option<(Vec<Option<f64>>, bool)> {
     match data {
         ColumnData::Number(v) => Some((v.clone(), false)),
         ColumnData::Boolean(v) => Some((
-            v.iter().map(|b| b.map(|b| f64::from(u8::from(b)))).collect(),
+            v.iter()
+                .map(|b| b.map(|b| f64::from(u8::from(b))))
+                .collect(),
             true,
         )),
         _ => None,
@@ -289,7 +303,8 @@ fn category_stats(
                 })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            let rest = values.split_off(TOP_CATEGORIES.min(values.len()));
+            let present = values.iter().filter(|v| v.count > 0).count();
+            let rest = values.split_off(TOP_CATEGORIES.min(present));
             Some(CategoryStat {
                 column: name.to_string(),
                 top: values,
@@ -312,7 +327,15 @@ fn distinguishing(p: &SegmentProfile) -> Vec<Distinguishing> {
         } else {
             FeatureKind::Number
         };
-        all.push(entry(&f.name, None, kind, mean, f.population_mean, z, f.lift));
+        all.push(entry(
+            &f.name,
+            None,
+            kind,
+            mean,
+            f.population_mean,
+            z,
+            f.lift,
+        ));
     }
     for c in &p.top_categories {
         let strongest = c.top.iter().chain(&c.rest).max_by(|a, b| {
@@ -323,7 +346,15 @@ fn distinguishing(p: &SegmentProfile) -> Vec<Distinguishing> {
         if let Some(v) = strongest {
             let (seg, pop) = (v.share, v.population_share);
             let value = Some(v.value.as_str());
-            all.push(entry(&c.column, value, FeatureKind::Category, seg, pop, v.z, Some(v.lift)));
+            all.push(entry(
+                &c.column,
+                value,
+                FeatureKind::Category,
+                seg,
+                pop,
+                v.z,
+                Some(v.lift),
+            ));
         }
     }
     all.retain(|d| d.z.abs() >= MIN_DISTINGUISHING_Z);
@@ -357,7 +388,11 @@ fn entry(
     };
     let phrase = match (kind, lift) {
         (FeatureKind::Boolean | FeatureKind::Category, _) => {
-            format!("{label}: {} vs {} overall", percent(segment), percent(overall))
+            format!(
+                "{label}: {} vs {} overall",
+                percent(segment),
+                percent(overall)
+            )
         }
         (FeatureKind::Number, Some(l)) if overall > 0.0 && segment >= 0.0 => {
             if l >= 1.5 {
@@ -394,6 +429,36 @@ pub fn percent(share: f64) -> String {
     } else {
         format!("{:.0}%", share * 100.0)
     }
+}
+
+/// A number as a report shows it: thousands separated, fewer decimals as it grows.
+pub fn readable(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let decimals = match x.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        _ => 2,
+    };
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut out = String::new();
+    if x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    let frac = frac.trim_end_matches('0');
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
 }
 
 #[cfg(test)]

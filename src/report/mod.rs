@@ -2,6 +2,10 @@
 //! existing file.
 
 pub mod atomic;
+pub mod charts;
 pub mod clean_output;
 pub mod inspect_text;
+pub mod personas;
+pub mod run_charts;
+pub mod run_output;
 pub mod table_files;

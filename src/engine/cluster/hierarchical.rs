@@ -1,0 +1,421 @@
+//! Agglomerative hierarchical clustering (ward, complete, average, single).
+//!
+//! Nearest-neighbour chain over a condensed Euclidean distance matrix with
+//! Lance–Williams updates: O(n²) time and memory, valid because all four
+//! linkages are reducible. The merge tree follows scipy's `linkage` layout
+//! (rows `(a, b, distance, size)`, ids ≥ n for merged clusters, sorted by
+//! distance). The matrix limits a fit to `max_points` rows (a seeded sample);
+//! the remaining rows join the nearest cluster centroid.
+
+use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::rng::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Linkage {
+    Ward,
+    Complete,
+    Average,
+    Single,
+}
+
+/// Where to cut the tree.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Cut {
+    /// Exactly this many clusters (fewer only if there are fewer rows).
+    Clusters(usize),
+    /// Apply every merge at distance ≤ this (scipy `fcluster(.., "distance")`).
+    Distance(f64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HierarchicalParams {
+    pub linkage: Linkage,
+    pub cut: Cut,
+    /// Rows clustered directly; more than this many → seeded sample.
+    pub max_points: usize,
+    pub seed: u64,
+}
+
+impl Default for HierarchicalParams {
+    fn default() -> Self {
+        HierarchicalParams {
+            linkage: Linkage::Ward,
+            cut: Cut::Clusters(4),
+            max_points: 5000,
+            seed: 42,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HierarchicalError {
+    #[error("data needs at least one column")]
+    NoColumns,
+    #[error("data length {len} is not a multiple of the column count {n_cols}")]
+    Shape { len: usize, n_cols: usize },
+    #[error("no rows to cluster")]
+    Empty,
+    #[error("data contains a missing or non-finite value (row {row}, column {col})")]
+    NonFinite { row: usize, col: usize },
+    #[error("number of clusters must be at least 1")]
+    ZeroClusters,
+    #[error("cut distance must be finite and ≥ 0, got {0}")]
+    BadDistance(f64),
+    #[error("max_points must be at least 2, got {0}")]
+    BadMaxPoints(usize),
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
+}
+
+/// One merge, as a row of scipy's linkage matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Merge {
+    pub a: usize,
+    pub b: usize,
+    pub distance: f64,
+    pub size: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HierarchicalResult {
+    /// Merge tree over the directly clustered rows (ids refer to positions
+    /// in `sample`, merged clusters get ids `sample.len()..`).
+    pub merges: Vec<Merge>,
+    /// Rows (of the input) that were clustered directly, ascending.
+    pub sample: Vec<usize>,
+    /// A label in `0..n_clusters` for every input row.
+    pub labels: Vec<usize>,
+    pub n_clusters: usize,
+}
+
+impl HierarchicalResult {
+    /// How many rows the tree was built on (the rest were assigned to centroids).
+    pub fn n_direct(&self) -> usize {
+        self.sample.len()
+    }
+
+    /// Labels for every row under another cut, without rebuilding the tree
+    /// (`data` must be the data that was fitted).
+    pub fn relabel(&self, data: &[f64], n_cols: usize, cut: Cut) -> (Vec<usize>, usize) {
+        let direct = cut_tree(&self.merges, self.sample.len(), cut);
+        extend_labels(data, n_cols, &self.sample, &direct)
+    }
+}
+
+impl HierarchicalParams {
+    pub fn validate(&self) -> Result<(), HierarchicalError> {
+        match self.cut {
+            Cut::Clusters(0) => return Err(HierarchicalError::ZeroClusters),
+            Cut::Distance(t) if !(t.is_finite() && t >= 0.0) => {
+                return Err(HierarchicalError::BadDistance(t))
+            }
+            _ => {}
+        }
+        if self.max_points < 2 {
+            return Err(HierarchicalError::BadMaxPoints(self.max_points));
+        }
+        Ok(())
+    }
+
+    pub fn fit(
+        &self,
+        data: &[f64],
+        n_cols: usize,
+        job: &JobControl,
+    ) -> Result<HierarchicalResult, HierarchicalError> {
+        self.validate()?;
+        if n_cols == 0 {
+            return Err(HierarchicalError::NoColumns);
+        }
+        if !data.len().is_multiple_of(n_cols) {
+            return Err(HierarchicalError::Shape {
+                len: data.len(),
+                n_cols,
+            });
+        }
+        let n_rows = data.len() / n_cols;
+        if n_rows == 0 {
+            return Err(HierarchicalError::Empty);
+        }
+        if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+            return Err(HierarchicalError::NonFinite {
+                row: pos / n_cols,
+                col: pos % n_cols,
+            });
+        }
+        let sample = if n_rows > self.max_points {
+            Rng::new(self.seed).sample_indices(n_rows, self.max_points)
+        } else {
+            (0..n_rows).collect()
+        };
+        let points: Vec<f64> = sample
+            .iter()
+            .flat_map(|&r| data[r * n_cols..(r + 1) * n_cols].iter().copied())
+            .collect();
+        let merges = linkage(&points, n_cols, self.linkage, job)?;
+        let direct = cut_tree(&merges, sample.len(), self.cut);
+        let (labels, n_clusters) = extend_labels(data, n_cols, &sample, &direct);
+        job.set_progress(1.0);
+        Ok(HierarchicalResult {
+            merges,
+            sample,
+            labels,
+            n_clusters,
+        })
+    }
+}
+
+/// Index of pair (i, j), i < j, in a condensed upper-triangle matrix.
+#[inline]
+fn cidx(n: usize, i: usize, j: usize) -> usize {
+    debug_assert!(i < j && j < n);
+    n * i - i * (i + 1) / 2 + (j - i - 1)
+}
+
+/// The merge tree of `points` (row-major, `d` columns) like scipy's
+/// `linkage(points, method)`, Euclidean metric.
+pub fn linkage(
+    points: &[f64],
+    d: usize,
+    method: Linkage,
+    job: &JobControl,
+) -> Result<Vec<Merge>, Cancelled> {
+    let n = points.len() / d;
+    if n < 2 {
+        return Ok(Vec::new());
+    }
+    // Ward works on squared distances (no sqrt in its update); others on plain.
+    let squared = method == Linkage::Ward;
+    let mut dist = vec![0.0; n * (n - 1) / 2];
+    let mut rows: Vec<&mut [f64]> = Vec::with_capacity(n);
+    let mut rest = dist.as_mut_slice();
+    for i in 0..n {
+        let (row, tail) = rest.split_at_mut(n - i - 1);
+        rows.push(row);
+        rest = tail;
+    }
+    rows.into_par_iter().enumerate().for_each(|(i, row)| {
+        let pi = &points[i * d..(i + 1) * d];
+        for (k, slot) in row.iter_mut().enumerate() {
+            let j = i + 1 + k;
+            let s: f64 = pi
+                .iter()
+                .zip(&points[j * d..(j + 1) * d])
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            *slot = if squared { s } else { s.sqrt() };
+        }
+    });
+    job.check()?;
+
+    let mut size = vec![1usize; n];
+    let mut active = vec![true; n];
+    // Unsorted merges between matrix slots; the survivor keeps slot `y`.
+    let mut raw: Vec<(usize, usize, f64)> = Vec::with_capacity(n - 1);
+    let mut chain: Vec<usize> = Vec::with_capacity(n);
+    let get = |dist: &[f64], i: usize, j: usize| {
+        if i < j {
+            dist[cidx(n, i, j)]
+        } else {
+            dist[cidx(n, j, i)]
+        }
+    };
+    while raw.len() < n - 1 {
+        if raw.len().is_multiple_of(64) {
+            job.check()?;
+            job.set_progress(raw.len() as f64 / (n - 1) as f64);
+        }
+        if chain.is_empty() {
+            chain.push(active.iter().position(|&a| a).expect("an active cluster"));
+        }
+        // Grow the chain until its last two entries are mutual nearest neighbours.
+        let (x, y, dxy) = loop {
+            let x = *chain.last().unwrap();
+            let prev = if chain.len() >= 2 {
+                Some(chain[chain.len() - 2])
+            } else {
+                None
+            };
+            // Prefer the previous element on ties so the chain cannot cycle.
+            let (mut best, mut best_d) = match prev {
+                Some(p) => (p, get(&dist, x, p)),
+                None => (usize::MAX, f64::INFINITY),
+            };
+            for (k, &live) in active.iter().enumerate() {
+                if live && k != x {
+                    let dk = get(&dist, x, k);
+                    if dk < best_d {
+                        best = k;
+                        best_d = dk;
+                    }
+                }
+            }
+            if Some(best) == prev {
+                chain.pop();
+                chain.pop();
+                break (x, best, best_d);
+            }
+            chain.push(best);
+        };
+        let (x, y) = (x.min(y), x.max(y));
+        let (nx, ny) = (size[x] as f64, size[y] as f64);
+        for k in 0..n {
+            if !active[k] || k == x || k == y {
+                continue;
+            }
+            let dkx = get(&dist, k, x);
+            let dky = get(&dist, k, y);
+            let nk = size[k] as f64;
+            let new = match method {
+                Linkage::Single => dkx.min(dky),
+                Linkage::Complete => dkx.max(dky),
+                Linkage::Average => (nx * dkx + ny * dky) / (nx + ny),
+                Linkage::Ward => ((nx + nk) * dkx + (ny + nk) * dky - nk * dxy) / (nx + ny + nk),
+            };
+            let at = if k < y { cidx(n, k, y) } else { cidx(n, y, k) };
+            dist[at] = new;
+        }
+        active[x] = false;
+        size[y] += size[x];
+        raw.push((x, y, if squared { dxy.sqrt() } else { dxy }));
+    }
+
+    // scipy order: stable sort by distance, then number clusters as they form.
+    raw.sort_by(|a, b| a.2.total_cmp(&b.2));
+    let mut uf = UnionFind::new(n);
+    let mut id_of_root: Vec<usize> = (0..n).collect();
+    let mut merges = Vec::with_capacity(n - 1);
+    for (step, &(x, y, dxy)) in raw.iter().enumerate() {
+        let (rx, ry) = (uf.find(x), uf.find(y));
+        let (ia, ib) = (id_of_root[rx], id_of_root[ry]);
+        let r = uf.union(rx, ry);
+        id_of_root[r] = n + step;
+        merges.push(Merge {
+            a: ia.min(ib),
+            b: ia.max(ib),
+            distance: dxy,
+            size: uf.size[r],
+        });
+    }
+    Ok(merges)
+}
+
+/// Flat labels for the `n` leaves of `merges` (scipy order). Labels are
+/// numbered by first appearance in row order.
+pub fn cut_tree(merges: &[Merge], n: usize, cut: Cut) -> Vec<usize> {
+    let applied = match cut {
+        Cut::Clusters(k) => n.saturating_sub(k.max(1)).min(merges.len()),
+        Cut::Distance(t) => merges.iter().take_while(|m| m.distance <= t).count(),
+    };
+    let mut uf = UnionFind::new(2 * n);
+    for (step, m) in merges.iter().take(applied).enumerate() {
+        uf.union_into(m.a, n + step);
+        uf.union_into(m.b, n + step);
+    }
+    let mut label_of_root = vec![usize::MAX; 2 * n];
+    let mut next = 0;
+    (0..n)
+        .map(|i| {
+            let r = uf.find(i);
+            if label_of_root[r] == usize::MAX {
+                label_of_root[r] = next;
+                next += 1;
+            }
+            label_of_root[r]
+        })
+        .collect()
+}
+
+/// Labels for all rows: sampled rows keep their tree label, every other row
+/// joins the nearest (Euclidean) centroid of the sampled clusters.
+fn extend_labels(
+    data: &[f64],
+    d: usize,
+    sample: &[usize],
+    direct: &[usize],
+) -> (Vec<usize>, usize) {
+    let k = direct.iter().max().map_or(0, |m| m + 1);
+    let n_rows = data.len() / d;
+    if sample.len() == n_rows {
+        return (direct.to_vec(), k);
+    }
+    let mut centroids = vec![0.0; k * d];
+    let mut counts = vec![0usize; k];
+    for (&row, &l) in sample.iter().zip(direct) {
+        counts[l] += 1;
+        let c = &mut centroids[l * d..(l + 1) * d];
+        c.iter_mut()
+            .zip(&data[row * d..(row + 1) * d])
+            .for_each(|(a, x)| *a += x);
+    }
+    for (l, c) in centroids.chunks_mut(d).enumerate() {
+        c.iter_mut().for_each(|a| *a /= counts[l] as f64);
+    }
+    let mut labels: Vec<usize> = data
+        .par_chunks(d)
+        .map(|row| {
+            let mut best = (0, f64::INFINITY);
+            for (l, c) in centroids.chunks(d).enumerate() {
+                let s: f64 = row.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
+                if s < best.1 {
+                    best = (l, s);
+                }
+            }
+            best.0
+        })
+        .collect();
+    // The tree decides for the rows it saw.
+    for (&row, &l) in sample.iter().zip(direct) {
+        labels[row] = l;
+    }
+    (labels, k)
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Union by size; returns the new root.
+    fn union(&mut self, a: usize, b: usize) -> usize {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return a;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+        a
+    }
+
+    /// Attach `a`'s tree under `root` (used to mirror scipy's node ids).
+    fn union_into(&mut self, a: usize, root: usize) {
+        let ra = self.find(a);
+        self.parent[ra] = root;
+    }
+}
+
+#[cfg(test)]
+#[path = "hierarchical_tests.rs"]
+mod tests;

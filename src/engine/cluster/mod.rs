@@ -1,0 +1,3 @@
+pub mod dbscan;
+pub mod hierarchical;
+pub mod kmeans;

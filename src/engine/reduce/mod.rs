@@ -1,0 +1,2 @@
+pub mod pca;
+pub mod tsne;

@@ -1,0 +1,318 @@
+//! Segmentation: choose k (a k-means sweep when the recipe leaves k open), cluster with the chosen
+//! algorithm, and score every row — the analytic step between the feature matrix and personas.
+
+use crate::engine::cluster::dbscan::{DbscanError, DbscanParams};
+use crate::engine::cluster::hierarchical::{Cut, HierarchicalError, HierarchicalParams, Linkage};
+use crate::engine::cluster::kmeans::{KMeansError, KMeansParams};
+use crate::engine::job::JobControl;
+use crate::engine::metrics;
+use crate::engine::sweep::{self, SweepParams, SweepResult};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    #[default]
+    Kmeans,
+    Hierarchical,
+    Dbscan,
+}
+
+/// The recipe's `[cluster]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterOptions {
+    pub algorithm: Algorithm,
+    /// Number of segments; omitted: the sweep's recommendation.
+    pub k: Option<usize>,
+    /// The sweep's range of k, inclusive.
+    pub k_min: usize,
+    pub k_max: usize,
+    pub n_init: usize,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub linkage: Linkage,
+    /// Hierarchical: rows clustered directly; the rest join the nearest cluster.
+    pub max_points: usize,
+    pub eps: f64,
+    pub min_points: usize,
+    /// Silhouette (and Dunn) on a seeded sample of this many rows above it; 0 = always exact.
+    pub silhouette_sample: usize,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            algorithm: Algorithm::Kmeans,
+            k: None,
+            k_min: 2,
+            k_max: 10,
+            n_init: 4,
+            max_iter: 300,
+            tol: 1e-4,
+            linkage: Linkage::Ward,
+            max_points: 5000,
+            eps: 0.5,
+            min_points: 5,
+            silhouette_sample: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SegmentError {
+    #[error("cluster.{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    KMeans(#[from] KMeansError),
+    #[error(transparent)]
+    Hierarchical(#[from] HierarchicalError),
+    #[error(transparent)]
+    Dbscan(#[from] DbscanError),
+    #[error(transparent)]
+    Sweep(#[from] sweep::SweepError),
+}
+
+/// Labels for every row (None = DBSCAN noise), the centroids that label new rows, and the scores.
+#[derive(Clone, Debug)]
+pub struct Segmentation {
+    pub algorithm: Algorithm,
+    pub k: usize,
+    pub labels: Vec<Option<usize>>,
+    /// k × n_cols, in the scaled feature space.
+    pub centroids: Vec<f64>,
+    pub sweep: Option<SweepResult>,
+    /// Per-row silhouette where computed (all rows, or the seeded sample above the threshold).
+    pub silhouette: Vec<Option<f64>>,
+    pub silhouette_mean: Option<f64>,
+    pub silhouette_rows: usize,
+    /// Hierarchical: the merge tree (scipy-style rows) of the clustered rows.
+    pub linkage: Vec<(usize, usize, f64, usize)>,
+    /// DBSCAN: the sorted k-distance curve.
+    pub k_distance: Vec<f64>,
+    /// What an analyst should know about how the labels were made.
+    pub notes: Vec<String>,
+}
+
+impl ClusterOptions {
+    pub fn validate(&self, n_rows: usize) -> Result<(), SegmentError> {
+        let bad = |s: String| Err(SegmentError::Invalid(s));
+        if let Some(k) = self.k {
+            if k < 2 {
+                return bad(format!("k must be at least 2, got {k}"));
+            }
+            if k > n_rows {
+                return bad(format!("k = {k} is more than the {n_rows} rows to cluster"));
+            }
+        }
+        if self.k_min < 2 || self.k_min > self.k_max {
+            return bad(format!(
+                "k_min..k_max must satisfy 2 <= k_min <= k_max, got {}..{}",
+                self.k_min, self.k_max
+            ));
+        }
+        if self.algorithm == Algorithm::Dbscan && !(self.eps > 0.0 && self.eps.is_finite()) {
+            return bad(format!("eps must be a positive number, got {}", self.eps));
+        }
+        if self.algorithm == Algorithm::Dbscan && self.min_points == 0 {
+            return bad("min_points must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn kmeans(&self, k: usize, seed: u64) -> KMeansParams {
+        KMeansParams {
+            k,
+            n_init: self.n_init,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            seed,
+        }
+    }
+}
+
+pub fn segment(
+    data: &[f64],
+    n_cols: usize,
+    opts: &ClusterOptions,
+    seed: u64,
+    job: &JobControl,
+) -> Result<Segmentation, SegmentError> {
+    let n = data.len() / n_cols.max(1);
+    opts.validate(n)?;
+    let mut notes = Vec::new();
+    let needs_k = opts.algorithm != Algorithm::Dbscan;
+    let sweep = if needs_k && opts.k.is_none() {
+        let k_max = opts.k_max.min(n);
+        let params = SweepParams {
+            k_min: opts.k_min,
+            k_max,
+            kmeans: opts.kmeans(opts.k_min, seed),
+            silhouette_sample: opts.silhouette_sample,
+        };
+        let s = sweep::sweep(data, n_cols, &params, job)?;
+        notes.push(format!(
+            "k = {} chosen by the sweep: {}",
+            s.recommended_k, s.rule
+        ));
+        Some(s)
+    } else {
+        None
+    };
+    let k = opts
+        .k
+        .or(sweep.as_ref().map(|s| s.recommended_k))
+        .unwrap_or(opts.k_min);
+    let mut linkage = Vec::new();
+    let mut k_distance = Vec::new();
+    let (labels, k): (Vec<Option<usize>>, usize) = match opts.algorithm {
+        Algorithm::Kmeans => {
+            let from_sweep = sweep
+                .as_ref()
+                .and_then(|s| s.models.iter().find(|m| m.k == k).cloned());
+            let model = match from_sweep {
+                Some(m) => m,
+                None => opts.kmeans(k, seed).fit(data, n_cols, job)?,
+            };
+            (model.labels.iter().map(|&l| Some(l)).collect(), k)
+        }
+        Algorithm::Hierarchical => {
+            let params = HierarchicalParams {
+                linkage: opts.linkage,
+                cut: Cut::Clusters(k),
+                max_points: opts.max_points,
+                seed,
+            };
+            let fit = params.fit(data, n_cols, job)?;
+            if fit.n_direct() < n {
+                notes.push(format!(
+                    "hierarchical clustering ran on a seeded sample of {} of {n} rows; the others joined the nearest cluster centroid",
+                    fit.n_direct()
+                ));
+            }
+            linkage = fit
+                .merges
+                .iter()
+                .map(|m| (m.a, m.b, m.distance, m.size))
+                .collect();
+            (fit.labels.iter().map(|&l| Some(l)).collect(), k)
+        }
+        Algorithm::Dbscan => {
+            let params = DbscanParams {
+                eps: opts.eps,
+                min_points: opts.min_points,
+            };
+            let fit = params.fit(data, n_cols, job)?;
+            k_distance = crate::engine::cluster::dbscan::k_distance(
+                data,
+                n_cols,
+                opts.min_points,
+                Some((opts.silhouette_sample.max(2000), seed)),
+            )?;
+            let k = fit.labels.iter().flatten().max().map_or(0, |m| m + 1);
+            let noise = fit.labels.iter().filter(|l| l.is_none()).count();
+            notes.push(format!(
+                "DBSCAN found {k} cluster(s) and {noise} noise row(s) (eps = {}, min_points = {})",
+                opts.eps, opts.min_points
+            ));
+            (fit.labels, k)
+        }
+    };
+    let centroids = centroids_of(data, n_cols, &labels, k);
+    let (silhouette, silhouette_rows) =
+        row_silhouettes(data, n_cols, &labels, opts.silhouette_sample, seed);
+    let scored: Vec<f64> = silhouette.iter().flatten().copied().collect();
+    let silhouette_mean =
+        (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
+    if silhouette_rows < n {
+        notes.push(format!(
+            "silhouette computed exactly on a seeded sample of {silhouette_rows} rows"
+        ));
+    }
+    Ok(Segmentation {
+        algorithm: opts.algorithm,
+        k,
+        labels,
+        centroids,
+        sweep,
+        silhouette,
+        silhouette_mean,
+        silhouette_rows,
+        linkage,
+        k_distance,
+        notes,
+    })
+}
+
+/// Mean of each cluster's rows (noise excluded).
+pub fn centroids_of(data: &[f64], n_cols: usize, labels: &[Option<usize>], k: usize) -> Vec<f64> {
+    let mut sums = vec![0.0; k * n_cols];
+    let mut counts = vec![0usize; k];
+    for (r, l) in labels.iter().enumerate() {
+        if let Some(c) = *l {
+            counts[c] += 1;
+            for j in 0..n_cols {
+                sums[c * n_cols + j] += data[r * n_cols + j];
+            }
+        }
+    }
+    for c in 0..k {
+        for j in 0..n_cols {
+            sums[c * n_cols + j] /= counts[c].max(1) as f64;
+        }
+    }
+    sums
+}
+
+/// Nearest centroid of each row: how new customers are labelled.
+pub fn nearest(data: &[f64], n_cols: usize, centroids: &[f64]) -> Vec<usize> {
+    let k = centroids.len() / n_cols.max(1);
+    data.chunks(n_cols)
+        .map(|row| {
+            (0..k)
+                .map(|c| {
+                    (
+                        c,
+                        row.iter()
+                            .zip(&centroids[c * n_cols..(c + 1) * n_cols])
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum::<f64>(),
+                    )
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(c, _)| c)
+        })
+        .collect()
+}
+
+/// Exact silhouette of the clustered rows, or of a seeded sample of them above `sample`.
+fn row_silhouettes(
+    data: &[f64],
+    n_cols: usize,
+    labels: &[Option<usize>],
+    sample: usize,
+    seed: u64,
+) -> (Vec<Option<f64>>, usize) {
+    let assigned: Vec<usize> = (0..labels.len()).filter(|&r| labels[r].is_some()).collect();
+    let rows: Vec<usize> = if sample > 0 && assigned.len() > sample {
+        let mut rng = crate::engine::rng::Rng::new(seed ^ 0x5117);
+        rng.sample_indices(assigned.len(), sample)
+            .into_iter()
+            .map(|i| assigned[i])
+            .collect()
+    } else {
+        assigned
+    };
+    let mut out = vec![None; labels.len()];
+    let sub: Vec<f64> = rows
+        .iter()
+        .flat_map(|&r| data[r * n_cols..(r + 1) * n_cols].iter().copied())
+        .collect();
+    let sub_labels: Vec<usize> = rows.iter().map(|&r| labels[r].unwrap_or(0)).collect();
+    if let Ok(values) = metrics::silhouette_samples(&sub, n_cols, &sub_labels) {
+        for (&r, v) in rows.iter().zip(values) {
+            out[r] = Some(v);
+        }
+    }
+    (out, rows.len())
+}

@@ -1,0 +1,310 @@
+//! What `seglab run` writes into its folder, and the pieces `sweep` and `apply` print or write.
+
+use super::atomic::StagedDir;
+use super::clean_output::pretty_json;
+use super::table_files::{write_csv, write_parquet};
+use crate::cli::run::Segmented;
+use crate::engine::model::{Applied, SegmentModel, SegmentName};
+use crate::engine::personas::{self, Persona};
+use crate::engine::profile::{profile, SegmentProfile};
+use crate::engine::reduce::pca::{Keep, PcaModel, PcaParams};
+use crate::engine::sweep::SweepResult;
+use crate::engine::table::{Column, ColumnData, ColumnType, Table};
+use crate::recipe::Recipe;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// PCA before clustering when the recipe asks for it: (model, data to cluster, its width).
+pub fn reduce(
+    recipe: &Recipe,
+    data: &[f64],
+    n_cols: usize,
+) -> Result<(Option<PcaModel>, Vec<f64>, usize), String> {
+    let r = &recipe.reduce;
+    let keep = match (r.pca_components, r.pca_variance) {
+        (Some(c), _) => Keep::Count(c),
+        (None, Some(v)) => Keep::Variance(v),
+        (None, None) => return Ok((None, data.to_vec(), n_cols)),
+    };
+    let model = PcaParams { keep }
+        .fit(data, n_cols)
+        .map_err(|e| format!("reduce: {e}"))?;
+    let space = model.transform(data);
+    let width = model.n_kept;
+    Ok((Some(model), space, width))
+}
+
+pub struct RunReport {
+    pub profiles: Vec<SegmentProfile>,
+    pub personas: Vec<Persona>,
+    pub model: SegmentModel,
+    pub manifest: Value,
+}
+
+fn sha256_of(path: &Path) -> String {
+    match std::fs::read(path) {
+        Ok(bytes) => Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        Err(_) => String::new(),
+    }
+}
+
+impl RunReport {
+    pub fn build(
+        recipe: &Recipe,
+        recipe_path: Option<&Path>,
+        input: &Path,
+        s: &Segmented,
+    ) -> Result<RunReport, String> {
+        let prepared = &s.inputs.prepared;
+        let fitted = &prepared.fitted;
+        let categories: Vec<String> = if recipe.segments.categories.is_empty() {
+            fitted.one_hot.iter().map(|o| o.column.clone()).collect()
+        } else {
+            recipe.segments.categories.clone()
+        };
+        let profiles = profile(
+            &prepared.cleaned,
+            &s.seg.labels,
+            &fitted.numeric,
+            &categories,
+        );
+        let rules = personas::load_rules(user_personas().as_deref()).map_err(|e| e.to_string())?;
+        let mut renames = BTreeMap::new();
+        for (id, name) in &recipe.segments.rename {
+            let id: usize = id
+                .parse()
+                .map_err(|_| format!("segments.rename: '{id}' is not a segment number"))?;
+            renames.insert(id, name.clone());
+        }
+        let personas = personas::name_segments(&profiles, &rules, &renames);
+        let segments = personas
+            .iter()
+            .filter(|p| p.id < s.seg.k)
+            .map(|p| SegmentName {
+                id: p.id,
+                name: p.name.clone(),
+            })
+            .collect();
+        let model = SegmentModel {
+            seglab_version: env!("CARGO_PKG_VERSION").to_string(),
+            recipe: recipe.clone(),
+            fitted: fitted.clone(),
+            pca: s.pca.clone(),
+            algorithm: s.seg.algorithm,
+            n_cols: s.n_cols,
+            centroids: s.seg.centroids.clone(),
+            segments,
+        };
+        let mut inputs = vec![input.to_owned()];
+        if let Some(t) = crate::cli::prepare::transactions_path(recipe, recipe_path, None) {
+            inputs.push(t);
+        }
+        let manifest = json!({
+            "seglab_version": env!("CARGO_PKG_VERSION"),
+            "recipe": recipe,
+            "inputs": inputs.iter().map(|p| json!({"file": p.display().to_string(), "sha256": sha256_of(p)})).collect::<Vec<_>>(),
+            "rows": prepared.row_counts.iter().map(|(step, n)| json!({"step": step, "rows": n})).collect::<Vec<_>>(),
+            "seed": recipe.seed,
+            "algorithm": s.seg.algorithm,
+            "k": s.seg.k,
+            "silhouette": s.seg.silhouette_mean,
+            "silhouette_rows": s.seg.silhouette_rows,
+            "notes": s.seg.notes,
+            "seconds": s.seconds.iter().map(|(k, v)| json!({"step": k, "seconds": v})).collect::<Vec<_>>(),
+        });
+        Ok(RunReport {
+            profiles,
+            personas,
+            model,
+            manifest,
+        })
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = format!("{} segments:\n", self.model.segments.len());
+        for p in &self.profiles {
+            let name = self
+                .personas
+                .iter()
+                .find(|x| x.id == p.id)
+                .map_or("", |x| x.name.as_str());
+            out.push_str(&format!(
+                "  {:>2}  {:<26} {:>7} customers ({:>5.1}%)\n",
+                if p.noise {
+                    "-".to_string()
+                } else {
+                    p.id.to_string()
+                },
+                name,
+                p.size,
+                p.share * 100.0
+            ));
+        }
+        out
+    }
+}
+
+/// A user's own naming rules in the config folder replace the built-in ones.
+fn user_personas() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "seglab")?;
+    let p = dirs.config_dir().join("personas.toml");
+    p.exists().then_some(p)
+}
+
+/// The input rows with their segment id, name and silhouette.
+fn labelled(
+    table: &Table,
+    ids: &[Option<usize>],
+    name_of: impl Fn(usize) -> String,
+    silhouette: Option<&[Option<f64>]>,
+) -> Table {
+    let mut t = table.clone();
+    t.columns.push(Column::new(
+        "segment_id",
+        ColumnType::Integer,
+        ColumnData::Number(
+            ids.iter()
+                .map(|l| Some(l.map_or(-1.0, |l| l as f64)))
+                .collect(),
+        ),
+    ));
+    let names: crate::engine::table::TextColumn = ids
+        .iter()
+        .map(|l| Some(l.map_or("noise".to_string(), &name_of)))
+        .collect();
+    t.columns.push(Column::new(
+        "segment_name",
+        ColumnType::Category,
+        ColumnData::Text(names),
+    ));
+    if let Some(s) = silhouette {
+        t.columns.push(Column::new(
+            "silhouette",
+            ColumnType::Number,
+            ColumnData::Number(s.to_vec()),
+        ));
+    }
+    t
+}
+
+pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBuf> {
+    let dir = StagedDir::create(out)?;
+    let name_of = |id: usize| report.model.name_of(id).to_string();
+    let table = labelled(
+        &s.inputs.prepared.cleaned,
+        &s.seg.labels,
+        name_of,
+        Some(&s.seg.silhouette),
+    );
+    dir.write_with("segments.csv", |w| write_csv(&table, w))?;
+    dir.write_with("segments.parquet", |w| write_parquet(&table, w))?;
+    // Units the data itself implies; money columns stay unit-less (the currency is not known).
+    let units: BTreeMap<String, String> = report
+        .model
+        .fitted
+        .numeric
+        .iter()
+        .filter_map(|f| match f.as_str() {
+            "age" => Some((f.clone(), "years".to_string())),
+            _ if f.ends_with("_days") => Some((f.clone(), "days".to_string())),
+            _ => None,
+        })
+        .collect();
+    dir.write(
+        "personas.md",
+        crate::report::personas::markdown(&report.profiles, &report.personas, &units).as_bytes(),
+    )?;
+    dir.write(
+        "personas.json",
+        pretty_json(&crate::report::personas::json(
+            &report.profiles,
+            &report.personas,
+            &units,
+        ))
+        .as_bytes(),
+    )?;
+    if let Some(sweep) = &s.seg.sweep {
+        dir.write("sweep.csv", sweep_csv(sweep).as_bytes())?;
+    }
+    dir.write("manifest.json", pretty_json(&report.manifest).as_bytes())?;
+    dir.write("model.json", pretty_json(&report.model).as_bytes())?;
+    super::run_charts::write_all(&dir.path("charts"), report, s)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    dir.commit()
+}
+
+pub fn write_applied(
+    out: &Path,
+    model: &SegmentModel,
+    table: &Table,
+    applied: &Applied,
+) -> io::Result<PathBuf> {
+    let dir = StagedDir::create(out)?;
+    let ids: Vec<Option<usize>> = applied.labels.iter().map(|&l| Some(l)).collect();
+    let t = labelled(table, &ids, |id| model.name_of(id).to_string(), None);
+    dir.write_with("segments.csv", |w| write_csv(&t, w))?;
+    dir.write_with("segments.parquet", |w| write_parquet(&t, w))?;
+    dir.commit()
+}
+
+pub fn sweep_json(s: &SweepResult) -> Value {
+    json!({
+        "recommended_k": s.recommended_k,
+        "rule": s.rule,
+        "silhouette_sample_size": s.silhouette_sample_size,
+        "results": s.rows,
+    })
+}
+
+fn sweep_csv(s: &SweepResult) -> String {
+    let mut out = String::from("k,inertia,silhouette,davies_bouldin,calinski_harabasz,dunn\n");
+    let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+    for r in &s.rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            r.k,
+            r.inertia,
+            f(r.silhouette),
+            f(r.davies_bouldin),
+            f(r.calinski_harabasz),
+            f(r.dunn)
+        ));
+    }
+    out
+}
+
+pub fn sweep_table(s: &SweepResult) -> String {
+    let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.4}"));
+    let mut out = format!(
+        "{:>3} {:>16} {:>11} {:>15} {:>18} {:>8}\n",
+        "k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz", "dunn"
+    );
+    for r in &s.rows {
+        let mark = if r.k == s.recommended_k { " ←" } else { "" };
+        out.push_str(&format!(
+            "{:>3} {:>16.2} {:>11} {:>15} {:>18} {:>8}{mark}\n",
+            r.k,
+            r.inertia,
+            f(r.silhouette),
+            f(r.davies_bouldin),
+            f(r.calinski_harabasz),
+            f(r.dunn)
+        ));
+    }
+    out.push_str(&format!(
+        "recommended k = {}: {}\n",
+        s.recommended_k, s.rule
+    ));
+    if let Some(n) = s.silhouette_sample_size {
+        out.push_str(&format!(
+            "silhouette and Dunn on a seeded sample of {n} rows\n"
+        ));
+    }
+    out
+}
