@@ -234,9 +234,11 @@ fn welcome() -> Result<(), CliError> {
     let file = sample_data_dir().join("customers.csv");
     cmd_inspect(&file, false, None)?;
     println!(
-        "\nThe interactive workbench is on its way. Meanwhile, the command line does the data layer:\n  \
-         seglab inspect FILE [--json]\n  seglab clean --recipe sample-data/recipe.toml {} --out out/clean\n  \
-         seglab demo-data --out DIR [--customers N]\nSee `seglab --help`.",
+        "\nThe interactive workbench is on its way. Meanwhile the command line does it all:\n  \
+         seglab run --out out/run            segment the sample customers end to end\n  \
+         seglab sweep --k-range 2..8         metrics per k and the recommended k\n  \
+         seglab clean --recipe sample-data/recipe.toml {} --out out/clean\n  \
+         seglab inspect FILE [--json]\n  seglab demo-data --out DIR [--customers N]\nSee `seglab --help`.",
         file.display()
     );
     Ok(())

@@ -142,7 +142,9 @@ pub fn segment(
     opts.validate(n)?;
     let mut notes = Vec::new();
     let needs_k = opts.algorithm != Algorithm::Dbscan;
-    let sweep = if needs_k && opts.k.is_none() {
+    // The sweep runs even when the recipe fixes k: its elbow and silhouette curves are how an
+    // analyst judges that choice.
+    let sweep = if needs_k {
         let k_max = opts.k_max.min(n);
         let params = SweepParams {
             k_min: opts.k_min,
@@ -151,10 +153,17 @@ pub fn segment(
             silhouette_sample: opts.silhouette_sample,
         };
         let s = sweep::sweep(data, n_cols, &params, job)?;
-        notes.push(format!(
-            "k = {} chosen by the sweep: {}",
-            s.recommended_k, s.rule
-        ));
+        match opts.k {
+            None => notes.push(format!(
+                "k = {} chosen by the sweep: {}",
+                s.recommended_k, s.rule
+            )),
+            Some(k) if k != s.recommended_k => notes.push(format!(
+                "k = {k} set by the recipe; the sweep recommends k = {} ({})",
+                s.recommended_k, s.rule
+            )),
+            Some(_) => {}
+        }
         Some(s)
     } else {
         None

@@ -1,0 +1,304 @@
+//! `seglab run`, `sweep` and `apply` end to end on the sample data and a fresh generated batch.
+
+mod common;
+use common::{sample, seglab, text, Scratch};
+use seglab::engine::metrics::adjusted_rand_index;
+use std::collections::HashMap;
+use std::path::Path;
+
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|x| {
+            h.iter()
+                .zip(x.unwrap().iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let o = seglab(args);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "seglab {args:?} failed: {err}");
+    assert!(!err.contains("panicked"));
+    out
+}
+
+#[test]
+fn sample_run_recovers_the_planted_types_and_writes_everything() {
+    let s = Scratch::new("run-sample");
+    let out = s.path("run");
+    let printed = run_ok(&["run", "--out", out.to_str().unwrap()]);
+    assert!(printed.contains("5 segments"), "{printed}");
+    for f in [
+        "segments.csv",
+        "segments.parquet",
+        "personas.md",
+        "personas.json",
+        "sweep.csv",
+        "manifest.json",
+        "model.json",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    for chart in [
+        "elbow",
+        "silhouette_vs_k",
+        "silhouette",
+        "scatter",
+        "scree",
+        "profile_heatmap",
+    ] {
+        let png = std::fs::read(out.join("charts").join(format!("{chart}.png"))).unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 5_000,
+            "{chart}.png"
+        );
+        let svg = std::fs::read_to_string(out.join("charts").join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{chart}.svg");
+    }
+    // Adjusted Rand index against the planted types (near-duplicates were merged away).
+    let truth: HashMap<String, String> = rows(&sample("truth.csv"))
+        .into_iter()
+        .map(|r| (r["customer_id"].clone(), r["segment"].clone()))
+        .collect();
+    let seg = rows(&out.join("segments.csv"));
+    let mut kinds: Vec<String> = truth.values().cloned().collect();
+    kinds.sort();
+    kinds.dedup();
+    let planted: Vec<usize> = seg
+        .iter()
+        .map(|r| {
+            kinds
+                .iter()
+                .position(|k| *k == truth[&r["customer_id"]])
+                .unwrap()
+        })
+        .collect();
+    let found: Vec<usize> = seg
+        .iter()
+        .map(|r| r["segment_id"].parse().unwrap())
+        .collect();
+    let ari = adjusted_rand_index(&planted, &found).unwrap();
+    println!("adjusted Rand index vs planted types: {ari:.4}");
+    assert!(ari >= 0.9, "ARI {ari}");
+    // Names are unique, every row has a silhouette (5,000 rows is under the sampling threshold).
+    let mut names: Vec<&String> = seg.iter().map(|r| &r["segment_name"]).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(seg.iter().all(|r| r["silhouette"].parse::<f64>().is_ok()));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        manifest["inputs"].as_array().unwrap().len(),
+        2,
+        "customers and transactions"
+    );
+    let md = std::fs::read_to_string(out.join("personas.md")).unwrap();
+    for n in names {
+        assert!(md.contains(&format!("## {n}")), "{n} in personas.md");
+    }
+}
+
+#[test]
+fn same_recipe_data_and_seed_give_the_same_labels() {
+    let s = Scratch::new("run-repeat");
+    let a = s.path("a");
+    let b = s.path("b");
+    run_ok(&["run", "--out", a.to_str().unwrap()]);
+    run_ok(&["run", "--out", b.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(a.join("segments.csv")).unwrap(),
+        std::fs::read(b.join("segments.csv")).unwrap()
+    );
+}
+
+#[test]
+fn apply_labels_a_fresh_batch_like_run_does() {
+    let s = Scratch::new("apply");
+    let data = s.path("batch");
+    run_ok(&[
+        "demo-data",
+        "--out",
+        data.to_str().unwrap(),
+        "--customers",
+        "1500",
+        "--transactions",
+        "30000",
+        "--web-events",
+        "100",
+        "--seed",
+        "7",
+    ]);
+    // The sample recipe, pointed at this batch's transaction log.
+    std::fs::copy(sample("recipe.toml"), data.join("recipe.toml")).unwrap();
+    let run = s.path("run");
+    let recipe = data.join("recipe.toml");
+    let customers = data.join("customers.csv");
+    run_ok(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        customers.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let applied = s.path("applied");
+    let tx = data.join("transactions.csv");
+    let model = run.join("model.json");
+    run_ok(&[
+        "apply",
+        "--model",
+        model.to_str().unwrap(),
+        customers.to_str().unwrap(),
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        applied.to_str().unwrap(),
+    ]);
+    let by_id = |p: &Path| -> HashMap<String, (String, String)> {
+        rows(p)
+            .into_iter()
+            .map(|r| {
+                (
+                    r["customer_id"].clone(),
+                    (r["segment_id"].clone(), r["segment_name"].clone()),
+                )
+            })
+            .collect()
+    };
+    let ran = by_id(&run.join("segments.csv"));
+    let got = by_id(&applied.join("segments.csv"));
+    assert_eq!(
+        got.len(),
+        1500 + 30,
+        "apply scores every input row (1,500 customers + 2% planted duplicates)"
+    );
+    // Every customer of the run gets the same segment id and name from the model. (A recipe with
+    // KNN imputation could differ on rows whose gaps KNN filled: apply uses the stored median.)
+    let same = ran.iter().filter(|(id, v)| got.get(*id) == Some(v)).count();
+    assert_eq!(
+        same,
+        ran.len(),
+        "apply and run disagree on {} customers",
+        ran.len() - same
+    );
+}
+
+#[test]
+fn sweep_json_has_the_documented_shape() {
+    let out = run_ok(&["sweep", "--json", "--k-range", "2..6"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let k = v["recommended_k"].as_u64().unwrap();
+    assert!((2..=6).contains(&k));
+    assert!(v["rule"].as_str().unwrap().contains("Kneedle"));
+    assert!(v.get("silhouette_sample_size").is_some());
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for key in [
+        "k",
+        "inertia",
+        "silhouette",
+        "davies_bouldin",
+        "calinski_harabasz",
+        "dunn",
+    ] {
+        assert!(results[0].get(key).is_some(), "{key}");
+    }
+    // Inertia falls as k grows.
+    let inertia: Vec<f64> = results
+        .iter()
+        .map(|r| r["inertia"].as_f64().unwrap())
+        .collect();
+    assert!(inertia.windows(2).all(|w| w[1] < w[0]), "{inertia:?}");
+}
+
+#[test]
+fn hierarchical_and_dbscan_runs_draw_their_own_charts() {
+    let s = Scratch::new("algos");
+    let h = s.path("h");
+    run_ok(&[
+        "run",
+        "--algo",
+        "hierarchical",
+        "--k",
+        "5",
+        "--out",
+        h.to_str().unwrap(),
+    ]);
+    assert!(h.join("charts/dendrogram.png").exists());
+    let d = s.path("d");
+    let recipe = s.file(
+        "dbscan.toml",
+        std::fs::read_to_string(sample("recipe.toml"))
+            .unwrap()
+            .replace(
+                "transactions.csv",
+                sample("transactions.csv").to_str().unwrap(),
+            )
+            .replace(
+                "algorithm = \"kmeans\"",
+                "algorithm = \"dbscan\"\neps = 0.6\nmin_points = 10",
+            )
+            .as_bytes(),
+    );
+    run_ok(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        sample("customers.csv").to_str().unwrap(),
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(d.join("charts/k_distance.png").exists());
+    let seg = std::fs::read_to_string(d.join("segments.csv")).unwrap();
+    assert!(seg.contains(",noise,") || seg.lines().count() > 1);
+}
+
+#[test]
+fn bad_cluster_settings_give_clear_errors() {
+    let s = Scratch::new("badrun");
+    for (args, expect) in [
+        (vec!["--k", "1"], "k must be at least 2"),
+        (vec!["--k", "999999"], "more than the 5000 rows"),
+    ] {
+        let out = s.path("o");
+        let mut a = vec!["run", "--out", out.to_str().unwrap()];
+        a.extend(args.iter());
+        let o = seglab(&a);
+        let (_, e) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{e}");
+        assert!(e.contains(expect), "{e}");
+        assert!(!out.exists());
+    }
+    let recipe = s.file("r.toml", b"[cluster]\neps = 0\nalgorithm = \"dbscan\"\n");
+    let o = seglab(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        sample("customers.csv").to_str().unwrap(),
+        "--out",
+        s.path("x").to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).1.contains("eps must be a positive number"),
+        "{}",
+        text(&o).1
+    );
+    let recipe = s.file("r2.toml", b"[cluster]\nalgorithm = \"kmedoids\"\n");
+    let o = seglab(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        sample("customers.csv").to_str().unwrap(),
+        "--out",
+        s.path("y").to_str().unwrap(),
+    ]);
+    let e = text(&o).1;
+    assert!(e.contains("line 2") && e.contains("kmedoids"), "{e}");
+}
