@@ -7,12 +7,19 @@ use crate::engine::job::JobControl;
 use crate::engine::load::load;
 use crate::engine::model::SegmentModel;
 use crate::engine::pipeline::STEPS;
+use crate::engine::reduce::tsne::TsneParams;
 use crate::engine::segment::{segment, Segmentation};
 use crate::recipe::Recipe;
 use crate::report::atomic::StagedDir;
 use crate::report::run_output::{self, RunReport};
 use std::path::Path;
 use std::time::Instant;
+
+/// 2-D t-SNE points and the input rows they stand for.
+pub struct TsnePicture {
+    pub xy: Vec<(f64, f64)>,
+    pub rows: Vec<usize>,
+}
 
 /// Data layer, optional PCA, then segmentation: what `run` and `sweep` share.
 pub struct Segmented {
@@ -22,6 +29,8 @@ pub struct Segmented {
     pub space: Vec<f64>,
     pub n_cols: usize,
     pub seg: Segmentation,
+    /// t-SNE picture (when the recipe asks).
+    pub tsne: Option<TsnePicture>,
     pub seconds: Vec<(String, f64)>,
 }
 
@@ -49,11 +58,35 @@ pub fn segment_inputs(
             message: e,
         })?;
     let job = JobControl::new();
-    let seg =
+    let mut seg =
         segment(&space, n_cols, &recipe.cluster, recipe.seed, &job).map_err(|e| CliError::Run {
             path: input.to_owned(),
             message: e.to_string(),
         })?;
+    let tsne = if recipe.reduce.tsne {
+        bar.set_message("t-SNE picture");
+        let params = TsneParams {
+            perplexity: recipe.reduce.perplexity,
+            seed: recipe.seed,
+            ..TsneParams::default()
+        };
+        let fit = params
+            .fit(&space, n_cols, &job)
+            .map_err(|e| CliError::Run {
+                path: input.to_owned(),
+                message: format!("reduce.tsne: {e}"),
+            })?;
+        let xy = fit.embedding.chunks(2).map(|p| (p[0], p[1])).collect();
+        if fit.rows.len() < space.len() / n_cols.max(1) {
+            seg.notes.push(format!(
+                "the t-SNE picture shows a seeded sample of {} rows",
+                fit.rows.len()
+            ));
+        }
+        Some(TsnePicture { xy, rows: fit.rows })
+    } else {
+        None
+    };
     bar.finish_and_clear();
     let seconds = vec![
         ("prepare".to_string(), (t1 - t0).as_secs_f64()),
@@ -65,6 +98,7 @@ pub fn segment_inputs(
         space,
         n_cols,
         seg,
+        tsne,
         seconds,
     })
 }

@@ -15,7 +15,7 @@ pub use dendrogram::{dendrogram, LAST_P};
 pub use heatmap::profile_heatmap;
 pub use k_distance::k_distance;
 pub use lines::{elbow, scree, silhouette_vs_k};
-pub use scatter::{scatter_2d, SCATTER_MAX_POINTS};
+pub use scatter::{scatter_2d, scatter_2d_as, SCATTER_MAX_POINTS};
 pub use silhouette::silhouette_plot;
 
 use std::fs;

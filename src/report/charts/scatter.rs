@@ -23,9 +23,22 @@ pub fn scatter_2d(
     x_label: &str,
     y_label: &str,
 ) -> Result<ChartFiles, ChartError> {
-    let chart = Scatter::new(xy, labels, names, x_label, y_label)
-        .map_err(|r| invalid(dir, STEM_SCATTER, r))?;
-    render(dir, STEM_SCATTER, &chart)
+    scatter_2d_as(dir, STEM_SCATTER, xy, labels, names, x_label, y_label)
+}
+
+/// The same picture under another file stem (e.g. "tsne" next to the PCA "scatter").
+pub fn scatter_2d_as(
+    dir: &Path,
+    stem: &str,
+    xy: &[(f64, f64)],
+    labels: &[Option<usize>],
+    names: &[String],
+    x_label: &str,
+    y_label: &str,
+) -> Result<ChartFiles, ChartError> {
+    let chart =
+        Scatter::new(xy, labels, names, x_label, y_label).map_err(|r| invalid(dir, stem, r))?;
+    render(dir, stem, &chart)
 }
 
 struct Scatter {
