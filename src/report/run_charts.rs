@@ -65,10 +65,10 @@ pub fn write_all(
         )?);
         files.extend(charts::scree(dir, &p.explained_variance_ratio)?);
     }
-    if let Some((xy, rows)) = &s.tsne {
-        let labels: Vec<Option<usize>> = rows.iter().map(|&r| seg.labels[r]).collect();
+    if let Some(t) = &s.tsne {
+        let labels: Vec<Option<usize>> = t.rows.iter().map(|&r| seg.labels[r]).collect();
         files.extend(charts::scatter_2d_as(
-            dir, "tsne", xy, &labels, &names, "t-SNE 1", "t-SNE 2",
+            dir, "tsne", &t.xy, &labels, &names, "t-SNE 1", "t-SNE 2",
         )?);
     }
     match seg.algorithm {
