@@ -302,3 +302,68 @@ fn bad_cluster_settings_give_clear_errors() {
     let e = text(&o).1;
     assert!(e.contains("line 2") && e.contains("kmedoids"), "{e}");
 }
+
+#[test]
+fn pca_runs_keep_the_variance_asked_for_and_apply_reuses_them() {
+    let s = Scratch::new("pca");
+    let text = std::fs::read_to_string(sample("recipe.toml"))
+        .unwrap()
+        .replace(
+            "transactions.csv",
+            sample("transactions.csv").to_str().unwrap(),
+        );
+    let recipe = s.file(
+        "pca.toml",
+        format!("{text}\n[reduce]\npca_variance = 0.9\n").as_bytes(),
+    );
+    let out = s.path("run");
+    let customers = sample("customers.csv");
+    run_ok(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        customers.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let pca: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pca.json")).unwrap()).unwrap();
+    let kept = pca["kept"].as_u64().unwrap() as usize;
+    let cumulative: Vec<f64> = pca["scree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cumulative"].as_f64().unwrap())
+        .collect();
+    assert!(
+        cumulative[kept - 1] >= 0.9 && (kept == 1 || cumulative[kept - 2] < 0.9),
+        "{cumulative:?} kept {kept}"
+    );
+    assert!(kept < 7, "7 features, fewer components");
+    assert_eq!(pca["components"].as_array().unwrap().len(), kept);
+    let applied = s.path("applied");
+    let model = out.join("model.json");
+    let tx = sample("transactions.csv");
+    run_ok(&[
+        "apply",
+        "--model",
+        model.to_str().unwrap(),
+        customers.to_str().unwrap(),
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        applied.to_str().unwrap(),
+    ]);
+    let ran: HashMap<String, String> = rows(&out.join("segments.csv"))
+        .into_iter()
+        .map(|r| (r["customer_id"].clone(), r["segment_id"].clone()))
+        .collect();
+    let got: HashMap<String, String> = rows(&applied.join("segments.csv"))
+        .into_iter()
+        .map(|r| (r["customer_id"].clone(), r["segment_id"].clone()))
+        .collect();
+    assert!(
+        ran.iter().all(|(id, seg)| got.get(id) == Some(seg)),
+        "apply through PCA gives the run's segments"
+    );
+}

@@ -32,6 +32,8 @@ pub struct ClusterOptions {
     pub max_iter: usize,
     pub tol: f64,
     pub linkage: Linkage,
+    /// Hierarchical: cut the tree at this merge distance instead of at k clusters.
+    pub cut_distance: Option<f64>,
     /// Hierarchical: rows clustered directly; the rest join the nearest cluster.
     pub max_points: usize,
     pub eps: f64,
@@ -51,6 +53,7 @@ impl Default for ClusterOptions {
             max_iter: 300,
             tol: 1e-4,
             linkage: Linkage::Ward,
+            cut_distance: None,
             max_points: 5000,
             eps: 0.5,
             min_points: 5,
@@ -188,7 +191,10 @@ pub fn segment(
         Algorithm::Hierarchical => {
             let params = HierarchicalParams {
                 linkage: opts.linkage,
-                cut: Cut::Clusters(k),
+                cut: match opts.cut_distance {
+                    Some(d) => Cut::Distance(d),
+                    None => Cut::Clusters(k),
+                },
                 max_points: opts.max_points,
                 seed,
             };
@@ -204,7 +210,16 @@ pub fn segment(
                 .iter()
                 .map(|m| (m.a, m.b, m.distance, m.size))
                 .collect();
-            (fit.labels.iter().map(|&l| Some(l)).collect(), k)
+            if let Some(d) = opts.cut_distance {
+                notes.push(format!(
+                    "the tree was cut at distance {d}: {} clusters",
+                    fit.n_clusters
+                ));
+            }
+            (
+                fit.labels.iter().map(|&l| Some(l)).collect(),
+                fit.n_clusters,
+            )
         }
         Algorithm::Dbscan => {
             let params = DbscanParams {

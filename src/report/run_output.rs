@@ -233,10 +233,46 @@ pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBu
         dir.write("sweep.csv", sweep_csv(sweep).as_bytes())?;
     }
     dir.write("manifest.json", pretty_json(&report.manifest).as_bytes())?;
+    if let Some(p) = &s.pca {
+        dir.write(
+            "pca.json",
+            pretty_json(&pca_summary(p, &s.inputs.prepared.features.names)).as_bytes(),
+        )?;
+    }
     dir.write("model.json", pretty_json(&report.model).as_bytes())?;
     super::run_charts::write_all(&dir.path("charts"), report, s)
         .map_err(|e| io::Error::other(e.to_string()))?;
     dir.commit()
+}
+
+/// Scree data and loadings with feature names: what an analyst reads to name components.
+fn pca_summary(p: &PcaModel, features: &[String]) -> Value {
+    let mut cumulative = 0.0;
+    let scree: Vec<Value> = p
+        .explained_variance_ratio
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            cumulative += r;
+            json!({"component": i + 1, "explained_variance_ratio": r, "cumulative": cumulative})
+        })
+        .collect();
+    let loadings = p.loadings();
+    let d = features.len().max(1);
+    let components: Vec<Value> = loadings
+        .chunks(d)
+        .take(p.n_kept)
+        .enumerate()
+        .map(|(i, row)| {
+            let by_feature: serde_json::Map<String, Value> = features
+                .iter()
+                .zip(row)
+                .map(|(f, v)| (f.clone(), json!(v)))
+                .collect();
+            json!({"component": i + 1, "loadings": by_feature})
+        })
+        .collect();
+    json!({"kept": p.n_kept, "scree": scree, "components": components})
 }
 
 pub fn write_applied(

@@ -15,9 +15,10 @@
 //!   same cluster`; Euclidean distances. Singleton clusters have diameter 0; if every diameter is
 //!   0 the index is undefined (`MetricError::ZeroDiameter`).
 //!
-//! The pairwise metrics (silhouette, Dunn) are exact and O(n²·d): rows are processed in blocks
-//! of `BLOCK` in parallel against all rows, each block's distances kept in a fixed stack
-//! buffer, and every row's sums are accumulated in a fixed order, so results are deterministic.
+//! The pairwise metrics (silhouette, Dunn) are exact and O(n²·d) and compute each pair once:
+//! rows are processed in blocks, in parallel, against the rows from the block's start on.
+//! Silhouette sums are accumulated in an order fixed by the input alone (see `silhouette.rs`),
+//! and Dunn takes minima and maxima, so results do not depend on the thread count.
 
 use rayon::prelude::*;
 
@@ -170,14 +171,15 @@ macro_rules! avx2_dispatch {
     };
 }
 
-avx2_dispatch!(silhouette_block_fast, silhouette_block_avx2,
-    silhouette_block(data: &[f64], d: usize, labels: &[usize], c: &[usize], i0: usize) -> Vec<f64>);
+mod silhouette;
+
 avx2_dispatch!(dunn_block_fast, dunn_block_avx2,
     dunn_block(data: &[f64], d: usize, labels: &[usize], i0: usize) -> (f64, f64));
 
-/// Calls `visit(j, dist)` for every row `j`, where `dist[i]` is the squared distance between
-/// row `j` and row `i0 + i` of the block (`dist` has `BLOCK` entries; the tail past the data is
-/// padding). The block is stored transposed so the inner loop vectorises over its rows.
+/// Calls `visit(j, dist)` for every row `j >= i0` (pairs with earlier rows are visited by the
+/// earlier blocks), where `dist[i]` is the squared distance between row `j` and row `i0 + i` of
+/// the block (`dist` has `BLOCK` entries; the tail past the data is padding). The block is
+/// stored transposed so the inner loop vectorises over its rows.
 #[inline(always)]
 fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize, &[f64; BLOCK])) {
     let n = data.len() / d;
@@ -187,7 +189,7 @@ fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize,
             xt[f * BLOCK + i] = data[(i0 + i) * d + f];
         }
     }
-    for (j, xj) in data.chunks_exact(d).enumerate() {
+    for (j, xj) in data[i0 * d..].chunks_exact(d).enumerate() {
         let mut dist = [0.0; BLOCK];
         for (f, &v) in xj.iter().enumerate() {
             let col: &[f64; BLOCK] = xt[f * BLOCK..(f + 1) * BLOCK].try_into().unwrap();
@@ -196,7 +198,7 @@ fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize,
                 dist[i] += t * t;
             }
         }
-        visit(j, &dist);
+        visit(i0 + j, &dist);
     }
 }
 
@@ -207,45 +209,7 @@ pub fn silhouette_samples(
     labels: &[usize],
 ) -> Result<Vec<f64>, MetricError> {
     let c = check_labelled(data, n_cols, labels)?;
-    let n = labels.len();
-    let blocks: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| silhouette_block_fast(data, n_cols, labels, &c, b * BLOCK))
-        .collect();
-    Ok(blocks.concat())
-}
-
-/// Silhouette of the rows `i0..i0 + BLOCK` (clipped to the data).
-#[inline(always)]
-fn silhouette_block(data: &[f64], d: usize, labels: &[usize], c: &[usize], i0: usize) -> Vec<f64> {
-    let (k, n) = (c.len(), labels.len());
-    // sums[l * BLOCK + i]: total distance from block row i to the rows labelled l.
-    let mut sums = vec![0.0; k * BLOCK];
-    for_each_pair(data, d, i0, |j, dist| {
-        let s: &mut [f64] = &mut sums[labels[j] * BLOCK..(labels[j] + 1) * BLOCK];
-        for i in 0..BLOCK {
-            s[i] += dist[i].sqrt();
-        }
-    });
-    (i0..n.min(i0 + BLOCK))
-        .map(|r| {
-            let (i, own) = (r - i0, labels[r]);
-            if c[own] == 1 {
-                return 0.0;
-            }
-            let a = sums[own * BLOCK + i] / (c[own] - 1) as f64;
-            let b = (0..k)
-                .filter(|&l| l != own && c[l] > 0)
-                .map(|l| sums[l * BLOCK + i] / c[l] as f64)
-                .fold(f64::INFINITY, f64::min);
-            let m = a.max(b);
-            if m > 0.0 {
-                (b - a) / m
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    Ok(silhouette::samples(data, n_cols, labels, &c, false))
 }
 
 /// Mean silhouette coefficient over all rows (exact).

@@ -207,3 +207,54 @@ fn pairwise_kernel_agrees_with_naive_across_blocks() {
         close(got[i], (b - a) / a.max(b));
     }
 }
+
+#[test]
+fn silhouette_kernels_agree_and_do_not_depend_on_threads() {
+    // 1000 rows in 4 columns, clusters of very different sizes (one singleton, unused ids 3
+    // and 8), so blocks of the sorted rows hold several clusters.
+    let (n, d) = (1000, 4);
+    let u = lcg_unit(n * d);
+    let l: Vec<usize> = (0..n)
+        .map(|i| match i % 97 {
+            0 if i == 0 => 9,
+            0..=2 => 5,
+            3..=40 => 0,
+            41..=80 => 1,
+            _ => 2 + 5 * (i % 2),
+        })
+        .collect();
+    let x: Vec<f64> = (0..n * d).map(|e| u[e] + 0.7 * l[e / d] as f64).collect();
+    let c = check_labelled(&x, d, &l).unwrap();
+    let fast = silhouette_samples(&x, d, &l).unwrap();
+    assert_eq!(fast, silhouette::samples(&x, d, &l, &c, true));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(fast, one.install(|| silhouette_samples(&x, d, &l).unwrap()));
+    let dist = |i: usize, j: usize| sqdist(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).sqrt();
+    for i in (0..n).step_by(7) {
+        let mean_to = |c: usize| {
+            let (s, m) = (0..n)
+                .filter(|&j| l[j] == c && j != i)
+                .fold((0.0, 0), |(s, m), j| (s + dist(i, j), m + 1));
+            s / m as f64
+        };
+        if i == 0 {
+            assert_eq!(fast[i], 0.0);
+            continue;
+        }
+        let a = mean_to(l[i]);
+        let b = [0, 1, 2, 5, 7, 9]
+            .into_iter()
+            .filter(|&c| c != l[i])
+            .map(mean_to)
+            .fold(f64::INFINITY, f64::min);
+        let want = (b - a) / a.max(b);
+        assert!(
+            (fast[i] - want).abs() <= 1e-12,
+            "{i}: {} vs {want}",
+            fast[i]
+        );
+    }
+}
