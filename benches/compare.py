@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Benchmark seglab's data layer against pandas + scikit-learn, in one run.
+"""Benchmark seglab against pandas + scikit-learn, in one run: the data layer, the clustering
+kernels, and `seglab run` end to end.
 
-    python3 benches/compare.py [--rows 1000000] [--knn-rows 20000] [--repeat 3]
+    python3 benches/compare.py [--only clean,kernels,run] [--rows 1000000] [--knn-rows 20000]
+        [--repeat 3] [--kernel-rows 1000000] [--n-init 1,3] [--sil-rows 20000]
+        [--run-rows 1000000] [--run-transactions 5000000] [--run-repeat 1] [--kernels-bin PATH]
 
 From the repository root. What it does:
   1. creates/reuses the virtualenv benches/.venv and installs pandas, scikit-learn and pyarrow into
@@ -14,6 +17,17 @@ From the repository root. What it does:
   5. checks that both produced the same rows and feature columns and that the features agree;
   6. does the same for KNN imputation of income on a smaller set (seglab with knn_max_donors >= rows,
      i.e. exact, vs StandardScaler + KNNImputer(n_neighbors=5)).
+  7. kernels: writes one matrix of Gaussian blobs (--kernel-rows x 6, z-scored, raw little-endian
+     f64) and its labels with benches/peer_kernels.py, builds benches/kernels.rs with
+     `cargo bench --bench kernels --no-run`, and times on the same files: the K-Means fits for
+     k=2..10 (seglab's KMeansParams::fit vs scikit-learn's KMeans(n_clusters=k, n_init=N,
+     random_state=0)) for each --n-init, with the total inertia of each side; seglab's whole
+     sweep() (fits + metrics) once for reference; and the exact silhouette of the first --sil-rows
+     rows with the blob labels (seglab's silhouette_score vs sklearn.metrics.silhouette_score).
+  8. run: `seglab run` (a generated recipe: the clean recipe's steps + behaviour features from the
+     transactions, k=5, n_init=1, sweep 2..10 with silhouette on 10,000 rows) vs benches/peer_run.py
+     on --run-rows customers and --run-transactions transactions; wall time, peak RSS, and a
+     comparison of the two sides' sweep.csv and segment sizes.
 Outputs go to target/bench-out/ and are removed at the end unless --keep.
 """
 import argparse
@@ -34,11 +48,13 @@ BENCHES = ROOT / "benches"
 VENV = BENCHES / ".venv"
 VENV_PY = VENV / "bin" / "python"
 PEER = BENCHES / "peer_clean.py"
+PEER_KERNELS = BENCHES / "peer_kernels.py"
+PEER_RUN = BENCHES / "peer_run.py"
 RECIPE = BENCHES / "clean_recipe.toml"
 SEGLAB = ROOT / "target" / "release" / "seglab"
 DATA = ROOT / "target" / "bench-data"
 WORK = ROOT / "target" / "bench-out"
-PEER_DEPS = ["pandas", "scikit-learn", "pyarrow"]
+PEER_DEPS = ["pandas", "scikit-learn", "pyarrow", "matplotlib"]
 T0_ENV = "SEGLAB_BENCH_T0"
 SCALED = ["log1p(income)", "age", "tenure_days"]
 
@@ -58,7 +74,7 @@ def bootstrap():
     if not VENV_PY.exists():
         log(f"creating virtualenv {VENV.relative_to(ROOT)}")
         subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
-    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, pyarrow"], capture_output=True)
+    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, pyarrow, matplotlib"], capture_output=True)
     if probe.returncode != 0:
         log(f"installing {' '.join(PEER_DEPS)} into {VENV.relative_to(ROOT)}")
         subprocess.check_call([str(VENV_PY), "-m", "pip", "install", "--quiet", *PEER_DEPS])
@@ -83,6 +99,61 @@ def ensure_data(customers, seed):
              "--transactions", "1000", "--web-events", "1000", "--seed", str(seed), "--force"],
             check=True, stdout=subprocess.DEVNULL)
     return csv
+
+
+def ensure_run_data(customers, transactions, seed):
+    d = DATA / f"run-c{customers}-t{transactions}-s{seed}"
+    if not (d / "transactions.csv").exists():
+        log(f"generating {customers:,} customers and {transactions:,} transactions into {d.relative_to(ROOT)}")
+        subprocess.run(
+            [str(SEGLAB), "demo-data", "--out", str(d), "--customers", str(customers),
+             "--transactions", str(transactions), "--web-events", "1000", "--seed", str(seed), "--force"],
+            check=True, stdout=subprocess.DEVNULL)
+    return d / "customers.csv", d / "transactions.csv"
+
+
+def ensure_kernel_data(rows, cols=6):
+    """The shared matrix and labels of the kernel benchmark, written once by peer_kernels.py."""
+    d = DATA / f"kernels-{rows}x{cols}-s0"
+    if not (d / "labels.i64").exists():
+        log(f"writing {rows:,} x {cols} Gaussian blobs into {d.relative_to(ROOT)}")
+        subprocess.run([str(VENV_PY), str(PEER_KERNELS), "data", str(d), "--rows", str(rows), "--cols", str(cols)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return d / "matrix.f64", d / "labels.i64", cols
+
+
+CARGO_BENCH_LINES = '[[bench]]\nname = "kernels"\nharness = false'
+
+
+def ensure_kernels():
+    """Builds benches/kernels.rs (bench profile = release) and returns the binary's path."""
+    log("cargo bench --bench kernels --no-run")
+    p = subprocess.run(["cargo", "bench", "--bench", "kernels", "--no-run", "--message-format=json-render-diagnostics"],
+                       cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    exe = None
+    for line in p.stdout.splitlines():
+        msg = json.loads(line) if line.startswith("{") else {}
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "kernels":
+            exe = msg.get("executable") or exe
+    if p.returncode != 0 or not exe:
+        sys.exit(f"could not build the kernels bench (exit {p.returncode}); Cargo.toml needs\n{CARGO_BENCH_LINES}")
+    return exe
+
+
+def run_recipe():
+    """benches/clean_recipe.toml plus behaviour features and clustering: what peer_run.py does."""
+    text = RECIPE.read_text()
+    text = text.replace('columns = ["income", "age", "tenure_days"]\none_hot = ["channel"]\nlog1p = ["income"]',
+                        'columns = ["income", "age", "tenure_days", "frequency", "monetary", "avg_basket", "recency_days"]\n'
+                        'log1p = ["income", "monetary", "avg_basket"]')
+    text += ('\n[cluster]\nalgorithm = "kmeans"\nk = 5\nk_min = 2\nk_max = 10\nn_init = 1\n'
+             'silhouette_sample = 10000\n')
+    parsed = tomllib.loads(text)
+    assert len(parsed["features"]["columns"]) == 7 and "one_hot" not in parsed["features"], parsed["features"]
+    fd, path = tempfile.mkstemp(prefix="seglab-run-recipe-", suffix=".toml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return Path(path)
 
 
 def count_rows(csv):
@@ -119,7 +190,7 @@ def machine():
     log(f"machine: nproc {len(os.sched_getaffinity(0))} ({cpu}), {mem / 2**20:.1f} GiB RAM, {platform.system()} {platform.release()}")
     log(f"seglab:  {seglab} (git {commit or '?'}{' + uncommitted changes in src' if dirty else ''})")
     log(f"peer:    python {platform.python_version()}, pandas {version('pandas')}, numpy {version('numpy')}, "
-        f"scikit-learn {version('scikit-learn')}, pyarrow {version('pyarrow')}")
+        f"scikit-learn {version('scikit-learn')}, pyarrow {version('pyarrow')}, matplotlib {version('matplotlib')}")
 
 
 # ---------------------------------------------------------------- measuring
@@ -158,6 +229,35 @@ def bench(name, seglab_cmd, peer_cmd, s_out, p_out, repeat):
                 runs.setdefault("peer_import", []).append(json.loads((out / "timings.json").read_text())["import"])
             log(f"  {name} run {r + 1}/{repeat} {side:6s} {wall:7.2f} s  {rss:7.0f} MiB")
     return runs
+
+
+def kernel(cmd, name):
+    """Runs one kernel command (it prints a JSON object last); returns that object and peak RSS."""
+    _, rss = measure(cmd, WORK / name, WORK / f"{name}.log")
+    out = json.loads((WORK / f"{name}.log").read_text().strip().splitlines()[-1])
+    out["rss"] = rss
+    return out
+
+
+def bench_kernels(exe, matrix, labels, cols, n_inits, sil_rows, repeat):
+    """[(label, seglab result, peer result, what is compared)], seglab's sweep() result."""
+    rows = []
+    for n_init in n_inits:
+        args = [str(matrix), str(cols), "--k-min", "2", "--k-max", "10", "--n-init", str(n_init)]
+        s = kernel([exe, "kmeans", *args, "--seed", "0"], f"kernels-kmeans-s-{n_init}")
+        log(f"  kmeans n_init={n_init} seglab {s['seconds']:7.2f} s  total inertia {s['total_inertia']:.6e}")
+        p = kernel([str(VENV_PY), str(PEER_KERNELS), "kmeans", *args], f"kernels-kmeans-p-{n_init}")
+        log(f"  kmeans n_init={n_init} peer   {p['seconds']:7.2f} s  total inertia {p['total_inertia']:.6e}")
+        rows.append((f"kmeans k=2..10 n_init={n_init}, {s['rows']:,}x{cols}", s, p, "total_inertia"))
+    sw = kernel([exe, "sweep", str(matrix), str(cols), "--n-init", "1", "--seed", "0"], "kernels-sweep")
+    log(f"  seglab sweep() k=2..10 n_init=1 incl. metrics {sw['seconds']:7.2f} s")
+    args = [str(matrix), str(cols), str(labels), "--rows", str(sil_rows), "--repeat", str(repeat)]
+    s = kernel([exe, "silhouette", *args], "kernels-sil-s")
+    p = kernel([str(VENV_PY), str(PEER_KERNELS), "silhouette", *args], "kernels-sil-p")
+    log(f"  silhouette {sil_rows:,} rows: seglab {s['seconds']:.3f} s ({s['silhouette']:.12f}), "
+        f"peer {p['seconds']:.3f} s ({p['silhouette']:.12f})")
+    rows.append((f"exact silhouette {s['rows']:,} rows (same labels)", s, p, "silhouette"))
+    return rows, sw
 
 
 # ---------------------------------------------------------------- checking
@@ -256,6 +356,53 @@ def knn_ties(s_out, missing, ids, k=5):
 # ---------------------------------------------------------------- report
 
 
+def check_kernels(rows, sw):
+    for name, s, p, _ in rows:
+        if "inertia" not in s:
+            continue
+        worse = [k for k, a, b in zip(s["k"], s["inertia"], p["inertia"]) if a > b * (1 + 1e-4)]
+        log(f"  {name}: inertia per k (seglab / peer): " + ", ".join(
+            f"k={k} {a / b:.4f}" for k, a, b in zip(s["k"], s["inertia"], p["inertia"])))
+        log(f"    seglab higher (worse) at k={worse or 'none'}; iterations seglab {s['n_iter']}, peer {p['n_iter']}")
+        log(f"    seconds per k seglab " + " ".join(f"{t:.2f}" for t in s["fit_seconds"])
+            + " | peer " + " ".join(f"{t:.2f}" for t in p["fit_seconds"]))
+    log(f"  seglab sweep() (fits + inertia, silhouette and Dunn on 10,000 rows, Davies-Bouldin, Calinski-Harabasz): "
+        f"{sw['seconds']:.2f} s, total inertia {sw['total_inertia']:.6e}")
+    log(f"  threads: seglab {rows[0][1]['threads']} (rayon), scikit-learn {rows[0][2]['threads']} (OpenMP/BLAS; "
+        f"silhouette_score runs pairwise_distances_chunked with n_jobs=None)")
+
+
+def check_run(s_out, p_out):
+    import pandas as pd
+
+    ss, ps = pd.read_csv(s_out / "sweep.csv"), pd.read_csv(p_out / "sweep.csv")
+    m = ss.merge(ps, on="k", suffixes=("_s", "_p"))
+    log("  sweep k: inertia seglab / peer, silhouette (10,000-row sample) seglab / peer")
+    for r in m.itertuples():
+        log(f"    k={r.k:2d}  {r.inertia_s:14.1f} {r.inertia_p:14.1f} ({r.inertia_s / r.inertia_p:.4f})   "
+            f"{r.silhouette_s:.4f} {r.silhouette_p:.4f}")
+    log(f"  total inertia k=2..10: seglab {m.inertia_s.sum():.6e}, peer {m.inertia_p.sum():.6e} "
+        f"(ratio {m.inertia_s.sum() / m.inertia_p.sum():.4f})")
+    seg = pd.read_parquet(s_out / "segments.parquet", columns=["segment_id"])["segment_id"]
+    peer = json.loads((p_out / "result.json").read_text())
+    log(f"  rows segmented: seglab {len(seg):,}, peer {peer['rows']:,}; k=5 sizes seglab "
+        f"{sorted(seg.value_counts().tolist(), reverse=True)}, peer {sorted(peer['sizes'], reverse=True)}")
+    files = lambda d: sorted(str(f.relative_to(d)) for f in d.rglob("*") if f.is_file())  # noqa: E731
+    log(f"  files seglab: {', '.join(files(s_out))}")
+    log(f"  files peer:   {', '.join(files(p_out))}")
+
+
+def summarize_kernels(rows):
+    head = f"{'kernel (same f64 matrix both sides)':50s} {'seglab s':>9s} {'peer s':>9s} {'ratio':>7s} {'seglab value':>14s} {'peer value':>14s}"
+    log("")
+    log(head)
+    log("-" * len(head))
+    for name, s, p, what in rows:
+        log(f"{name:50s} {s['seconds']:9.2f} {p['seconds']:9.2f} {p['seconds'] / s['seconds']:6.2f}x "
+            f"{s[what]:14.6g} {p[what]:14.6g}")
+    log("(kmeans: one pass over k=2..10, value = total inertia (lower is better); silhouette: best of the runs, value = score)")
+
+
 def summarize(table, driver_mb):
     head = f"{'step':50s} {'seglab s':>9s} {'peer s':>9s} {'ratio':>7s} {'seglab MB':>10s} {'peer MB':>9s}"
     log("")
@@ -288,49 +435,104 @@ def peer_phases(p_out):
 def main():
     bootstrap()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="clean,kernels,run",
+                    help="comma-separated parts to run: clean (incl. knn), kernels, run (default: all)")
     ap.add_argument("--rows", type=int, default=1_000_000, help="customers for the clean benchmark (default 1,000,000)")
     ap.add_argument("--knn-rows", type=int, default=20_000, help="customers for the KNN benchmark (default 20,000)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per side; the best wall time is reported (default 3)")
+    ap.add_argument("--kernel-rows", type=int, default=1_000_000, help="rows of the k-means matrix (default 1,000,000)")
+    ap.add_argument("--n-init", default="1,3", help="comma-separated n_init values for the k-means kernel (default 1,3)")
+    ap.add_argument("--kernels-bin", help="a prebuilt benches/kernels.rs binary (skips cargo bench --no-run)")
+    ap.add_argument("--sil-rows", type=int, default=20_000, help="rows for the exact silhouette (default 20,000)")
+    ap.add_argument("--run-rows", type=int, default=1_000_000, help="customers for seglab run (default 1,000,000)")
+    ap.add_argument("--run-transactions", type=int, default=5_000_000,
+                    help="transactions for seglab run (default 5,000,000)")
+    ap.add_argument("--run-repeat", type=int, default=1, help="runs per side of seglab run (default 1)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--build", action="store_true", help="run cargo build --release even if the binary exists")
     ap.add_argument("--keep", action="store_true", help="keep the outputs in target/bench-out/")
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    if not only <= {"clean", "kernels", "run"}:
+        ap.error(f"--only: unknown part(s) {sorted(only - {'clean', 'kernels', 'run'})}")
     t0 = float(os.environ.get(T0_ENV, time.time()))
 
     ensure_seglab(args.build)
+    kernels_exe = (args.kernels_bin or ensure_kernels()) if "kernels" in only else None
     machine()
     WORK.mkdir(parents=True, exist_ok=True)
-    csv = ensure_data(args.rows, args.seed)
-    knn_csv = ensure_data(args.knn_rows, args.seed)
-    n, n_knn = count_rows(csv), count_rows(knn_csv)
-    peer = [str(VENV_PY), str(PEER)]
-    table = []
+    table, kernel_rows, checks = [], [], []
 
-    log(f"\n[1] clean: {csv.relative_to(ROOT)} ({n:,} rows incl. planted near-duplicates), recipe {RECIPE.relative_to(ROOT)}")
-    s_out, p_out = WORK / "seglab-clean", WORK / "peer-clean"
-    runs = bench("clean", [str(SEGLAB), "clean", "--recipe", str(RECIPE), str(csv), "--out", str(s_out)],
-                 peer + [str(csv), str(p_out)], s_out, p_out, args.repeat)
-    table.append((f"clean {n:,} rows (inspect+clean+features+write)", runs))
+    if "clean" in only:
+        csv = ensure_data(args.rows, args.seed)
+        knn_csv = ensure_data(args.knn_rows, args.seed)
+        n, n_knn = count_rows(csv), count_rows(knn_csv)
+        peer = [str(VENV_PY), str(PEER)]
 
-    log(f"\n[2] knn: {knn_csv.relative_to(ROOT)} ({n_knn:,} rows), income by 5 nearest neighbours, all donors")
-    recipe = knn_recipe(n_knn)
-    try:
-        ks_out, kp_out = WORK / "seglab-knn", WORK / "peer-knn"
-        runs = bench("knn", [str(SEGLAB), "clean", "--recipe", str(recipe), str(knn_csv), "--out", str(ks_out)],
-                     peer + [str(knn_csv), str(kp_out), "--knn"], ks_out, kp_out, args.repeat)
-    finally:
-        recipe.unlink()
-    table.append((f"clean + knn income {n_knn:,} rows (exact)", runs))
+        log(f"\n[1] clean: {csv.relative_to(ROOT)} ({n:,} rows incl. planted near-duplicates), recipe {RECIPE.relative_to(ROOT)}")
+        s_out, p_out = WORK / "seglab-clean", WORK / "peer-clean"
+        runs = bench("clean", [str(SEGLAB), "clean", "--recipe", str(RECIPE), str(csv), "--out", str(s_out)],
+                     peer + [str(csv), str(p_out)], s_out, p_out, args.repeat)
+        table.append((f"clean {n:,} rows (inspect+clean+features+write)", runs))
+
+        log(f"\n[2] knn: {knn_csv.relative_to(ROOT)} ({n_knn:,} rows), income by 5 nearest neighbours, all donors")
+        recipe = knn_recipe(n_knn)
+        try:
+            ks_out, kp_out = WORK / "seglab-knn", WORK / "peer-knn"
+            runs = bench("knn", [str(SEGLAB), "clean", "--recipe", str(recipe), str(knn_csv), "--out", str(ks_out)],
+                         peer + [str(knn_csv), str(kp_out), "--knn"], ks_out, kp_out, args.repeat)
+        finally:
+            recipe.unlink()
+        table.append((f"clean + knn income {n_knn:,} rows (exact)", runs))
+
+        def clean_checks():
+            log("\n[1] clean: do the results agree?")
+            check_clean(s_out, p_out)
+            log(f"  peer phases (last run): {peer_phases(p_out)}")
+            log("\n[2] knn: do the results agree?")
+            check_knn(knn_csv, ks_out, kp_out)
+            log(f"  peer phases (last run): {peer_phases(kp_out)}")
+        checks.append(clean_checks)
+
+    if "kernels" in only:
+        matrix, labels, cols = ensure_kernel_data(args.kernel_rows)
+        n_inits = [int(v) for v in args.n_init.split(",")]
+        log(f"\n[3] kernels: {matrix.relative_to(ROOT)} ({args.kernel_rows:,} x {cols}), binary {Path(kernels_exe).name}")
+        kernel_rows, sw = bench_kernels(kernels_exe, matrix, labels, cols, n_inits, args.sil_rows, args.repeat)
+        checks.append(lambda: (log("\n[3] kernels: details"), check_kernels(kernel_rows, sw)))
+
+    if "run" in only:
+        customers, transactions = ensure_run_data(args.run_rows, args.run_transactions, args.seed)
+        n_run = count_rows(customers)
+        log(f"\n[4] run: {customers.relative_to(ROOT)} ({n_run:,} rows) + {args.run_transactions:,} transactions, "
+            f"k=5 after a sweep over k=2..10, n_init=1")
+        recipe = run_recipe()
+        try:
+            rs_out, rp_out = WORK / "seglab-run", WORK / "peer-run"
+            runs = bench("run", [str(SEGLAB), "run", "--recipe", str(recipe), str(customers),
+                                 "--transactions", str(transactions), "--out", str(rs_out)],
+                         [str(VENV_PY), str(PEER_RUN), str(customers), str(transactions), str(rp_out)],
+                         rs_out, rp_out, args.run_repeat)
+        finally:
+            recipe.unlink()
+        table.append((f"run {n_run:,} rows + {args.run_transactions:,} tx (end to end)", runs))
+
+        def run_checks():
+            log("\n[4] run: do the results agree?")
+            check_run(rs_out, rp_out)
+            steps = json.loads((rs_out / "manifest.json").read_text()).get("seconds", [])
+            log("  seglab phases (last run, manifest.json): " + ", ".join(f"{x['step']} {x['seconds']:.2f}" for x in steps)
+                + " (the rest of the wall time: writing the folder and charts)")
+            log(f"  peer phases (last run): {peer_phases(rp_out)}")
+        checks.append(run_checks)
+
     driver_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    log("\n[1] clean: do the results agree?")
-    check_clean(s_out, p_out)
-    log(f"  peer phases (last run): {peer_phases(p_out)}")
-    log("\n[2] knn: do the results agree?")
-    check_knn(knn_csv, ks_out, kp_out)
-    log(f"  peer phases (last run): {peer_phases(kp_out)}")
-
-    summarize(table, driver_mb)
+    for check in checks:
+        check()
+    if table:
+        summarize(table, driver_mb)
+    if kernel_rows:
+        summarize_kernels(kernel_rows)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     log(f"\nwhole script: {time.time() - t0:.0f} s wall")

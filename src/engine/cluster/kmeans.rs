@@ -1,6 +1,6 @@
-//! K-Means: greedy k-means++ seeding, then Lloyd iterations accelerated with Hamerly's bounds
-//! (one upper bound to the own centre and one lower bound to every other centre per row), so
-//! most rows skip the distance computations once the centres settle.
+//! K-Means: greedy k-means++ seeding, then Lloyd iterations accelerated with distance bounds
+//! (Hamerly's, with a second lower bound; see `assign`), so most rows skip the distance computations
+//! once the centres settle.
 //!
 //! Determinism: every parallel pass splits the rows into chunks of a fixed size (`CHUNK`, not
 //! tied to the thread count) and combines the per-chunk partial sums in chunk order, so the same
@@ -17,11 +17,17 @@ use serde::{Deserialize, Serialize};
 use crate::engine::job::{Cancelled, JobControl};
 use crate::engine::rng::Rng;
 
+mod assign;
 mod init;
+use assign::{assign, relocate_empty, Bounds, Drift};
 use init::{check_data, kmeans_pp, mean_variance};
 
 /// Rows per parallel work item; fixed so that results do not depend on the thread count.
 const CHUNK: usize = 4096;
+
+/// Passes after which the lazily moved bounds are dropped and the shift totals restarted
+/// (small under test, so that the tests go through it).
+const REBASE: usize = if cfg!(test) { 3 } else { 1024 };
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct KMeansParams {
@@ -139,7 +145,7 @@ impl KMeansParams {
             let mut rng = Rng::stream(self.seed, run as u64);
             let centers = kmeans_pp(data, n_cols, self.k, &mut rng, job)?;
             let report = |f: f64| progress((run as f64 + f) / self.n_init as f64);
-            let model = lloyd_hamerly(data, n_cols, centers, self.max_iter, tol_abs, job, &report)?;
+            let model = lloyd(data, n_cols, centers, self.max_iter, tol_abs, job, &report)?;
             // Strictly lower, so ties keep the earlier run.
             let better = match &best {
                 Some(b) => model.inertia < b.inertia,
@@ -177,9 +183,31 @@ fn row(data: &[f64], d: usize, i: usize) -> &[f64] {
     &data[i * d..(i + 1) * d]
 }
 
+/// Squared Euclidean distance, summed in column order (so every width gives the same bits as
+/// the plain loop). Few columns are the common case; fixed widths unroll fully, which makes the
+/// distance several times cheaper than the generic loop.
 #[inline(always)]
 pub(crate) fn sqdist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    match a.len() {
+        2 => sqdist_n::<2>(a, b),
+        3 => sqdist_n::<3>(a, b),
+        4 => sqdist_n::<4>(a, b),
+        5 => sqdist_n::<5>(a, b),
+        6 => sqdist_n::<6>(a, b),
+        7 => sqdist_n::<7>(a, b),
+        8 => sqdist_n::<8>(a, b),
+        _ => a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum(),
+    }
+}
+
+#[inline(always)]
+fn sqdist_n<const N: usize>(a: &[f64], b: &[f64]) -> f64 {
+    let (a, b): (&[f64; N], &[f64; N]) = (a.try_into().unwrap(), b.try_into().unwrap());
+    let mut s = -0.0;
+    for c in 0..N {
+        s += (a[c] - b[c]) * (a[c] - b[c]);
+    }
+    s
 }
 
 /// (index, squared distance) of the nearest centre; ties go to the lower index.
@@ -202,194 +230,7 @@ fn chunked<T: Send>(n: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
         .collect()
 }
 
-/// Per-cluster coordinate sums and counts. A full pass fills them; an incremental pass returns
-/// only the moves (counts as wrapping deltas), so unchanged rows never touch their data.
-struct Stats {
-    sums: Vec<f64>,
-    counts: Vec<usize>,
-    changed: usize,
-}
-
-/// How far every centre moved in the last update (Euclidean), for the bound updates.
-struct Shifts {
-    shift: Vec<f64>,
-    max1: f64,
-    argmax: usize,
-    max2: f64,
-}
-
-impl Shifts {
-    fn new(shift: Vec<f64>) -> Self {
-        let (mut max1, mut argmax, mut max2) = (0.0, 0, 0.0);
-        for (j, &s) in shift.iter().enumerate() {
-            if s > max1 {
-                (max2, max1, argmax) = (max1, s, j);
-            } else if s > max2 {
-                max2 = s;
-            }
-        }
-        Shifts {
-            shift,
-            max1,
-            argmax,
-            max2,
-        }
-    }
-}
-
-struct Bounds {
-    labels: Vec<u32>,
-    /// Upper bound on the distance to the own centre.
-    upper: Vec<f64>,
-    /// Lower bound on the distance to every other centre.
-    lower: Vec<f64>,
-}
-
-/// One Hamerly assignment pass: first moves the bounds by the centre shifts, then re-checks a
-/// row only when its upper bound exceeds max(lower bound, half the gap to the nearest other
-/// centre). Also accumulates the sums for the next centre update.
-fn assign(
-    data: &[f64],
-    d: usize,
-    centers: &[f64],
-    shifts: &Shifts,
-    b: &mut Bounds,
-    full: bool,
-) -> Stats {
-    let k = centers.len() / d;
-    // Half the distance from each centre to its nearest other centre.
-    let half: Vec<f64> = (0..k)
-        .map(|a| {
-            let ca = row(centers, d, a);
-            let m = (0..k)
-                .filter(|&j| j != a)
-                .map(|j| sqdist(ca, row(centers, d, j)))
-                .fold(f64::INFINITY, f64::min);
-            0.5 * m.sqrt()
-        })
-        .collect();
-    let parts: Vec<Stats> = b
-        .labels
-        .par_chunks_mut(CHUNK)
-        .zip(b.upper.par_chunks_mut(CHUNK))
-        .zip(b.lower.par_chunks_mut(CHUNK))
-        .enumerate()
-        .map(|(ci, ((lab, up), lo))| {
-            let mut st = Stats {
-                sums: vec![0.0; k * d],
-                counts: vec![0; k],
-                changed: 0,
-            };
-            for j in 0..lab.len() {
-                let x = row(data, d, ci * CHUNK + j);
-                let mut a = lab[j] as usize;
-                up[j] += shifts.shift[a];
-                lo[j] -= if a == shifts.argmax {
-                    shifts.max2
-                } else {
-                    shifts.max1
-                };
-                let m = half[a].max(lo[j]);
-                if up[j] > m {
-                    up[j] = sqdist(x, row(centers, d, a)).sqrt();
-                    if up[j] > m {
-                        let (mut b1, mut d1, mut d2) = (0, f64::INFINITY, f64::INFINITY);
-                        for (cj, c) in centers.chunks_exact(d).enumerate() {
-                            let dd = sqdist(x, c);
-                            if dd < d1 {
-                                (d2, d1, b1) = (d1, dd, cj);
-                            } else if dd < d2 {
-                                d2 = dd;
-                            }
-                        }
-                        if b1 != a {
-                            st.changed += 1;
-                            if !full {
-                                // Move the row's contribution; unchanged rows cost no data reads.
-                                st.counts[a] = st.counts[a].wrapping_sub(1);
-                                let s = &mut st.sums[a * d..(a + 1) * d];
-                                s.iter_mut().zip(x).for_each(|(s, v)| *s -= v);
-                                st.counts[b1] = st.counts[b1].wrapping_add(1);
-                                let s = &mut st.sums[b1 * d..(b1 + 1) * d];
-                                s.iter_mut().zip(x).for_each(|(s, v)| *s += v);
-                            }
-                            a = b1;
-                            lab[j] = b1 as u32;
-                        }
-                        up[j] = d1.sqrt();
-                        lo[j] = d2.sqrt();
-                    }
-                }
-                if full {
-                    st.counts[a] += 1;
-                    let s = &mut st.sums[a * d..(a + 1) * d];
-                    s.iter_mut().zip(x).for_each(|(s, v)| *s += v);
-                }
-            }
-            st
-        })
-        .collect();
-    let mut total = Stats {
-        sums: vec![0.0; k * d],
-        counts: vec![0; k],
-        changed: 0,
-    };
-    for p in parts {
-        total
-            .sums
-            .iter_mut()
-            .zip(&p.sums)
-            .for_each(|(t, v)| *t += v);
-        total
-            .counts
-            .iter_mut()
-            .zip(&p.counts)
-            .for_each(|(t, v)| *t = t.wrapping_add(*v));
-        total.changed += p.changed;
-    }
-    total
-}
-
-/// Gives every empty cluster the row farthest from its current centre (taken only from
-/// clusters that keep at least one row), moving that row's contribution in `st`.
-fn relocate_empty(data: &[f64], d: usize, centers: &[f64], st: &mut Stats, b: &mut Bounds) {
-    let empty: Vec<usize> = (0..st.counts.len())
-        .filter(|&j| st.counts[j] == 0)
-        .collect();
-    if empty.is_empty() {
-        return;
-    }
-    let labels = &b.labels;
-    let dist: Vec<f64> = (0..labels.len())
-        .into_par_iter()
-        .map(|i| sqdist(row(data, d, i), row(centers, d, labels[i] as usize)))
-        .collect();
-    let mut order: Vec<usize> = (0..dist.len()).collect();
-    // Farthest first; ties by index keep this deterministic.
-    order.par_sort_unstable_by(|&p, &q| dist[q].total_cmp(&dist[p]).then(p.cmp(&q)));
-    let mut donors = order.into_iter();
-    for j in empty {
-        // Pigeonhole: with k <= n rows there are always enough rows in clusters of size >= 2.
-        let i = donors
-            .by_ref()
-            .find(|&i| st.counts[b.labels[i] as usize] > 1)
-            .expect("k <= n_rows");
-        let from = b.labels[i] as usize;
-        let x = row(data, d, i);
-        st.counts[from] -= 1;
-        st.counts[j] += 1;
-        for (c, v) in x.iter().enumerate() {
-            st.sums[from * d + c] -= v;
-            st.sums[j * d + c] = *v;
-        }
-        b.labels[i] = j as u32;
-        // Unknown distances: force a full re-check of this row in the next pass.
-        b.upper[i] = f64::INFINITY;
-        b.lower[i] = 0.0;
-    }
-}
-
-fn lloyd_hamerly(
+fn lloyd(
     data: &[f64],
     d: usize,
     mut centers: Vec<f64>,
@@ -400,12 +241,9 @@ fn lloyd_hamerly(
 ) -> Result<KMeansModel, Cancelled> {
     let n = data.len() / d;
     let k = centers.len() / d;
-    let mut b = Bounds {
-        labels: vec![0; n],
-        upper: vec![f64::INFINITY; n],
-        lower: vec![0.0; n],
-    };
-    let mut st = assign(data, d, &centers, &Shifts::new(vec![0.0; k]), &mut b, true);
+    let mut b = Bounds::new(n);
+    let mut drift = Drift::new(k);
+    let mut st = assign(data, d, &centers, &drift, &mut b, true);
     let mut n_iter = 0;
     for it in 0..max_iter {
         job.check()?;
@@ -422,17 +260,15 @@ fn lloyd_hamerly(
             .collect();
         let shift_tot: f64 = shift.iter().sum();
         centers = new_centers;
-        let shifts = Shifts::new(shift.into_iter().map(f64::sqrt).collect());
-        let delta = assign(data, d, &centers, &shifts, &mut b, false);
-        st.sums
-            .iter_mut()
-            .zip(&delta.sums)
-            .for_each(|(t, v)| *t += v);
-        st.counts
-            .iter_mut()
-            .zip(&delta.counts)
-            .for_each(|(t, v)| *t = t.wrapping_add(*v));
-        st.changed = delta.changed;
+        if drift.epoch() >= REBASE {
+            // Keeps `drift` small on very long runs, at the price of one full pass.
+            b.forget();
+            drift = Drift::new(k);
+        }
+        drift.push(&shift.into_iter().map(f64::sqrt).collect::<Vec<_>>());
+        let delta = assign(data, d, &centers, &drift, &mut b, false);
+        st.changed = 0;
+        st.add(&delta);
         n_iter = it + 1;
         // Iteration counts are unknown in advance; this saturates smoothly below 1.
         progress(1.0 - 1.0 / (1.0 + n_iter as f64 / 10.0));

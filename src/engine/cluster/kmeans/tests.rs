@@ -156,7 +156,7 @@ fn more_inits_never_worse_and_runs_differ_by_seed() {
 fn empty_cluster_takes_the_farthest_row() {
     // Centre 100 gets no rows; the row farthest from its centre is 3 (distance 2 from 1).
     let x = [0.0, 1.0, 3.0, 10.0, 11.0, 12.0];
-    let m = lloyd_hamerly(
+    let m = lloyd(
         &x,
         1,
         vec![1.0, 11.0, 100.0],
@@ -200,4 +200,45 @@ fn model_round_trips_through_serde() {
         .unwrap();
     let s = serde_json::to_string(&m).unwrap();
     assert_eq!(serde_json::from_str::<KMeansModel>(&s).unwrap(), m);
+}
+
+#[test]
+fn bounds_give_the_same_result_as_plain_lloyd() {
+    // Overlapping blobs over several chunks, and more centres than blobs, so centres keep
+    // drifting and the bounds are exercised; the plain version computes every distance.
+    let (d, k, n) = (3, 7, 3 * CHUNK + 17);
+    let mut rng = Rng::new(11);
+    let x: Vec<f64> = (0..n * d)
+        .map(|i| rng.normal(((i / d) % 4) as f64 * 1.5, 1.0))
+        .collect();
+    let init: Vec<f64> = x[..k * d].to_vec();
+    let m = lloyd(&x, d, init.clone(), 100, 0.0, &JobControl::new(), &|_| {}).unwrap();
+    let (mut centers, mut labels, mut n_iter) = (init, vec![usize::MAX; n], 0);
+    for it in 0..100 {
+        let new: Vec<usize> = (0..n)
+            .map(|i| nearest(row(&x, d, i), &centers, d).0)
+            .collect();
+        if new == labels {
+            break;
+        }
+        labels = new;
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0.0; k];
+        for (i, &l) in labels.iter().enumerate() {
+            counts[l] += 1.0;
+            (0..d).for_each(|c| sums[l * d + c] += x[i * d + c]);
+        }
+        centers = (0..k * d).map(|j| sums[j] / counts[j / d]).collect();
+        n_iter = it + 1;
+    }
+    assert!(n_iter > 5, "{n_iter}");
+    // Lloyd's count includes the final pass that finds no change.
+    assert_eq!(m.n_iter, n_iter);
+    assert_eq!(m.labels, labels);
+    assert!(m
+        .centroids
+        .iter()
+        .zip(&centers)
+        .all(|(a, b)| (a - b).abs() < 1e-9));
+    assert_eq!(m.predict(&x), m.labels);
 }
