@@ -11,6 +11,7 @@ pub mod frame;
 pub mod inspect;
 pub mod job;
 pub mod load;
+pub mod matrix;
 pub mod metrics;
 pub mod model;
 pub mod personas;

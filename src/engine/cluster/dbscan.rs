@@ -34,6 +34,8 @@ impl Default for DbscanParams {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DbscanError {
+    #[error(transparent)]
+    Matrix(#[from] crate::engine::matrix::MatrixError),
     #[error("eps must be finite and > 0, got {0}")]
     BadEps(f64),
     #[error("min_points must be at least 1")]
@@ -42,12 +44,6 @@ pub enum DbscanError {
     ZeroK,
     #[error("k = {k} exceeds the number of rows ({n})")]
     KTooLarge { k: usize, n: usize },
-    #[error("data needs at least one column")]
-    NoColumns,
-    #[error("data length {len} is not a multiple of the column count {n_cols}")]
-    Shape { len: usize, n_cols: usize },
-    #[error("data contains a missing or non-finite value (row {row}, column {col})")]
-    NonFinite { row: usize, col: usize },
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
 }
@@ -199,22 +195,7 @@ pub fn k_distance(
 }
 
 fn check_data(data: &[f64], n_cols: usize) -> Result<usize, DbscanError> {
-    if n_cols == 0 {
-        return Err(DbscanError::NoColumns);
-    }
-    if !data.len().is_multiple_of(n_cols) {
-        return Err(DbscanError::Shape {
-            len: data.len(),
-            n_cols,
-        });
-    }
-    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-        return Err(DbscanError::NonFinite {
-            row: pos / n_cols,
-            col: pos % n_cols,
-        });
-    }
-    Ok(data.len() / n_cols)
+    Ok(crate::engine::matrix::check(data, n_cols)?)
 }
 
 /// Leaf size: small enough to prune well, large enough to keep the tree shallow.

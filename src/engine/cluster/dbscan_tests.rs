@@ -154,7 +154,9 @@ fn validation() {
     let d = DbscanParams::default();
     assert!(matches!(
         d.fit(&[1.0; 3], 2, &job),
-        Err(DbscanError::Shape { .. })
+        Err(DbscanError::Matrix(
+            crate::engine::matrix::MatrixError::Shape { .. }
+        ))
     ));
     assert_eq!(d.fit(&[], 2, &job).unwrap().labels, vec![]);
     job.cancel();

@@ -52,14 +52,10 @@ impl Default for HierarchicalParams {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HierarchicalError {
-    #[error("data needs at least one column")]
-    NoColumns,
-    #[error("data length {len} is not a multiple of the column count {n_cols}")]
-    Shape { len: usize, n_cols: usize },
+    #[error(transparent)]
+    Matrix(#[from] crate::engine::matrix::MatrixError),
     #[error("no rows to cluster")]
     Empty,
-    #[error("data contains a missing or non-finite value (row {row}, column {col})")]
-    NonFinite { row: usize, col: usize },
     #[error("number of clusters must be at least 1")]
     ZeroClusters,
     #[error("cut distance must be finite and ≥ 0, got {0}")]
@@ -127,24 +123,9 @@ impl HierarchicalParams {
         job: &JobControl,
     ) -> Result<HierarchicalResult, HierarchicalError> {
         self.validate()?;
-        if n_cols == 0 {
-            return Err(HierarchicalError::NoColumns);
-        }
-        if !data.len().is_multiple_of(n_cols) {
-            return Err(HierarchicalError::Shape {
-                len: data.len(),
-                n_cols,
-            });
-        }
-        let n_rows = data.len() / n_cols;
+        let n_rows = crate::engine::matrix::check(data, n_cols)?;
         if n_rows == 0 {
             return Err(HierarchicalError::Empty);
-        }
-        if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-            return Err(HierarchicalError::NonFinite {
-                row: pos / n_cols,
-                col: pos % n_cols,
-            });
         }
         let sample = if n_rows > self.max_points {
             Rng::new(self.seed).sample_indices(n_rows, self.max_points)

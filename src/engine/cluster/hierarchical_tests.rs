@@ -212,7 +212,9 @@ fn validation_and_cancellation() {
     let job = JobControl::new();
     assert!(matches!(
         p.fit(&[1.0; 3], 2, &job),
-        Err(HierarchicalError::Shape { .. })
+        Err(HierarchicalError::Matrix(
+            crate::engine::matrix::MatrixError::Shape { .. }
+        ))
     ));
     assert_eq!(p.fit(&[], 2, &job), Err(HierarchicalError::Empty));
     // A single row is one cluster.

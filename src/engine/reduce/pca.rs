@@ -34,14 +34,10 @@ impl Default for PcaParams {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PcaError {
-    #[error("PCA needs at least one column")]
-    NoColumns,
-    #[error("data length {len} is not a multiple of the column count {n_cols}")]
-    Shape { len: usize, n_cols: usize },
+    #[error(transparent)]
+    Matrix(#[from] crate::engine::matrix::MatrixError),
     #[error("PCA needs at least 2 rows, got {0}")]
     TooFewRows(usize),
-    #[error("data contains a missing or non-finite value (row {row}, column {col})")]
-    NonFinite { row: usize, col: usize },
     #[error("must keep at least one component")]
     ZeroComponents,
     #[error("cannot keep {count} components of {n_cols} columns")]
@@ -75,12 +71,6 @@ impl PcaParams {
         let n_rows = check_shape(data, n_cols)?;
         if n_rows < 2 {
             return Err(PcaError::TooFewRows(n_rows));
-        }
-        if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-            return Err(PcaError::NonFinite {
-                row: pos / n_cols,
-                col: pos % n_cols,
-            });
         }
         if let Keep::Count(count) = self.keep {
             if count > n_cols {
@@ -197,16 +187,7 @@ impl PcaModel {
 }
 
 fn check_shape(data: &[f64], n_cols: usize) -> Result<usize, PcaError> {
-    if n_cols == 0 {
-        return Err(PcaError::NoColumns);
-    }
-    if !data.len().is_multiple_of(n_cols) {
-        return Err(PcaError::Shape {
-            len: data.len(),
-            n_cols,
-        });
-    }
-    Ok(data.len() / n_cols)
+    Ok(crate::engine::matrix::check(data, n_cols)?)
 }
 
 /// Rows per parallel task: big enough to amortise the per-task accumulator.

@@ -141,12 +141,16 @@ fn rejects_bad_input() {
     let p = PcaParams::default();
     assert_eq!(
         p.fit(&[1.0, 2.0, 3.0], 2),
-        Err(PcaError::Shape { len: 3, n_cols: 2 })
+        Err(PcaError::Matrix(
+            crate::engine::matrix::MatrixError::Shape { len: 3, n_cols: 2 }
+        ))
     );
     assert_eq!(p.fit(&[1.0, 2.0], 2), Err(PcaError::TooFewRows(1)));
     assert_eq!(
         p.fit(&[1.0, 2.0, f64::NAN, 1.0], 2),
-        Err(PcaError::NonFinite { row: 1, col: 0 })
+        Err(PcaError::Matrix(
+            crate::engine::matrix::MatrixError::NonFinite { row: 1, col: 0 }
+        ))
     );
     let c = PcaParams {
         keep: Keep::Count(3),

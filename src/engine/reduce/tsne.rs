@@ -43,6 +43,8 @@ impl Default for TsneParams {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TsneError {
+    #[error(transparent)]
+    Matrix(#[from] crate::engine::matrix::MatrixError),
     #[error("perplexity must be finite and > 0, got {0}")]
     BadPerplexity(f64),
     #[error("learning rate must be finite and > 0, got {0}")]
@@ -53,12 +55,6 @@ pub enum TsneError {
     ZeroIterations,
     #[error("max_points must be at least 2, got {0}")]
     BadMaxPoints(usize),
-    #[error("data needs at least one column")]
-    NoColumns,
-    #[error("data length {len} is not a multiple of the column count {n_cols}")]
-    Shape { len: usize, n_cols: usize },
-    #[error("data contains a missing or non-finite value (row {row}, column {col})")]
-    NonFinite { row: usize, col: usize },
     #[error("perplexity {perplexity} needs more than {n} rows")]
     TooFewRows { n: usize, perplexity: f64 },
     #[error(transparent)]
@@ -108,22 +104,7 @@ impl TsneParams {
         job: &JobControl,
     ) -> Result<TsneResult, TsneError> {
         self.validate()?;
-        if n_cols == 0 {
-            return Err(TsneError::NoColumns);
-        }
-        if !data.len().is_multiple_of(n_cols) {
-            return Err(TsneError::Shape {
-                len: data.len(),
-                n_cols,
-            });
-        }
-        if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-            return Err(TsneError::NonFinite {
-                row: pos / n_cols,
-                col: pos % n_cols,
-            });
-        }
-        let n_rows = data.len() / n_cols;
+        let n_rows = crate::engine::matrix::check(data, n_cols)?;
         // Separate streams so the sample and the start layout are independent.
         let rows = if n_rows > self.max_points {
             Rng::stream(self.seed, 0).sample_indices(n_rows, self.max_points)
