@@ -3,6 +3,7 @@
 
 mod common;
 use common::{column, inspect_json, sample, seglab, text, Scratch};
+use seglab::engine::behaviour::summarize;
 use seglab::engine::load::{load, LoadOptions};
 use seglab::engine::pipeline::prepare;
 use seglab::recipe::Recipe;
@@ -182,13 +183,14 @@ fn the_fitted_transform_reproduces_the_features() {
     let loaded = load(&sample("customers.csv"), &LoadOptions::default()).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let tx = load(&sample("transactions.csv"), &LoadOptions::default()).unwrap();
-    let prepared = prepare(loaded.table, Some(&tx.table), &recipe, today, &mut |_| {}).unwrap();
+    let behaviour = summarize(&tx.table, recipe.transactions.as_ref().unwrap()).unwrap();
+    let prepared = prepare(loaded.table, Some(&behaviour), &recipe, today, &mut |_| {}).unwrap();
     // Round-trip the transform through its JSON form, as a later `apply` will; behaviour features
     // are recomputed from the transaction log.
     let json = serde_json::to_string(&prepared.fitted).unwrap();
     let fitted: seglab::engine::pipeline::FittedFeatures = serde_json::from_str(&json).unwrap();
     let again = fitted
-        .transform(&prepared.cleaned, Some(&tx.table))
+        .transform(&prepared.cleaned, Some(&behaviour))
         .unwrap();
     assert_eq!(again.names, prepared.features.names);
     assert_eq!(again.n_rows, prepared.features.n_rows);

@@ -2,8 +2,9 @@
 //! the data layer, with a progress bar on a terminal. Shared by `clean` and `run`.
 
 use super::{print_warnings, CliError};
+use crate::engine::behaviour::{summarize, Behaviour};
 use crate::engine::inspect::{inspect, InspectReport};
-use crate::engine::load::{load, Loaded};
+use crate::engine::load::load;
 use crate::engine::pipeline::{prepare, Prepared, STEPS};
 use crate::recipe::Recipe;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -46,19 +47,25 @@ pub fn prepare_inputs(
     bar: &ProgressBar,
 ) -> Result<PreparedInputs, CliError> {
     bar.set_message("load");
-    let loaded = load(input, &recipe.load)?;
-    bar.suspend(|| print_warnings(&loaded));
+    // The transaction log first: it is summarised and freed before the customers are read, so
+    // the two tables are never held together (peak memory).
     let tx_path = transactions_path(recipe, recipe_path, transactions);
-    let tx: Option<Loaded> = match &tx_path {
+    let behaviour: Option<Behaviour> = match &tx_path {
         Some(p) => {
             let t = load(p, &Default::default())?;
             bar.suspend(|| print_warnings(&t));
             // A --transactions flag without a [transactions] table uses the default column names.
-            recipe.transactions.get_or_insert_with(Default::default);
-            Some(t)
+            let opts = recipe.transactions.get_or_insert_with(Default::default);
+            // The log is freed here: only the per-customer totals go on.
+            Some(summarize(&t.table, opts).map_err(|e| CliError::Pipeline {
+                path: p.clone(),
+                source: e.into(),
+            })?)
         }
         None => None,
     };
+    let loaded = load(input, &recipe.load)?;
+    bar.suspend(|| print_warnings(&loaded));
     bar.set_position(1);
     bar.set_message("inspect");
     let report = inspect(
@@ -67,16 +74,10 @@ pub fn prepare_inputs(
         &loaded.warnings,
     );
     let today = chrono::Local::now().date_naive();
-    let prepared = prepare(
-        loaded.table,
-        tx.as_ref().map(|t| &t.table),
-        recipe,
-        today,
-        &mut |i| {
-            bar.set_position(i as u64 + 2);
-            bar.set_message(STEPS[i]);
-        },
-    )
+    let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
+        bar.set_position(i as u64 + 2);
+        bar.set_message(STEPS[i]);
+    })
     .map_err(|source| CliError::Pipeline {
         path: input.to_owned(),
         source,

@@ -3,6 +3,7 @@
 use super::flags::RunFlags;
 use super::prepare::{bar, prepare_inputs, PreparedInputs};
 use super::{load_recipe, CliError};
+use crate::engine::behaviour::summarize;
 use crate::engine::job::JobControl;
 use crate::engine::load::load;
 use crate::engine::model::SegmentModel;
@@ -176,12 +177,19 @@ pub fn cmd_apply(
     drop(StagedDir::create(out)?);
     let loaded = load(input, &model.recipe.load)?;
     super::print_warnings(&loaded);
-    let tx = match transactions {
-        Some(p) => Some(load(p, &Default::default())?),
-        None => None,
+    let behaviour = match (transactions, &model.fitted.behaviour) {
+        (Some(p), Some(opts)) => {
+            let tx = load(p, &Default::default())?;
+            super::print_warnings(&tx);
+            Some(summarize(&tx.table, opts).map_err(|e| CliError::Pipeline {
+                path: p.to_owned(),
+                source: e.into(),
+            })?)
+        }
+        _ => None,
     };
     let applied = model
-        .apply(&loaded.table, tx.as_ref().map(|t| &t.table))
+        .apply(&loaded.table, behaviour.as_ref())
         .map_err(|e| CliError::Run {
             path: input.to_owned(),
             message: format!("cannot score these rows: {e}"),

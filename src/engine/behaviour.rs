@@ -4,7 +4,8 @@
 use crate::engine::clean::CleaningLog;
 use crate::engine::table::{date_to_days, Column, ColumnData, ColumnType, Table};
 use chrono::NaiveDate;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -55,9 +56,19 @@ pub enum BehaviourError {
     },
 }
 
-#[derive(Default)]
-struct Totals<'a> {
-    invoices: FxHashSet<Cow<'a, str>>,
+/// What the behaviour features need from a transaction log, per customer id. Much smaller than
+/// the log, which can be freed before the customers are cleaned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Behaviour {
+    per_customer: FxHashMap<String, Totals>,
+    /// Rows without customer, quantity or price.
+    skipped: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Totals {
+    /// Distinct invoices with a purchase (positive quantity).
+    invoices: u32,
     spend: f64,
     last_day: Option<i32>,
 }
@@ -92,28 +103,18 @@ fn numbers<'t>(
     })
 }
 
-/// Add the behaviour features to `customers`. Purchases (positive quantity) count towards
-/// frequency and recency; returns (negative quantity) reduce monetary. Rows without a customer are
-/// skipped; customers without purchases get frequency 0, monetary 0 and no recency (missing).
-pub fn add_behaviour(
-    customers: &mut Table,
+/// Totals per customer. Purchases (positive quantity) count towards frequency and recency;
+/// returns (negative quantity) reduce monetary. Rows without a customer, quantity or price are
+/// skipped (and counted).
+pub fn summarize(
     transactions: &Table,
     opts: &BehaviourOptions,
-    as_of: NaiveDate,
-    log: &mut CleaningLog,
-) -> Result<(), BehaviourError> {
+) -> Result<Behaviour, BehaviourError> {
     let who = find(transactions, "customer", &opts.customer, "transactions")?;
     let invoice = find(transactions, "invoice", &opts.invoice, "transactions")?;
     let when = find(transactions, "timestamp", &opts.timestamp, "transactions")?;
     let qty = numbers(transactions, "quantity", &opts.quantity)?;
     let price = numbers(transactions, "unit_price", &opts.unit_price)?;
-    let day = |r: usize| -> Option<i32> {
-        match &when.data {
-            ColumnData::Date(v) => v[r],
-            ColumnData::DateTime(v) => v[r].map(|s| s.div_euclid(86_400) as i32),
-            _ => None,
-        }
-    };
     if !matches!(when.data, ColumnData::Date(_) | ColumnData::DateTime(_)) {
         return Err(BehaviourError::WrongType {
             option: "timestamp",
@@ -122,31 +123,89 @@ pub fn add_behaviour(
             wanted: "dates or date-times",
         });
     }
-    let mut totals: FxHashMap<Cow<str>, Totals> = FxHashMap::default();
+    let day = |r: usize| -> Option<i32> {
+        match &when.data {
+            ColumnData::Date(v) => v[r],
+            ColumnData::DateTime(v) => v[r].map(|s| s.div_euclid(86_400) as i32),
+            _ => None,
+        }
+    };
+    // Dense customer numbers first, so the per-row work indexes plain vectors.
+    let n = transactions.n_rows();
+    let mut index: FxHashMap<Cow<str>, u32> = FxHashMap::default();
+    let mut totals: Vec<Totals> = Vec::new();
+    // (invoice hash, customer, row) of every purchase row, for the distinct-invoice count.
+    let mut purchases: Vec<(u64, u32, u32)> = Vec::with_capacity(n);
     let mut skipped = 0;
-    for r in 0..transactions.n_rows() {
+    for r in 0..n {
         let (Some(id), Some(q), Some(p)) = (who.data.text_at(r), qty[r], price[r]) else {
             skipped += 1;
             continue;
         };
-        let t = totals.entry(id).or_default();
+        let next = index.len() as u32;
+        let c = *index.entry(id).or_insert(next);
+        if c == next {
+            totals.push(Totals::default());
+        }
+        let t = &mut totals[c as usize];
         t.spend += q * p;
         if q > 0.0 {
-            if let Some(inv) = invoice.data.text_at(r) {
-                t.invoices.insert(inv);
-            }
             t.last_day = t.last_day.max(day(r));
+            if let Some(inv) = invoice.data.text_at(r) {
+                purchases.push((hash_of(&inv), c, r as u32));
+            }
         }
     }
+    // Sorting by (customer, hash) puts each customer's lines of one invoice side by side; rows
+    // with equal hashes are compared by text, so a hash collision cannot merge two invoices.
+    purchases.par_sort_unstable_by_key(|&(h, c, _)| (c, h));
+    for run in purchases.chunk_by(|a, b| (a.1, a.0) == (b.1, b.0)) {
+        let mut names: Vec<Cow<str>> = run
+            .iter()
+            .filter_map(|&(_, _, r)| invoice.data.text_at(r as usize))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        totals[run[0].1 as usize].invoices += names.len() as u32;
+    }
+    let per_customer = index
+        .into_iter()
+        .map(|(id, c)| (id.into_owned(), totals[c as usize]))
+        .collect();
+    Ok(Behaviour {
+        per_customer,
+        skipped,
+    })
+}
+
+fn hash_of(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Add the behaviour features to `customers`: customers without purchases get frequency 0,
+/// monetary 0 and no recency (missing).
+pub fn add_behaviour(
+    customers: &mut Table,
+    behaviour: &Behaviour,
+    opts: &BehaviourOptions,
+    as_of: NaiveDate,
+    log: &mut CleaningLog,
+) -> Result<(), BehaviourError> {
     let ids = find(customers, "customer", &opts.customer, "customer")?;
     let today = date_to_days(as_of);
     let n = customers.n_rows();
     let mut cols: [Vec<Option<f64>>; 4] = Default::default();
     let mut matched = 0;
     for r in 0..n {
-        let t = ids.data.text_at(r).and_then(|id| totals.get(&id));
+        let t = ids
+            .data
+            .text_at(r)
+            .and_then(|id| behaviour.per_customer.get(id.as_ref()));
         matched += t.is_some() as usize;
-        let freq = t.map_or(0.0, |t| t.invoices.len() as f64);
+        let freq = t.map_or(0.0, |t| t.invoices as f64);
         let spend = t.map_or(0.0, |t| t.spend);
         cols[0].push(Some(freq));
         cols[1].push(Some(spend));
@@ -171,7 +230,7 @@ pub fn add_behaviour(
         format!(
             "{} of {n} customers have transactions ({} transaction rows without customer, quantity or price skipped); added {}",
             matched,
-            skipped,
+            behaviour.skipped,
             FEATURES.join(", ")
         ),
         (n, n),
@@ -207,11 +266,18 @@ mod tests {
         let tx = Table::new(vec![
             text(
                 "customer_id",
-                &[Some("A"), Some("A"), Some("A"), Some("B"), None],
+                &[Some("A"), Some("A"), Some("A"), Some("B"), None, Some("A")],
             ),
             text(
                 "invoice_id",
-                &[Some("1"), Some("1"), Some("2"), Some("3"), Some("4")],
+                &[
+                    Some("1"),
+                    Some("1"),
+                    Some("2"),
+                    Some("3"),
+                    Some("4"),
+                    Some("1"),
+                ],
             ),
             Column::new(
                 "timestamp",
@@ -222,15 +288,30 @@ mod tests {
                     day("2025-12-21"),
                     day("2025-06-01"),
                     day("2025-12-30"),
+                    day("2025-12-01"),
                 ]),
             ),
             num(
                 "quantity",
-                &[Some(2.0), Some(1.0), Some(-1.0), Some(1.0), Some(5.0)],
+                &[
+                    Some(2.0),
+                    Some(1.0),
+                    Some(-1.0),
+                    Some(1.0),
+                    Some(5.0),
+                    Some(1.0),
+                ],
             ),
             num(
                 "unit_price",
-                &[Some(10.0), Some(5.0), Some(10.0), Some(100.0), Some(1.0)],
+                &[
+                    Some(10.0),
+                    Some(5.0),
+                    Some(10.0),
+                    Some(100.0),
+                    Some(1.0),
+                    Some(0.0),
+                ],
             ),
         ]);
         let mut customers = Table::new(vec![text(
@@ -239,14 +320,9 @@ mod tests {
         )]);
         let mut log = CleaningLog::default();
         let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        add_behaviour(
-            &mut customers,
-            &tx,
-            &BehaviourOptions::default(),
-            as_of,
-            &mut log,
-        )
-        .unwrap();
+        let opts = BehaviourOptions::default();
+        let summary = summarize(&tx, &opts).unwrap();
+        add_behaviour(&mut customers, &summary, &opts, as_of, &mut log).unwrap();
         let col = |n: &str| {
             customers
                 .column(n)
@@ -256,7 +332,8 @@ mod tests {
                 .unwrap()
                 .to_vec()
         };
-        // A: invoice 1 (2×10 + 1×5 = 25) on Dec 1; invoice 2 is a return of 10 → 15 net, one purchase invoice.
+        // A: invoice 1 (2×10 + 1×5 + 1×0 = 25, its last line after B's) on Dec 1; invoice 2 is a
+        // return of 10 → 15 net, one purchase invoice.
         assert_eq!(col("frequency"), vec![Some(1.0), Some(1.0), Some(0.0)]);
         assert_eq!(col("monetary"), vec![Some(15.0), Some(100.0), Some(0.0)]);
         assert_eq!(col("avg_basket"), vec![Some(15.0), Some(100.0), Some(0.0)]);
@@ -267,7 +344,7 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            add_behaviour(&mut customers, &tx, &bad, as_of, &mut log),
+            summarize(&tx, &bad),
             Err(BehaviourError::UnknownColumn { .. })
         ));
     }

@@ -1,6 +1,7 @@
 //! `model.json`: everything needed to label new customers the way a run labelled its own —
 //! the fitted data preparation, the optional PCA, the centroids and the segment names.
 
+use crate::engine::behaviour::Behaviour;
 use crate::engine::features::FeatureMatrix;
 use crate::engine::pipeline::{FittedFeatures, PipelineError};
 use crate::engine::reduce::pca::PcaModel;
@@ -38,9 +39,9 @@ impl SegmentModel {
     pub fn apply(
         &self,
         table: &Table,
-        transactions: Option<&Table>,
+        behaviour: Option<&Behaviour>,
     ) -> Result<Applied, PipelineError> {
-        let features = self.fitted.transform(table, transactions)?;
+        let features = self.fitted.transform(table, behaviour)?;
         let space = match &self.pca {
             Some(p) => p.transform(&features.data),
             None => features.data.clone(),

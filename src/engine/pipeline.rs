@@ -1,7 +1,7 @@
 //! The data layer end to end: clean → derive → outliers → missing → features → scale.
 //! One function for the CLI, the TUI and the tests, and the fitted transform for new data.
 
-use crate::engine::behaviour;
+use crate::engine::behaviour::{self, Behaviour};
 use crate::engine::clean::{
     dedup_step, missing, outliers, text, CleanError, CleaningLog, DuplicatePair, MissingRule,
 };
@@ -61,10 +61,10 @@ pub const STEPS: [&str; 6] = [
 ];
 
 /// `progress(i)` is called before step i of `STEPS`.
-/// `transactions`: the log named by the recipe's `[transactions]`, for behaviour features.
+/// `behaviour`: the summary of the log named by the recipe's `[transactions]`.
 pub fn prepare(
     mut table: Table,
-    transactions: Option<&Table>,
+    behaviour: Option<&Behaviour>,
     recipe: &Recipe,
     today: NaiveDate,
     progress: &mut dyn FnMut(usize),
@@ -86,8 +86,8 @@ pub fn prepare(
     if fo.as_of.is_none() && (fo.age_from.is_some() || fo.tenure_from.is_some()) {
         log.warn(format!("features.as_of is not set; age and tenure are as of today ({as_of}). Set it to reproduce this run later"));
     }
-    if let (Some(tx), Some(bo)) = (transactions, &recipe.transactions) {
-        behaviour::add_behaviour(&mut table, tx, bo, as_of, &mut log)?;
+    if let (Some(b), Some(bo)) = (behaviour, &recipe.transactions) {
+        behaviour::add_behaviour(&mut table, b, bo, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
     let (numeric, one_hot) = features::select(&table, fo)?;
@@ -160,7 +160,7 @@ pub fn prepare(
         as_of: as_of.format("%Y-%m-%d").to_string(),
         age_from: fo.age_from.clone(),
         tenure_from: fo.tenure_from.clone(),
-        behaviour: transactions.and(recipe.transactions.clone()),
+        behaviour: behaviour.and(recipe.transactions.clone()),
         id: id_col.map(|c| c.name.clone()),
         fills,
         bounds,
@@ -198,7 +198,7 @@ impl FittedFeatures {
     pub fn transform(
         &self,
         table: &Table,
-        transactions: Option<&Table>,
+        behaviour: Option<&Behaviour>,
     ) -> Result<FeatureMatrix, PipelineError> {
         let mut t = table.clone();
         let mut log = CleaningLog::default();
@@ -210,8 +210,8 @@ impl FittedFeatures {
             ..Default::default()
         };
         let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
-        if let (Some(tx), Some(bo)) = (transactions, &self.behaviour) {
-            behaviour::add_behaviour(&mut t, tx, bo, as_of, &mut log)?;
+        if let (Some(b), Some(bo)) = (behaviour, &self.behaviour) {
+            behaviour::add_behaviour(&mut t, b, bo, as_of, &mut log)?;
         }
         features::derive(&mut t, &fo, as_of)?;
         for b in self

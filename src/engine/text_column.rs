@@ -27,6 +27,19 @@ impl TextColumn {
         self.valid.push(cell.is_some());
     }
 
+    /// Bytes of text held (for sizing a copy).
+    pub fn text_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Appends `other`'s cells after this column's.
+    pub fn append(&mut self, other: TextColumn) {
+        let offset = self.buf.len();
+        self.buf.push_str(&other.buf);
+        self.ends.extend(other.ends.iter().map(|e| e + offset));
+        self.valid.extend(other.valid);
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

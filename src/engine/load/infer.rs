@@ -119,11 +119,11 @@ pub struct ColumnSpec<'a> {
 /// Consumes the raw cells: a text column keeps them as they are, without a copy.
 pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
     let mut warnings = Vec::new();
-    let ty = match spec.forced {
-        Some(t) => t,
+    let (ty, guessed) = match spec.forced {
+        Some(t) => (t, None),
         None => guess_type(&raw, spec, &mut warnings),
     };
-    let data = convert(raw, ty, spec, &mut warnings);
+    let data = convert(raw, ty, spec, guessed, &mut warnings);
     let ty = match (&data, ty) {
         (ColumnData::DateTime(_), ColumnType::Date) => ColumnType::DateTime,
         (ColumnData::Date(_), ColumnType::DateTime) => ColumnType::Date,
@@ -132,31 +132,44 @@ pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) 
     (Column::new(spec.name, ty, data), warnings)
 }
 
-fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) -> ColumnType {
-    let present: Vec<(usize, &str)> = present(raw).collect();
-    if present.is_empty() {
+/// The column's type, and for dates the format that the guess settled on (so the conversion
+/// does not guess again). One pass per test, no per-cell allocation: these run on every
+/// column of multi-million-row transaction logs.
+fn guess_type(
+    raw: &RawColumn,
+    spec: &ColumnSpec,
+    warnings: &mut Vec<String>,
+) -> (ColumnType, Option<DateFormat>) {
+    let n = raw.len() - raw.null_count();
+    if n == 0 {
         warnings.push(format!(
             "column '{}' has no values (all missing)",
             spec.name
         ));
-        return ColumnType::Text;
+        return (ColumnType::Text, None);
     }
-    if present.iter().all(|(_, s)| parse_bool(s).is_some()) {
-        return ColumnType::Boolean;
+    if present(raw).all(|(_, s)| parse_bool(s).is_some()) {
+        return (ColumnType::Boolean, None);
     }
-    let bad: Vec<&(usize, &str)> = present
-        .iter()
-        .filter(|(_, s)| has_leading_zero(s) || parse_number(s, spec.style).is_none())
-        .collect();
-    if bad.is_empty() {
-        let nums: Vec<f64> = present
-            .iter()
+    // Non-numbers: how many and the first. Past 10% no warning is due, so counting stops.
+    let (mut bad, mut first_bad) = (0usize, None);
+    for (row, s) in present(raw) {
+        if has_leading_zero(s) || parse_number(s, spec.style).is_none() {
+            bad += 1;
+            first_bad.get_or_insert((row, s));
+            if bad * 10 > n {
+                break;
+            }
+        }
+    }
+    if bad == 0 {
+        let nums: Vec<f64> = present(raw)
             .filter_map(|(_, s)| parse_number(s, spec.style))
             .collect();
-        return classify_numbers(spec.name, &nums);
+        return (classify_numbers(spec.name, &nums), None);
     }
-    if bad.len() * 10 <= present.len() && present.len() >= 10 {
-        let (row, value) = bad[0];
+    if bad * 10 <= n && n >= 10 {
+        let (row, value) = first_bad.expect("bad > 0");
         let hint = if spec.style.thousands.is_none() && value.contains(',') {
             " (thousands separators? set load.thousands = \",\")"
         } else {
@@ -165,29 +178,23 @@ fn guess_type(raw: &RawColumn, spec: &ColumnSpec, warnings: &mut Vec<String>) ->
         warnings.push(format!(
             "column '{}' is mostly numbers but {} value(s) are not, first '{}' on line {}{}; \
              read as text. Add the token to load.na_values or set load.types.{} = \"number\"",
-            spec.name,
-            bad.len(),
-            value,
-            spec.lines[*row],
-            hint,
-            spec.name
+            spec.name, bad, value, spec.lines[row], hint, spec.name
         ));
     }
-    if spec.date_format.is_none() {
-        if let Some(g) = dates::guess(present.iter().map(|(_, s)| *s)) {
-            if g.ambiguous {
-                warnings.push(format!(
-                    "column '{}': dates read both day-first and month-first; read as {}. \
-                     Set load.date_formats.{} = \"dmy\" or \"mdy\" to choose",
-                    spec.name, g.format, spec.name
-                ));
-            }
-            return ColumnType::Date;
-        }
-    } else {
-        return ColumnType::Date;
+    if let Some(f) = spec.date_format {
+        return (ColumnType::Date, Some(f.clone()));
     }
-    classify_text(spec.name, &present)
+    if let Some(g) = dates::guess(present(raw).map(|(_, s)| s)) {
+        if g.ambiguous {
+            warnings.push(format!(
+                "column '{}': dates read both day-first and month-first; read as {}. \
+                 Set load.date_formats.{} = \"dmy\" or \"mdy\" to choose",
+                spec.name, g.format, spec.name
+            ));
+        }
+        return (ColumnType::Date, Some(g.format));
+    }
+    (classify_text(spec.name, raw, n), None)
 }
 
 pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
@@ -205,23 +212,27 @@ pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
     }
 }
 
-fn classify_text(name: &str, present: &[(usize, &str)]) -> ColumnType {
-    let n = present.len();
-    let emails = present.iter().filter(|(_, s)| looks_like_email(s)).count();
+fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
+    let emails = present(raw).filter(|(_, s)| looks_like_email(s)).count();
     if emails * 10 >= n * 9 {
         return ColumnType::Email;
     }
-    let distinct: FxHashSet<&str> = present.iter().map(|(_, s)| s.trim()).collect();
-    let d = distinct.len();
     // A header that says "id" is believed even when values repeat (a foreign key such as
-    // customer_id in a transactions table), unless it holds almost nothing.
-    if name_says_id(name) && d > 1 {
-        return ColumnType::Id;
+    // customer_id in a transactions table), unless it holds only one value.
+    if name_says_id(name) {
+        let mut values = present(raw).map(|(_, s)| s.trim());
+        let first = values.next();
+        if values.any(|v| Some(v) != first) {
+            return ColumnType::Id;
+        }
     }
+    let mut distinct: FxHashSet<&str> = FxHashSet::default();
+    distinct.reserve(n.min(1 << 16));
+    distinct.extend(present(raw).map(|(_, s)| s.trim()));
+    let d = distinct.len();
     let codes = d == n
         && n >= 20
-        && present
-            .iter()
+        && present(raw)
             .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !s.trim().contains(' '));
     if codes {
         return ColumnType::Id;
@@ -237,6 +248,7 @@ fn convert(
     raw: RawColumn,
     ty: ColumnType,
     spec: &ColumnSpec,
+    guessed: Option<DateFormat>,
     warnings: &mut Vec<String>,
 ) -> ColumnData {
     let mut failed: Vec<usize> = Vec::new();
@@ -272,14 +284,16 @@ fn convert(
                 .collect(),
         ),
         ColumnType::Date | ColumnType::DateTime => {
-            let format = spec.date_format.cloned().unwrap_or_else(|| {
-                dates::guess(present(&raw).map(|(_, s)| s).filter(|s| {
-                    [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy]
-                        .iter()
-                        .any(|f| dates::parse(s, f).is_some())
-                }))
-                .map_or(DateFormat::Ymd, |g| g.format)
-            });
+            let format = guessed
+                .or_else(|| spec.date_format.cloned())
+                .unwrap_or_else(|| {
+                    dates::guess(present(&raw).map(|(_, s)| s).filter(|s| {
+                        [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy]
+                            .iter()
+                            .any(|f| dates::parse(s, f).is_some())
+                    }))
+                    .map_or(DateFormat::Ymd, |g| g.format)
+                });
             let parsed: Vec<Option<When>> = (0..n)
                 .map(|i| {
                     let s = raw.get(i)?;

@@ -3,12 +3,13 @@
 pub mod dates;
 pub mod infer;
 mod polars_io;
+mod records;
 pub mod sniff;
 pub mod text;
 
 use crate::engine::table::{ColumnType, Table};
 use dates::DateFormat;
-use infer::{ColumnSpec, NumberStyle, RawColumn};
+use infer::{ColumnSpec, NumberStyle};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -210,18 +211,19 @@ fn read_csv(
     }
     let has_header = opts.header_row != Some(0);
     let body = &text[dialect.header_offset..];
+    let na = NaTokens::new(&opts.na_values);
+    let line_base = dialect.header_line;
+    // The header is the first non-blank record; the records after it are read in parallel.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(dialect.delimiter)
         .from_reader(body.as_bytes());
-    let na = NaTokens::new(&opts.na_values);
-    let line_base = dialect.header_line;
     let mut record = csv::StringRecord::new();
     let mut header: Option<Vec<String>> = None;
-    let mut columns: Vec<RawColumn> = Vec::new();
-    let mut lines: Vec<usize> = Vec::new();
+    let mut rest_start = body.len();
     loop {
+        let before = reader.position().byte() as usize;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -234,45 +236,47 @@ fn read_csv(
                 });
             }
         }
-        let line = record.position().map_or(0, |p| p.line() as usize) + line_base;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let Some(names) = &header else {
-            let names: Vec<String> = if has_header {
-                record.iter().map(|s| s.trim().to_string()).collect()
-            } else {
-                (1..=record.len()).map(|i| format!("column_{i}")).collect()
-            };
-            columns = (0..names.len()).map(|_| RawColumn::default()).collect();
-            header = Some(names);
-            if has_header {
-                continue;
-            }
-            push_record(&mut columns, &record, &na);
-            lines.push(line);
-            continue;
+        let names: Vec<String> = if has_header {
+            record.iter().map(|s| s.trim().to_string()).collect()
+        } else {
+            (1..=record.len()).map(|i| format!("column_{i}")).collect()
         };
-        let expected = names.len();
-        let found = record.len();
-        // Trailing empty fields (spreadsheet padding) are not a ragged row.
-        let extra_blank = found > expected && record.iter().skip(expected).all(|f| f.is_empty());
-        if found != expected && !extra_blank {
-            return Err(LoadError::Ragged {
-                path: path.to_owned(),
-                line,
-                expected,
-                found,
-            });
-        }
-        push_record(&mut columns, &record, &na);
-        lines.push(line);
+        header = Some(names);
+        rest_start = if has_header {
+            reader.position().byte() as usize
+        } else {
+            before
+        };
+        break;
     }
+    drop(reader);
     let Some(mut names) = header else {
         return Err(LoadError::Empty {
             path: path.to_owned(),
         });
     };
+    // The file line where the records begin (csv's own count can be one short after "\r\n").
+    let first_line = line_base
+        + 1
+        + body.as_bytes()[..rest_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+    let chunks = records::parse(
+        &body[rest_start..],
+        first_line,
+        &records::Dialect {
+            path,
+            delimiter: dialect.delimiter,
+            na: &na,
+            expected: names.len(),
+        },
+    )?;
+    drop(text);
+    let records::Records { columns, lines } = records::join(chunks, names.len());
     if lines.is_empty() {
         return Err(LoadError::NoRows {
             path: path.to_owned(),
@@ -285,8 +289,6 @@ fn read_csv(
         decimal: opts.decimal,
         currency: opts.currency,
     };
-    drop(reader);
-    drop(text);
     let built: Vec<_> = columns
         .into_par_iter()
         .zip(names.par_iter())
@@ -325,13 +327,6 @@ impl<'a> NaTokens<'a> {
     fn is_na(&self, cell: &str) -> bool {
         let t = cell.trim();
         t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
-    }
-}
-
-fn push_record(columns: &mut [RawColumn], record: &csv::StringRecord, na: &NaTokens) {
-    for (i, col) in columns.iter_mut().enumerate() {
-        let cell = record.get(i).unwrap_or("");
-        col.push((!na.is_na(cell)).then_some(cell));
     }
 }
 

@@ -242,3 +242,50 @@ fn bounds_give_the_same_result_as_plain_lloyd() {
         .all(|(a, b)| (a - b).abs() < 1e-9));
     assert_eq!(m.predict(&x), m.labels);
 }
+
+#[test]
+fn large_data_is_seeded_on_a_sample() {
+    // 12 blobs of uneven size and spread, more rows than SAMPLE_SEEDING_ROWS.
+    let mut rng = Rng::new(21);
+    let centres: Vec<(f64, f64, f64)> = (0..12)
+        .map(|_| {
+            (
+                rng.range_f64(0.0, 20.0),
+                rng.range_f64(0.0, 20.0),
+                rng.range_f64(0.3, 1.5),
+            )
+        })
+        .collect();
+    let n = SAMPLE_SEEDING_ROWS + 20_000;
+    let mut x = Vec::with_capacity(n * 2);
+    for i in 0..n {
+        let (cx, cy, s) = centres[(i * i) % 12];
+        x.push(rng.normal(cx, s));
+        x.push(rng.normal(cy, s));
+    }
+    let p = params(12);
+    let job = JobControl::new();
+    let seeded = p.fit(&x, 2, &job).unwrap();
+    // The plain path: one greedy k-means++ seeding of all rows, from the same stream.
+    let tol_abs = p.tol * mean_variance(&x, 2);
+    let start = kmeans_pp(&x, 2, 12, &mut Rng::stream(p.seed, 0), &job).unwrap();
+    let plain = lloyd(&x, 2, start, p.max_iter, tol_abs, &job, &|_| {}).unwrap();
+    assert!(
+        seeded.inertia <= plain.inertia * (1.0 + 1e-9),
+        "sample-seeded {} vs plain {}",
+        seeded.inertia,
+        plain.inertia
+    );
+    assert!(
+        seeded.n_iter <= plain.n_iter,
+        "{} vs {}",
+        seeded.n_iter,
+        plain.n_iter
+    );
+    // Still deterministic and independent of the thread count.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| p.fit(&x, 2, &job).unwrap()), seeded);
+}

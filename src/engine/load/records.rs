@@ -1,0 +1,268 @@
+//! The records below the header, parsed in parallel: the body is cut into chunks at line ends
+//! that are not inside a quoted field, and each chunk is read by its own CSV reader. Results are
+//! joined in file order, so columns, line numbers and the first error are the same as one
+//! sequential pass would give.
+
+use super::{infer::RawColumn, LoadError, NaTokens};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Below this size a body is read in one piece (threads would cost more than they save). Tiny
+/// under test, so that the tests cut small bodies into many chunks.
+const MIN_CHUNK_BYTES: usize = if cfg!(test) { 16 } else { 4 << 20 };
+
+pub(super) struct Records {
+    pub columns: Vec<RawColumn>,
+    /// 1-based file line of every record.
+    pub lines: Vec<usize>,
+}
+
+pub(super) struct Dialect<'a> {
+    pub path: &'a Path,
+    pub delimiter: u8,
+    pub na: &'a NaTokens<'a>,
+    /// Columns in the header: a record with more (non-blank) or fewer fields is ragged.
+    pub expected: usize,
+}
+
+/// Parses `body`, whose first line is file line `first_line`, into chunks in file order (join
+/// them with `join` once the text is freed, so that the text and the joined copy are never
+/// held together).
+pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Records>, LoadError> {
+    let parts = (body.len() / MIN_CHUNK_BYTES).min(rayon::current_num_threads() * 4);
+    let cuts = if parts > 1 {
+        cut_points(body.as_bytes(), d.delimiter, parts)
+    } else {
+        None
+    };
+    let cuts = cuts.unwrap_or_else(|| vec![(0, 0)]);
+    // The first error in file order wins, as in one sequential pass.
+    cuts.par_iter()
+        .enumerate()
+        .map(|(i, &(start, newlines))| {
+            let end = cuts.get(i + 1).map_or(body.len(), |c| c.0);
+            parse_chunk(&body[start..end], first_line + newlines, d)
+        })
+        .collect()
+}
+
+/// One column at a time, freeing each chunk's part once copied (peak: one column's copy).
+pub(super) fn join(chunks: Vec<Records>, n_cols: usize) -> Records {
+    let rows = chunks.iter().map(|c| c.lines.len()).sum();
+    let mut lines = Vec::with_capacity(rows);
+    let mut parts: Vec<Vec<RawColumn>> = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        lines.extend(c.lines);
+        // Reversed, so that `pop` hands out the columns in order.
+        parts.push(c.columns.into_iter().rev().collect());
+    }
+    let columns = (0..n_cols)
+        .map(|_| {
+            let mine: Vec<RawColumn> = parts.iter_mut().filter_map(Vec::pop).collect();
+            let mut col = RawColumn::with_capacity(rows, mine.iter().map(|p| p.text_len()).sum());
+            for p in mine {
+                col.append(p);
+            }
+            col
+        })
+        .collect();
+    Records { columns, lines }
+}
+
+fn parse_chunk(text: &str, first_line: usize, d: &Dialect) -> Result<Records, LoadError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(d.delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut columns: Vec<RawColumn> = (0..d.expected).map(|_| RawColumn::default()).collect();
+    let mut lines = Vec::new();
+    // csv counts lines from 1 (used for its own errors only).
+    let base = first_line - 1;
+    // Line numbers are counted here: csv's positions point before the terminators it skips
+    // (a blank line, the '\n' of "\r\n"), which would put some records a line early.
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0, first_line);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(LoadError::Malformed {
+                    path: d.path.to_owned(),
+                    line: e.position().map(|p| p.line() as usize + base),
+                    message: e.to_string(),
+                })
+            }
+        }
+        let mut start = record.position().map_or(at, |p| p.byte() as usize);
+        while matches!(bytes.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += bytes[at..start].iter().filter(|&&b| b == b'\n').count();
+        at = start;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let found = record.len();
+        // Trailing empty fields (spreadsheet padding) are not a ragged row.
+        let extra_blank =
+            found > d.expected && record.iter().skip(d.expected).all(|f| f.is_empty());
+        if found != d.expected && !extra_blank {
+            return Err(LoadError::Ragged {
+                path: d.path.to_owned(),
+                line,
+                expected: d.expected,
+                found,
+            });
+        }
+        for (i, col) in columns.iter_mut().enumerate() {
+            let cell = record.get(i).unwrap_or("");
+            col.push((!d.na.is_na(cell)).then_some(cell));
+        }
+        lines.push(line);
+    }
+    Ok(Records { columns, lines })
+}
+
+/// Byte offsets where about `parts` chunks start (each just after a '\n' outside quotes), with
+/// the number of '\n' before each. None when a quote is used in a way that makes the quoting
+/// state uncertain (a quote in the middle of an unquoted field): then one reader does it all.
+fn cut_points(body: &[u8], delimiter: u8, parts: usize) -> Option<Vec<(usize, usize)>> {
+    let target = body.len() / parts;
+    let mut cuts = vec![(0, 0)];
+    let mut newlines = 0;
+    let mut quoted = false;
+    let mut prev = b'\n';
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if b == b'"' {
+            if quoted {
+                match body.get(i + 1) {
+                    // An escaped quote inside a quoted field.
+                    Some(b'"') => {
+                        i += 2;
+                        prev = b'"';
+                        continue;
+                    }
+                    Some(&n) if n == delimiter || n == b'\n' || n == b'\r' => quoted = false,
+                    None => quoted = false,
+                    Some(_) => return None,
+                }
+            } else if prev == delimiter || prev == b'\n' || prev == b'\r' {
+                quoted = true;
+            } else {
+                return None;
+            }
+        } else if b == b'\n' && !quoted {
+            newlines += 1;
+            let next = i + 1;
+            if next < body.len() && next >= cuts.last().map_or(0, |c| c.0) + target {
+                cuts.push((next, newlines));
+            }
+        } else if b == b'\n' {
+            newlines += 1;
+        }
+        prev = b;
+        i += 1;
+    }
+    Some(cuts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_skip_newlines_inside_quotes() {
+        let body = b"a,\"x\ny\",1\nb,2,3\nc,\"q\"\"\n\",4\nd,5,6\n";
+        let cuts = cut_points(body, b',', 8).unwrap();
+        for &(start, newlines) in &cuts[1..] {
+            let before = &body[..start];
+            assert_eq!(before.iter().filter(|&&b| b == b'\n').count(), newlines);
+            // Every cut starts a record: a, b, c or d.
+            assert!(matches!(body[start], b'b' | b'c' | b'd'), "cut at {start}");
+        }
+        assert!(cuts.len() > 2);
+    }
+
+    fn read(body: &str, first_line: usize) -> Result<Records, LoadError> {
+        let na = NaTokens::new(&[]);
+        let d = Dialect {
+            path: Path::new("t.csv"),
+            delimiter: b',',
+            na: &na,
+            expected: 3,
+        };
+        parse(body, first_line, &d).map(|chunks| join(chunks, 3))
+    }
+
+    #[test]
+    fn chunks_join_to_the_sequential_result() {
+        let (mut body, mut want, mut line) = (String::new(), Vec::new(), 2);
+        for i in 0..200 {
+            match i % 5 {
+                0 => {
+                    body.push_str(&format!("{i},\"two\nlines\",x\n"));
+                    want.push(line);
+                    line += 2;
+                }
+                1 => {
+                    body.push('\n');
+                    line += 1;
+                }
+                2 => {
+                    body.push_str(&format!("{i},\"say \"\"hi\"\"\",\n"));
+                    want.push(line);
+                    line += 1;
+                }
+                _ => {
+                    body.push_str(&format!("{i},plain,y\r\n"));
+                    want.push(line);
+                    line += 1;
+                }
+            }
+        }
+        let many = read(&body, 2).unwrap();
+        let na = NaTokens::new(&[]);
+        let d = Dialect {
+            path: Path::new("t.csv"),
+            delimiter: b',',
+            na: &na,
+            expected: 3,
+        };
+        let one = parse_chunk(&body, 2, &d).unwrap();
+        assert_eq!(many.lines, one.lines);
+        assert_eq!(many.columns, one.columns);
+        // Blank lines skipped; every record on the line it starts on.
+        assert_eq!(many.lines, want);
+        assert_eq!(&want[..5], &[2, 5, 6, 7, 8]);
+        assert_eq!(many.columns[1].get(0), Some("two\nlines"));
+        assert_eq!(many.columns[1].get(1), Some("say \"hi\""));
+        assert_eq!(many.columns[2].get(1), None);
+    }
+
+    #[test]
+    fn the_first_ragged_line_in_file_order_is_reported() {
+        let mut body = String::new();
+        for i in 0..100 {
+            body.push_str(&format!("{i},a,b\n"));
+        }
+        body.push_str("100,a\n");
+        for i in 101..200 {
+            body.push_str(&format!("{i},a\n"));
+        }
+        match read(&body, 2) {
+            Err(LoadError::Ragged { line, found, .. }) => assert_eq!((line, found), (102, 2)),
+            other => panic!("{:?}", other.map(|r| r.lines.len())),
+        }
+    }
+
+    #[test]
+    fn a_stray_quote_means_one_reader() {
+        assert!(cut_points(b"a,5\" screen,1\nb,2,3\n", b',', 2).is_none());
+        assert!(cut_points(b"a,\"x\"y,1\nb,2,3\n", b',', 2).is_none());
+    }
+}
