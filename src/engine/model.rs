@@ -5,7 +5,7 @@ use crate::engine::behaviour::Behaviour;
 use crate::engine::features::FeatureMatrix;
 use crate::engine::pipeline::{FittedFeatures, PipelineError};
 use crate::engine::reduce::pca::PcaModel;
-use crate::engine::segment::{nearest, Algorithm};
+use crate::engine::segment::{nearest, Algorithm, CorePoints};
 use crate::engine::table::Table;
 use serde::{Deserialize, Serialize};
 
@@ -26,13 +26,17 @@ pub struct SegmentModel {
     /// Columns of the space the centroids live in (after PCA when used).
     pub n_cols: usize,
     pub centroids: Vec<f64>,
+    /// DBSCAN only: new rows take the cluster of a core point within eps, or are noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_points: Option<CorePoints>,
     pub segments: Vec<SegmentName>,
 }
 
 /// New customers, labelled: the prepared features and each row's segment.
 pub struct Applied {
     pub features: FeatureMatrix,
-    pub labels: Vec<usize>,
+    /// None: DBSCAN noise.
+    pub labels: Vec<Option<usize>>,
 }
 
 impl SegmentModel {
@@ -46,7 +50,13 @@ impl SegmentModel {
             Some(p) => p.transform(&features.data),
             None => features.data.clone(),
         };
-        let labels = nearest(&space, self.n_cols, &self.centroids);
+        let labels = match &self.core_points {
+            Some(core) => core.label(&space, self.n_cols),
+            None => nearest(&space, self.n_cols, &self.centroids)
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
         Ok(Applied { features, labels })
     }
 

@@ -1,12 +1,14 @@
 //! Segmentation: choose k (a k-means sweep when the recipe leaves k open), cluster with the chosen
 //! algorithm, and score every row — the analytic step between the feature matrix and personas.
 
-use crate::engine::cluster::dbscan::{DbscanError, DbscanParams};
+use crate::engine::cluster::dbscan::{DbscanError, DbscanParams, DbscanResult};
 use crate::engine::cluster::hierarchical::{Cut, HierarchicalError, HierarchicalParams, Linkage};
 use crate::engine::cluster::kmeans::{KMeansError, KMeansParams};
 use crate::engine::job::JobControl;
 use crate::engine::metrics;
+use crate::engine::rng::Rng;
 use crate::engine::sweep::{self, SweepParams, SweepResult};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +95,8 @@ pub struct Segmentation {
     pub linkage: Vec<(usize, usize, f64, usize)>,
     /// DBSCAN: the sorted k-distance curve.
     pub k_distance: Vec<f64>,
+    /// DBSCAN: core rows that label new customers (a seeded sample when there are many).
+    pub core_points: Option<CorePoints>,
     /// What an analyst should know about how the labels were made.
     pub notes: Vec<String>,
 }
@@ -177,6 +181,7 @@ pub fn segment(
         .unwrap_or(opts.k_min);
     let mut linkage = Vec::new();
     let mut k_distance = Vec::new();
+    let mut core_points = None;
     let (labels, k): (Vec<Option<usize>>, usize) = match opts.algorithm {
         Algorithm::Kmeans => {
             let from_sweep = sweep
@@ -235,6 +240,7 @@ pub fn segment(
             )?;
             let k = fit.labels.iter().flatten().max().map_or(0, |m| m + 1);
             let noise = fit.labels.iter().filter(|l| l.is_none()).count();
+            core_points = Some(CorePoints::sample(data, n_cols, &fit, opts.eps, seed));
             notes.push(format!(
                 "DBSCAN found {k} cluster(s) and {noise} noise row(s) (eps = {}, min_points = {})",
                 opts.eps, opts.min_points
@@ -254,6 +260,7 @@ pub fn segment(
         ));
     }
     Ok(Segmentation {
+        core_points,
         algorithm: opts.algorithm,
         k,
         labels,
@@ -269,6 +276,54 @@ pub fn segment(
 }
 
 /// Mean of each cluster's rows (noise excluded).
+/// How DBSCAN labels a new row: the cluster of the nearest stored core point within `eps`,
+/// else noise (as the row would be if it had been in the data and were no core point itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorePoints {
+    pub eps: f64,
+    /// Row-major, `labels.len()` rows.
+    pub points: Vec<f64>,
+    pub labels: Vec<usize>,
+}
+
+/// Stored core points at most (keeps model.json small; labels of new rows may then differ for
+/// rows near the edge of a cluster).
+pub const MAX_CORE_POINTS: usize = 20_000;
+
+impl CorePoints {
+    fn sample(data: &[f64], n_cols: usize, fit: &DbscanResult, eps: f64, seed: u64) -> Self {
+        let mut rows: Vec<usize> = (0..fit.core.len()).filter(|&i| fit.core[i]).collect();
+        if rows.len() > MAX_CORE_POINTS {
+            let pick = Rng::stream(seed, 0xD85C).sample_indices(rows.len(), MAX_CORE_POINTS);
+            rows = pick.into_iter().map(|i| rows[i]).collect();
+        }
+        CorePoints {
+            eps,
+            points: rows
+                .iter()
+                .flat_map(|&i| data[i * n_cols..(i + 1) * n_cols].iter().copied())
+                .collect(),
+            labels: rows.iter().map(|&i| fit.labels[i].unwrap_or(0)).collect(),
+        }
+    }
+
+    pub fn label(&self, data: &[f64], n_cols: usize) -> Vec<Option<usize>> {
+        let eps2 = self.eps * self.eps;
+        data.par_chunks(n_cols)
+            .map(|row| {
+                let (mut best, mut best_d) = (None, f64::INFINITY);
+                for (p, &l) in self.points.chunks_exact(n_cols).zip(&self.labels) {
+                    let d: f64 = row.iter().zip(p).map(|(a, b)| (a - b) * (a - b)).sum();
+                    if d <= eps2 && d < best_d {
+                        (best, best_d) = (Some(l), d);
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+}
+
 pub fn centroids_of(data: &[f64], n_cols: usize, labels: &[Option<usize>], k: usize) -> Vec<f64> {
     let mut sums = vec![0.0; k * n_cols];
     let mut counts = vec![0usize; k];

@@ -99,6 +99,7 @@ impl RunReport {
             algorithm: s.seg.algorithm,
             n_cols: s.n_cols,
             centroids: s.seg.centroids.clone(),
+            core_points: s.seg.core_points.clone(),
             segments,
         };
         let mut inputs = vec![input.to_owned()];
@@ -282,8 +283,12 @@ pub fn write_applied(
     applied: &Applied,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
-    let ids: Vec<Option<usize>> = applied.labels.iter().map(|&l| Some(l)).collect();
-    let t = labelled(table, &ids, |id| model.name_of(id).to_string(), None);
+    let t = labelled(
+        table,
+        &applied.labels,
+        |id| model.name_of(id).to_string(),
+        None,
+    );
     dir.write_with("segments.csv", |w| write_csv(&t, w))?;
     dir.write_with("segments.parquet", |w| write_parquet(&t, w))?;
     dir.commit()
