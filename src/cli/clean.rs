@@ -2,7 +2,7 @@
 
 use super::prepare::{bar, prepare_inputs};
 use super::{load_recipe, CliError};
-use crate::engine::pipeline::STEPS;
+use crate::engine::flow::PREPARE_STAGES;
 use crate::report::{atomic::StagedDir, clean_output};
 use std::path::Path;
 
@@ -15,7 +15,7 @@ pub fn cmd_clean(
     let mut recipe = load_recipe(recipe_path)?;
     // Refuse an existing output before doing any work.
     drop(StagedDir::create(out)?);
-    let bar = bar(STEPS.len() + 2);
+    let bar = bar(PREPARE_STAGES);
     let done = prepare_inputs(&mut recipe, recipe_path, input, transactions, &bar)?;
     bar.finish_and_clear();
     let prepared = &done.prepared;

@@ -134,6 +134,21 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
+impl From<crate::engine::flow::FlowError> for CliError {
+    fn from(e: crate::engine::flow::FlowError) -> Self {
+        use crate::engine::flow::FlowError;
+        match e {
+            FlowError::Load(e) => CliError::Load(e),
+            FlowError::Pipeline { path, source } => CliError::Pipeline { path, source },
+            FlowError::Run { path, message } => CliError::Run { path, message },
+            FlowError::Cancelled => CliError::Run {
+                path: PathBuf::new(),
+                message: "cancelled".into(),
+            },
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None => welcome(),

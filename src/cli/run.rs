@@ -1,40 +1,20 @@
 //! `seglab run`, `seglab sweep`, `seglab apply`: from a feature table to labelled segments.
 
 use super::flags::RunFlags;
-use super::prepare::{bar, prepare_inputs, PreparedInputs};
+use super::prepare::{bar, prepare_inputs};
 use super::{load_recipe, CliError};
 use crate::engine::behaviour::summarize;
+use crate::engine::flow::{segment_prepared, Segmented, PREPARE_STAGES};
 use crate::engine::job::JobControl;
 use crate::engine::load::load;
 use crate::engine::model::SegmentModel;
-use crate::engine::pipeline::STEPS;
-use crate::engine::reduce::tsne::TsneParams;
-use crate::engine::segment::{segment, Segmentation};
 use crate::recipe::Recipe;
 use crate::report::atomic::StagedDir;
 use crate::report::run_output::{self, RunReport};
 use std::path::Path;
 use std::time::Instant;
 
-/// 2-D t-SNE points and the input rows they stand for.
-pub struct TsnePicture {
-    pub xy: Vec<(f64, f64)>,
-    pub rows: Vec<usize>,
-}
-
-/// Data layer, optional PCA, then segmentation: what `run` and `sweep` share.
-pub struct Segmented {
-    pub inputs: PreparedInputs,
-    pub pca: Option<crate::engine::reduce::pca::PcaModel>,
-    /// The matrix clustered (after PCA when used), row-major.
-    pub space: Vec<f64>,
-    pub n_cols: usize,
-    pub seg: Segmentation,
-    /// t-SNE picture (when the recipe asks).
-    pub tsne: Option<TsnePicture>,
-    pub seconds: Vec<(String, f64)>,
-}
-
+/// Data layer with a progress bar, then `engine::flow::segment_prepared`.
 pub fn segment_inputs(
     recipe: &mut Recipe,
     recipe_path: Option<&Path>,
@@ -42,7 +22,7 @@ pub fn segment_inputs(
     flags: &RunFlags,
 ) -> Result<Segmented, CliError> {
     let t0 = Instant::now();
-    let bar = bar(STEPS.len() + 3);
+    let bar = bar(PREPARE_STAGES + 1);
     let inputs = prepare_inputs(
         recipe,
         recipe_path,
@@ -50,58 +30,16 @@ pub fn segment_inputs(
         flags.transactions.as_deref(),
         &bar,
     )?;
-    let t1 = Instant::now();
-    bar.set_message("cluster");
-    let f = &inputs.prepared.features;
-    let (pca, space, n_cols) =
-        run_output::reduce(recipe, &f.data, f.names.len()).map_err(|e| CliError::Run {
-            path: input.to_owned(),
-            message: e,
-        })?;
-    let job = JobControl::new();
-    let mut seg =
-        segment(&space, n_cols, &recipe.cluster, recipe.seed, &job).map_err(|e| CliError::Run {
-            path: input.to_owned(),
-            message: e.to_string(),
-        })?;
-    let tsne = if recipe.reduce.tsne {
-        bar.set_message("t-SNE picture");
-        let params = TsneParams {
-            perplexity: recipe.reduce.perplexity,
-            seed: recipe.seed,
-            ..TsneParams::default()
-        };
-        let fit = params
-            .fit(&space, n_cols, &job)
-            .map_err(|e| CliError::Run {
-                path: input.to_owned(),
-                message: format!("reduce.tsne: {e}"),
-            })?;
-        let xy = fit.embedding.chunks(2).map(|p| (p[0], p[1])).collect();
-        if fit.rows.len() < space.len() / n_cols.max(1) {
-            seg.notes.push(format!(
-                "the t-SNE picture shows a seeded sample of {} rows",
-                fit.rows.len()
-            ));
-        }
-        Some(TsnePicture { xy, rows: fit.rows })
+    bar.set_position(PREPARE_STAGES as u64);
+    bar.set_message(if recipe.reduce.tsne {
+        "cluster, t-SNE picture"
     } else {
-        None
-    };
+        "cluster"
+    });
+    let prepare_seconds = t0.elapsed().as_secs_f64();
+    let s = segment_prepared(recipe, inputs, input, prepare_seconds, &JobControl::new())?;
     bar.finish_and_clear();
-    let seconds = vec![
-        ("prepare".to_string(), (t1 - t0).as_secs_f64()),
-        ("cluster".to_string(), t1.elapsed().as_secs_f64()),
-    ];
-    Ok(Segmented {
-        inputs,
-        pca,
-        space,
-        n_cols,
-        seg,
-        tsne,
-        seconds,
-    })
+    Ok(s)
 }
 
 pub fn cmd_run(

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod dedup;
 pub mod demo_data;
 pub mod features;
+pub mod flow;
 pub mod frame;
 pub mod inspect;
 pub mod job;

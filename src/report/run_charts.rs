@@ -2,7 +2,7 @@
 
 use super::charts;
 use super::run_output::RunReport;
-use crate::cli::run::Segmented;
+use crate::engine::flow::Segmented;
 use crate::engine::reduce::pca::{Keep, PcaParams};
 use crate::engine::segment::Algorithm;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 use super::atomic::StagedDir;
 use super::clean_output::pretty_json;
 use super::table_files::{write_csv, write_parquet};
-use crate::cli::run::Segmented;
+use crate::engine::flow::Segmented;
 use crate::engine::model::{Applied, SegmentModel, SegmentName};
 use crate::engine::personas::{self, Persona};
 use crate::engine::profile::{profile, SegmentProfile};
@@ -103,7 +103,7 @@ impl RunReport {
             segments,
         };
         let mut inputs = vec![input.to_owned()];
-        if let Some(t) = crate::cli::prepare::transactions_path(recipe, recipe_path, None) {
+        if let Some(t) = crate::engine::flow::transactions_path(recipe, recipe_path, None) {
             inputs.push(t);
         }
         let manifest = json!({

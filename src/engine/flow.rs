@@ -1,0 +1,185 @@
+//! The whole flow as the CLI and the TUI both run it: read the inputs (and the transaction log),
+//! inspect, clean and build features, then reduce, cluster, judge and (optionally) draw t-SNE.
+//! Progress goes to a callback; cancellation through `JobControl`.
+
+use crate::engine::behaviour::{summarize, Behaviour};
+use crate::engine::inspect::{inspect, InspectReport};
+use crate::engine::job::JobControl;
+use crate::engine::load::{load, LoadError};
+use crate::engine::pipeline::{prepare, PipelineError, Prepared, STEPS};
+use crate::engine::reduce::pca::PcaModel;
+use crate::engine::reduce::tsne::TsneParams;
+use crate::engine::segment::{segment, Segmentation};
+use crate::recipe::Recipe;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("{path}: {source}")]
+    Pipeline {
+        path: PathBuf,
+        source: PipelineError,
+    },
+    #[error("{path}: {message}")]
+    Run { path: PathBuf, message: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Progress stages reported by `prepare_inputs`: load, inspect, then the pipeline's steps.
+pub const PREPARE_STAGES: usize = STEPS.len() + 2;
+
+pub struct PreparedInputs {
+    pub report: InspectReport,
+    pub prepared: Prepared,
+    /// Loader warnings, each prefixed with its file.
+    pub warnings: Vec<String>,
+}
+
+/// 2-D t-SNE points and the input rows they stand for.
+pub struct TsnePicture {
+    pub xy: Vec<(f64, f64)>,
+    pub rows: Vec<usize>,
+}
+
+/// Data layer, optional PCA, then segmentation.
+pub struct Segmented {
+    pub inputs: PreparedInputs,
+    pub pca: Option<PcaModel>,
+    /// The matrix clustered (after PCA when used), row-major.
+    pub space: Vec<f64>,
+    pub n_cols: usize,
+    pub seg: Segmentation,
+    /// t-SNE picture (when the recipe asks).
+    pub tsne: Option<TsnePicture>,
+    pub seconds: Vec<(String, f64)>,
+}
+
+/// The transaction log: `flag` wins, else the recipe's file relative to the recipe.
+pub fn transactions_path(
+    recipe: &Recipe,
+    recipe_path: Option<&Path>,
+    flag: Option<&Path>,
+) -> Option<PathBuf> {
+    if let Some(f) = flag {
+        return Some(f.to_owned());
+    }
+    let file = recipe.transactions.as_ref()?.file.as_ref()?;
+    let base = recipe_path.and_then(Path::parent).unwrap_or(Path::new(""));
+    Some(base.join(file))
+}
+
+/// `progress(stage, name)` is called before each of the `PREPARE_STAGES` stages.
+pub fn prepare_inputs(
+    recipe: &mut Recipe,
+    recipe_path: Option<&Path>,
+    input: &Path,
+    transactions: Option<&Path>,
+    progress: &mut dyn FnMut(usize, &str),
+) -> Result<PreparedInputs, FlowError> {
+    progress(0, "load");
+    let mut warnings = Vec::new();
+    // The transaction log first: it is summarised and freed before the customers are read, so
+    // the two tables are never held together (peak memory).
+    let behaviour: Option<Behaviour> = match transactions_path(recipe, recipe_path, transactions) {
+        Some(p) => {
+            let t = load(&p, &Default::default())?;
+            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
+            // A --transactions flag without a [transactions] table uses the default column names.
+            let opts = recipe.transactions.get_or_insert_with(Default::default);
+            Some(summarize(&t.table, opts).map_err(|e| FlowError::Pipeline {
+                path: p.clone(),
+                source: e.into(),
+            })?)
+        }
+        None => None,
+    };
+    let loaded = load(input, &recipe.load)?;
+    warnings.extend(
+        loaded
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", input.display())),
+    );
+    progress(1, "inspect");
+    let report = inspect(
+        &input.display().to_string(),
+        &loaded.table,
+        &loaded.warnings,
+    );
+    let today = chrono::Local::now().date_naive();
+    let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
+        progress(i + 2, STEPS[i])
+    })
+    .map_err(|source| FlowError::Pipeline {
+        path: input.to_owned(),
+        source,
+    })?;
+    Ok(PreparedInputs {
+        report,
+        prepared,
+        warnings,
+    })
+}
+
+/// Optional PCA, the segmentation (with its sweep) and the t-SNE picture when asked.
+/// `prepare_seconds` is recorded in `seconds` as the "prepare" step.
+pub fn segment_prepared(
+    recipe: &Recipe,
+    inputs: PreparedInputs,
+    input: &Path,
+    prepare_seconds: f64,
+    job: &JobControl,
+) -> Result<Segmented, FlowError> {
+    let t1 = Instant::now();
+    let run_err = |message: String| FlowError::Run {
+        path: input.to_owned(),
+        message,
+    };
+    let f = &inputs.prepared.features;
+    let (pca, space, n_cols) =
+        crate::report::run_output::reduce(recipe, &f.data, f.names.len()).map_err(run_err)?;
+    let mut seg = segment(&space, n_cols, &recipe.cluster, recipe.seed, job).map_err(|e| {
+        if job.is_cancelled() {
+            FlowError::Cancelled
+        } else {
+            run_err(e.to_string())
+        }
+    })?;
+    let tsne = if recipe.reduce.tsne {
+        let params = TsneParams {
+            perplexity: recipe.reduce.perplexity,
+            seed: recipe.seed,
+            ..TsneParams::default()
+        };
+        let fit = params
+            .fit(&space, n_cols, job)
+            .map_err(|e| run_err(format!("reduce.tsne: {e}")))?;
+        let xy = fit.embedding.chunks(2).map(|p| (p[0], p[1])).collect();
+        if fit.rows.len() < space.len() / n_cols.max(1) {
+            seg.notes.push(format!(
+                "the t-SNE picture shows a seeded sample of {} rows",
+                fit.rows.len()
+            ));
+        }
+        Some(TsnePicture { xy, rows: fit.rows })
+    } else {
+        None
+    };
+    let seconds = vec![
+        ("prepare".to_string(), prepare_seconds),
+        ("cluster".to_string(), t1.elapsed().as_secs_f64()),
+    ];
+    Ok(Segmented {
+        inputs,
+        pca,
+        space,
+        n_cols,
+        seg,
+        tsne,
+        seconds,
+    })
+}
