@@ -12,6 +12,7 @@ use crate::engine::pipeline::PipelineError;
 use crate::recipe::{Recipe, RecipeError};
 use crate::report::{clean_output, inspect_text};
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
@@ -73,6 +74,17 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         flags: flags::RunFlags,
+    },
+    /// The interactive workbench (also what `seglab` alone opens in a terminal).
+    Tui {
+        /// Customer table (default: the bundled sample customers with the sample recipe).
+        input: Option<PathBuf>,
+        /// Recipe to start from.
+        #[arg(long)]
+        recipe: Option<PathBuf>,
+        /// Transaction log for behaviour features (overrides the recipe's transactions.file).
+        #[arg(long)]
+        transactions: Option<PathBuf>,
     },
     /// Label new customers with a model.json written by `seglab run`.
     Apply {
@@ -151,7 +163,15 @@ impl From<crate::engine::flow::FlowError> for CliError {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
+            cmd_tui(None, None, None)
+        }
         None => welcome(),
+        Some(Command::Tui {
+            input,
+            recipe,
+            transactions,
+        }) => cmd_tui(input, recipe, transactions),
         Some(Command::Inspect { file, json, recipe }) => {
             cmd_inspect(&file, json, recipe.as_deref())
         }
@@ -243,6 +263,24 @@ pub fn sample_data_dir() -> PathBuf {
     } else {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
     }
+}
+
+fn cmd_tui(
+    input: Option<PathBuf>,
+    recipe: Option<PathBuf>,
+    transactions: Option<PathBuf>,
+) -> Result<(), CliError> {
+    let (recipe_path, input) = sample_defaults(recipe, input);
+    let recipe = load_recipe(recipe_path.as_deref())?;
+    let session = crate::tui::app::Session {
+        input,
+        recipe_path,
+        transactions,
+    };
+    crate::tui::run(session, recipe).map_err(|e| CliError::Run {
+        path: PathBuf::from("seglab tui"),
+        message: e.to_string(),
+    })
 }
 
 fn welcome() -> Result<(), CliError> {

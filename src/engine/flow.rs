@@ -12,6 +12,7 @@ use crate::engine::reduce::tsne::TsneParams;
 use crate::engine::segment::{segment, Segmentation};
 use crate::recipe::Recipe;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +48,8 @@ pub struct TsnePicture {
 
 /// Data layer, optional PCA, then segmentation.
 pub struct Segmented {
-    pub inputs: PreparedInputs,
+    /// Shared: the TUI keeps the prepared inputs while it re-clusters them.
+    pub inputs: Arc<PreparedInputs>,
     pub pca: Option<PcaModel>,
     /// The matrix clustered (after PCA when used), row-major.
     pub space: Vec<f64>,
@@ -129,7 +131,7 @@ pub fn prepare_inputs(
 /// `prepare_seconds` is recorded in `seconds` as the "prepare" step.
 pub fn segment_prepared(
     recipe: &Recipe,
-    inputs: PreparedInputs,
+    inputs: Arc<PreparedInputs>,
     input: &Path,
     prepare_seconds: f64,
     job: &JobControl,

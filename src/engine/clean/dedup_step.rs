@@ -52,6 +52,9 @@ pub struct DedupOptions {
     pub merge: MergeRule,
     /// MostRecent: the date column that says which record is newer.
     pub recent_by: Option<String>,
+    /// Pairs of record ids (the id column) that are not duplicates, whatever the matcher says:
+    /// the analyst's rejections from the review.
+    pub keep_apart: Vec<[String; 2]>,
 }
 
 impl Default for DedupOptions {
@@ -67,6 +70,7 @@ impl Default for DedupOptions {
             threshold: 0.9,
             merge: MergeRule::MostComplete,
             recent_by: None,
+            keep_apart: Vec::new(),
         }
     }
 }
@@ -115,6 +119,17 @@ pub fn apply(
     };
     pairs.sort_by_key(|p| (p.a, p.b));
     pairs.dedup_by_key(|p| (p.a, p.b));
+    let id_col = table.columns.iter().position(|c| c.ty == ColumnType::Id);
+    if let (Some(c), false) = (id_col, opts.keep_apart.is_empty()) {
+        let id = |r: usize| table.columns[c].data.display(r).unwrap_or_default();
+        pairs.retain(|p| {
+            let (a, b) = (id(p.a), id(p.b));
+            !opts
+                .keep_apart
+                .iter()
+                .any(|[x, y]| (*x == a && *y == b) || (*x == b && *y == a))
+        });
+    }
     let n = table.n_rows();
     let groups = dedup::group_matches(n, &pairs);
     let recent =
@@ -147,7 +162,6 @@ pub fn apply(
         .map(|c| c.data.fill_from(&gaps))
         .sum();
     let label_col = label_column(table, opts);
-    let id_col = table.columns.iter().position(|c| c.ty == ColumnType::Id);
     let text = |col: Option<usize>, r: usize| {
         col.and_then(|c| table.columns[c].data.display(r))
             .unwrap_or_default()

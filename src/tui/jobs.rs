@@ -1,0 +1,191 @@
+//! Background work: each kind of job runs on its own thread with a `JobControl` (progress and
+//! cancel). Starting a job of a kind that is already running cancels the old one; a result that
+//! arrives from a replaced job is dropped, so stale inputs never reach the screen.
+
+use crate::engine::job::JobControl;
+use std::collections::BTreeMap;
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobKind {
+    Load,
+    Prepare,
+    Segment,
+    KView,
+    Rename,
+    Export,
+}
+
+impl JobKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::Load => "loading",
+            JobKind::Prepare => "cleaning + features",
+            JobKind::Segment => "sweep + cluster",
+            JobKind::KView => "silhouette at k",
+            JobKind::Rename => "renaming",
+            JobKind::Export => "exporting",
+        }
+    }
+}
+
+pub struct Running {
+    pub generation: u64,
+    pub control: JobControl,
+    pub started: Instant,
+}
+
+struct Done<T> {
+    kind: JobKind,
+    generation: u64,
+    result: Result<T, String>,
+}
+
+pub struct Jobs<T> {
+    tx: Sender<Done<T>>,
+    rx: Receiver<Done<T>>,
+    pub running: BTreeMap<JobKind, Running>,
+    next: u64,
+}
+
+impl<T: Send + 'static> Default for Jobs<T> {
+    fn default() -> Self {
+        let (tx, rx) = channel();
+        Jobs {
+            tx,
+            rx,
+            running: BTreeMap::new(),
+            next: 0,
+        }
+    }
+}
+
+impl<T: Send + 'static> Jobs<T> {
+    /// Runs `work` on a new thread, replacing (cancelling) a running job of the same kind.
+    pub fn start(
+        &mut self,
+        kind: JobKind,
+        work: impl FnOnce(&JobControl) -> Result<T, String> + Send + 'static,
+    ) {
+        self.cancel(kind);
+        self.next += 1;
+        let generation = self.next;
+        let control = JobControl::new();
+        let tx = self.tx.clone();
+        let job = control.clone();
+        std::thread::spawn(move || {
+            // A panic in the engine must not take the UI down: it becomes the job's error.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&job)))
+                .unwrap_or_else(|p| {
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(format!("internal error: {msg}"))
+                });
+            let _ = tx.send(Done {
+                kind,
+                generation,
+                result,
+            });
+        });
+        self.running.insert(
+            kind,
+            Running {
+                generation,
+                control,
+                started: Instant::now(),
+            },
+        );
+    }
+
+    pub fn cancel(&mut self, kind: JobKind) -> bool {
+        match self.running.remove(&kind) {
+            Some(r) => {
+                r.control.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn is_running(&self, kind: JobKind) -> bool {
+        self.running.contains_key(&kind)
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.running.is_empty()
+    }
+
+    /// Finished jobs that are still current, without waiting.
+    pub fn poll(&mut self) -> Vec<(JobKind, Result<T, String>)> {
+        let mut out = Vec::new();
+        while let Ok(d) = self.rx.try_recv() {
+            self.accept(d, &mut out);
+        }
+        out
+    }
+
+    /// Waits up to `timeout` for the next current result (tests and the event loop use this).
+    pub fn wait(&mut self, timeout: Duration) -> Vec<(JobKind, Result<T, String>)> {
+        let deadline = Instant::now() + timeout;
+        let mut out = Vec::new();
+        while out.is_empty() && self.busy() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(d) => self.accept(d, &mut out),
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        out.extend(self.poll());
+        out
+    }
+
+    fn accept(&mut self, d: Done<T>, out: &mut Vec<(JobKind, Result<T, String>)>) {
+        if self
+            .running
+            .get(&d.kind)
+            .is_some_and(|r| r.generation == d.generation)
+        {
+            self.running.remove(&d.kind);
+            out.push((d.kind, d.result));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_job_replaces_a_stale_one() {
+        let mut jobs: Jobs<u32> = Jobs::default();
+        let (gate_tx, gate_rx) = channel::<()>();
+        jobs.start(JobKind::Prepare, move |job| {
+            let _ = gate_rx.recv();
+            assert!(job.is_cancelled());
+            Ok(1)
+        });
+        let first = jobs.running[&JobKind::Prepare].control.clone();
+        jobs.start(JobKind::Prepare, |_| Ok(2));
+        assert!(first.is_cancelled());
+        gate_tx.send(()).unwrap();
+        let got = jobs.wait(Duration::from_secs(10));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, Ok(2));
+        // The stale result (1) arrives later and is dropped.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(jobs.poll().is_empty());
+        assert!(!jobs.busy());
+    }
+
+    #[test]
+    fn a_panicking_job_reports_an_error() {
+        let mut jobs: Jobs<u32> = Jobs::default();
+        jobs.start(JobKind::Export, |_| panic!("boom"));
+        let got = jobs.wait(Duration::from_secs(10));
+        assert!(got[0].1.as_ref().unwrap_err().contains("boom"));
+    }
+}

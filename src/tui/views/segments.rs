@@ -1,0 +1,117 @@
+//! Segments: a persona card per segment (name, size and share, the features that set it apart
+//! with their direction, the description) and a comparison of feature means per segment in
+//! original units, coloured by how far each is from the population (z).
+
+use super::super::app::App;
+use super::common::{block, num, placeholder};
+use crate::engine::profile::SegmentProfile;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme.theme();
+    let Some(res) = &app.result else {
+        placeholder(f, area, app, "Segments", "no segments yet: run the sweep on the Cluster screen (4, then r)");
+        return;
+    };
+    let rep = &res.report;
+    let [cards_area, compare] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length((rep.profiles.len() as u16 + 3).min(12))]).areas(area);
+    let [list, card] =
+        Layout::horizontal([Constraint::Length(44), Constraint::Fill(1)]).areas(cards_area);
+
+    let rows: Vec<Row> = rep
+        .personas
+        .iter()
+        .map(|p| {
+            let prof = rep.profiles.iter().find(|s| s.id == p.id && !s.noise);
+            let (size, share) = prof.map_or((0, 0.0), |s| (s.size, s.share));
+            let renamed = if p.renamed { "*" } else { "" };
+            Row::new(vec![
+                Cell::from("■").style(Style::new().fg(theme.cluster(p.id))),
+                Cell::from(format!("{}{renamed}", p.name)),
+                Cell::from(num(size as f64)),
+                Cell::from(format!("{:.1}%", share * 100.0)),
+            ])
+        })
+        .collect();
+    let mut state = TableState::default().with_selected(Some(app.cur.segment));
+    f.render_stateful_widget(
+        Table::new(rows, [Constraint::Length(1), Constraint::Fill(1), Constraint::Length(6), Constraint::Length(6)])
+            .header(Row::new(["", "segment (r rename)", "size", "share"]).style(theme.dim))
+            .row_highlight_style(theme.selected)
+            .highlight_symbol("▸")
+            .block(block(app, format!("{} segments", rep.personas.len()))),
+        list,
+        &mut state,
+    );
+
+    if let Some(p) = rep.personas.get(app.cur.segment) {
+        let prof = rep.profiles.iter().find(|s| s.id == p.id);
+        let mut lines = vec![
+            Line::styled(p.name.clone(), theme.accent),
+            Line::from(p.description.clone()),
+            Line::from(""),
+        ];
+        if let Some(prof) = prof {
+            lines.push(Line::styled(
+                format!("{} customers, {:.1}% of all", prof.size, prof.share * 100.0),
+                theme.dim,
+            ));
+            for d in prof.distinguishing.iter().take(6) {
+                let up = d.z >= 0.0;
+                lines.push(Line::from(vec![
+                    Span::styled(if up { " ▲ " } else { " ▼ " }, if up { theme.good } else { theme.bad }),
+                    Span::raw(format!(
+                        "{}{}: {} vs {} overall (z {:+.2})",
+                        d.feature,
+                        d.value.as_ref().map(|v| format!(" = {v}")).unwrap_or_default(),
+                        num(d.segment),
+                        num(d.overall),
+                        d.z
+                    )),
+                ]));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, format!("Segment {}", p.id))),
+            card,
+        );
+    }
+    comparison(f, compare, app, &rep.profiles);
+}
+
+fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile]) {
+    let theme = app.theme.theme();
+    let names: Vec<String> = profiles
+        .first()
+        .map(|p| p.numeric.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default();
+    let header = std::iter::once("segment".to_string()).chain(names.iter().cloned());
+    let rows: Vec<Row> = profiles
+        .iter()
+        .map(|p| {
+            let name = app
+                .result
+                .as_ref()
+                .and_then(|r| r.report.personas.iter().find(|x| x.id == p.id))
+                .map_or_else(|| p.id.to_string(), |x| x.name.clone());
+            let cells = std::iter::once(Cell::from(name)).chain(p.numeric.iter().map(|s| {
+                Cell::from(s.mean.map_or("-".into(), num))
+                    .style(Style::new().bg(theme.heat(s.z.unwrap_or(0.0))))
+            }));
+            Row::new(cells.collect::<Vec<_>>())
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(24)];
+    widths.extend(names.iter().map(|_| Constraint::Fill(1)));
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header.collect::<Vec<_>>()).style(theme.dim))
+            .block(block(app, "Feature means (original units); red above, blue below the population")),
+        area,
+    );
+}
