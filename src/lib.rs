@@ -1,7 +1,7 @@
 //! seglab: a terminal workbench for customer segmentation.
 
 pub mod cli;
-pub mod tui;
 pub mod engine;
 pub mod recipe;
 pub mod report;
+pub mod tui;

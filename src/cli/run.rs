@@ -37,7 +37,13 @@ pub fn segment_inputs(
         "cluster"
     });
     let prepare_seconds = t0.elapsed().as_secs_f64();
-    let s = segment_prepared(recipe, std::sync::Arc::new(inputs), input, prepare_seconds, &JobControl::new())?;
+    let s = segment_prepared(
+        recipe,
+        std::sync::Arc::new(inputs),
+        input,
+        prepare_seconds,
+        &JobControl::new(),
+    )?;
     bar.finish_and_clear();
     Ok(s)
 }

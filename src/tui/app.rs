@@ -199,7 +199,11 @@ impl App {
         }
         self.say(format!(
             "cancelled: {}",
-            kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
+            kinds
+                .iter()
+                .map(|k| k.label())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
 
@@ -384,7 +388,11 @@ impl App {
                 self.result = Some(*r);
                 self.result_stale = false;
                 self.kview = None;
-                if self.result.as_ref().is_some_and(|r| r.seg.seg.sweep.is_some()) {
+                if self
+                    .result
+                    .as_ref()
+                    .is_some_and(|r| r.seg.seg.sweep.is_some())
+                {
                     self.start_kview(self.cur.k);
                 }
             }

@@ -39,6 +39,7 @@ pub fn act(app: &mut App, a: Action) {
         (Screen::Cluster, Action::Left | Action::Right) => browse_k(app, a == Action::Right),
         (Screen::Data, Action::CycleRole) => cycle_role(app),
         (Screen::Data, Action::CycleType) => cycle_type(app),
+        (Screen::Data, Action::CycleDateFormat) => cycle_date_format(app),
         (Screen::Clean, Action::CycleMissing) => {
             if let Some(col) = clean_columns(app).get(app.cur.clean).cloned() {
                 app.change(Stage::Prepare, |r| {
@@ -99,12 +100,22 @@ pub fn act(app: &mut App, a: Action) {
         (Screen::Clean, Action::TogglePair) => toggle_pair(app),
         (Screen::Features, Action::ToggleFeature) => {
             if let Some(col) = feature_candidates(app).get(app.cur.feature).cloned() {
-                app.change(Stage::Prepare, |r| toggle(&mut r.features.columns, &col));
+                app.change(Stage::Prepare, |r| {
+                    toggle(&mut r.features.columns, &col);
+                    // log1p applies to features only.
+                    if !r.features.columns.contains(&col) {
+                        r.features.log1p.retain(|c| *c != col);
+                    }
+                });
             }
         }
         (Screen::Features, Action::ToggleLog) => {
             if let Some(col) = feature_candidates(app).get(app.cur.feature).cloned() {
-                app.change(Stage::Prepare, |r| toggle(&mut r.features.log1p, &col));
+                if app.recipe.features.columns.contains(&col) {
+                    app.change(Stage::Prepare, |r| toggle(&mut r.features.log1p, &col));
+                } else {
+                    app.error(format!("{col} is not a feature: space adds it first"));
+                }
             }
         }
         (Screen::Features, Action::CycleScaler) => app.change(Stage::Prepare, |r| {
@@ -180,7 +191,9 @@ fn list_len(app: &App) -> usize {
         Screen::Clean => clean_columns(app).len(),
         Screen::Features => feature_candidates(app).len(),
         Screen::Cluster => 0,
-        Screen::Segments | Screen::Export => app.result.as_ref().map_or(0, |r| r.report.personas.len()),
+        Screen::Segments | Screen::Export => {
+            app.result.as_ref().map_or(0, |r| r.report.personas.len())
+        }
     }
 }
 
@@ -194,7 +207,11 @@ fn browse_k(app: &mut App, up: bool) {
         return;
     };
     let i = ks.iter().position(|&k| k == app.cur.k).unwrap_or(0);
-    let j = if up { (i + 1).min(ks.len() - 1) } else { i.saturating_sub(1) };
+    let j = if up {
+        (i + 1).min(ks.len() - 1)
+    } else {
+        i.saturating_sub(1)
+    };
     if ks[j] != app.cur.k {
         app.cur.k = ks[j];
         app.start_kview(ks[j]);
@@ -229,7 +246,11 @@ pub fn feature_candidates(app: &App) -> Vec<String> {
 
 /// Data screen: feature → id → ignored → feature (numbers and categories can be features).
 fn cycle_role(app: &mut App) {
-    let Some(c) = app.data.as_ref().and_then(|d| d.table.columns.get(app.cur.column)) else {
+    let Some(c) = app
+        .data
+        .as_ref()
+        .and_then(|d| d.table.columns.get(app.cur.column))
+    else {
         return;
     };
     let (name, ty) = (c.name.clone(), c.ty);
@@ -278,9 +299,48 @@ fn cycle_type(app: &mut App) {
     });
 }
 
+/// Data screen: how a date column is read (auto → ymd → mdy → dmy → auto).
+fn cycle_date_format(app: &mut App) {
+    use crate::engine::load::dates::DateFormat;
+    let Some(c) = app
+        .data
+        .as_ref()
+        .and_then(|d| d.table.columns.get(app.cur.column))
+    else {
+        return;
+    };
+    let name = c.name.clone();
+    let is_date = matches!(c.ty, ColumnType::Date | ColumnType::DateTime)
+        || app.recipe.load.date_formats.contains_key(&name);
+    if !is_date {
+        app.error(format!("{name} is not a date column (t forces a type)"));
+        return;
+    }
+    app.change(Stage::Load, |r| {
+        let order = [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy];
+        let next = match r
+            .load
+            .date_formats
+            .get(&name)
+            .and_then(|f| order.iter().position(|x| x == f))
+        {
+            None => Some(order[0].clone()),
+            Some(i) if i + 1 < order.len() => Some(order[i + 1].clone()),
+            Some(_) => None,
+        };
+        match next {
+            Some(f) => r.load.date_formats.insert(name, f),
+            None => r.load.date_formats.remove(&name),
+        };
+    });
+}
+
 /// Review list: matched pairs (accepted), then the recipe's rejections.
 pub fn pair_count(app: &App) -> usize {
-    let matched = app.prepared.as_ref().map_or(0, |p| p.prepared.duplicates.len());
+    let matched = app
+        .prepared
+        .as_ref()
+        .map_or(0, |p| p.prepared.duplicates.len());
     matched + app.recipe.clean.dedup.keep_apart.len()
 }
 

@@ -124,9 +124,9 @@ impl Keymap {
         for (table, keys) in tables {
             let scope = match table.as_str() {
                 "global" => None,
-                name => Some(
-                    Screen::from_name(name).ok_or_else(|| format!("unknown table [{name}]"))?,
-                ),
+                name => {
+                    Some(Screen::from_name(name).ok_or_else(|| format!("unknown table [{name}]"))?)
+                }
             };
             for (key, action) in keys {
                 let k = Key::parse(&key).ok_or_else(|| format!("[{table}] unknown key '{key}'"))?;
@@ -172,7 +172,11 @@ impl Keymap {
             if keys.is_empty() {
                 continue;
             }
-            if self.map.iter().any(|((s, _), x)| *x == a && *s == Some(screen)) {
+            if self
+                .map
+                .iter()
+                .any(|((s, _), x)| *x == a && *s == Some(screen))
+            {
                 own.push((a, keys));
             } else {
                 global.push((a, keys));
@@ -218,7 +222,10 @@ mod tests {
         assert_eq!(km.action(Screen::Cluster, key("r")), Some(Action::RunSweep));
         assert_eq!(km.action(Screen::Segments, key("r")), Some(Action::Rename));
         assert_eq!(km.action(Screen::Data, key("o")), Some(Action::Open));
-        assert_eq!(km.action(Screen::Clean, key("o")), Some(Action::CycleOutlier));
+        assert_eq!(
+            km.action(Screen::Clean, key("o")),
+            Some(Action::CycleOutlier)
+        );
         assert_eq!(km.action(Screen::Data, key("ctrl-c")), Some(Action::Quit));
         assert_eq!(km.action(Screen::Data, key("r")), None);
         // Every action has a key somewhere.
@@ -239,7 +246,10 @@ mod tests {
             km.action(Screen::Cluster, Key::parse("g").unwrap()),
             Some(Action::RunSweep)
         );
-        assert_eq!(km.action(Screen::Export, Key::parse("Q").unwrap()), Some(Action::Quit));
+        assert_eq!(
+            km.action(Screen::Export, Key::parse("Q").unwrap()),
+            Some(Action::Quit)
+        );
         let e = Keymap::parse("[global]\nctrl-x = \"launch\"\n").unwrap_err();
         assert!(e.contains("unknown action 'launch'"), "{e}");
         let e = Keymap::parse("[global]\nhyper-x = \"quit\"\n").unwrap_err();

@@ -16,7 +16,9 @@ pub mod views;
 
 use crate::recipe::Recipe;
 use app::{App, Session};
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind};
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+};
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
@@ -81,7 +83,11 @@ fn event_loop(
             last_draw = Instant::now();
             dirty = false;
         }
-        let wait = if app.jobs.busy() { Duration::from_millis(20) } else { Duration::from_millis(250) };
+        let wait = if app.jobs.busy() {
+            Duration::from_millis(20)
+        } else {
+            Duration::from_millis(250)
+        };
         if !event::poll(wait)? {
             continue;
         }

@@ -16,7 +16,10 @@ pub fn on_key(app: &mut App, key: Key) -> bool {
             app.overlay = Overlay::None;
             true
         }
-        Overlay::Palette { mut query, selected } => {
+        Overlay::Palette {
+            mut query,
+            selected,
+        } => {
             let matches = palette_matches(&query);
             match key.code {
                 KeyCode::Esc => app.overlay = Overlay::None,
@@ -118,7 +121,9 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
         InputPurpose::OutDir => {
             let p = PathBuf::from(&text);
             if p.exists() {
-                app.error(format!("{text} exists; exports never overwrite: pick a new folder"));
+                app.error(format!(
+                    "{text} exists; exports never overwrite: pick a new folder"
+                ));
             } else {
                 app.out_dir = p;
             }
@@ -135,10 +140,16 @@ pub fn complete_path(text: &str) -> String {
     } else {
         (
             path.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
-            path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            path.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         )
     };
-    let read_dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
+    let read_dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.clone()
+    };
     let mut names: Vec<String> = std::fs::read_dir(&read_dir)
         .into_iter()
         .flatten()
@@ -183,6 +194,10 @@ mod tests {
         let got = complete_path(&format!("{root}/sample-data/cust"));
         assert_eq!(got, format!("{root}/sample-data/customers.csv"));
         let got = complete_path(&format!("{root}/sample-data/t"));
-        assert_eq!(got, format!("{root}/sample-data/tr"), "transactions.csv and truth.csv");
+        assert_eq!(
+            got,
+            format!("{root}/sample-data/tr"),
+            "transactions.csv and truth.csv"
+        );
     }
 }

@@ -32,10 +32,12 @@ pub fn scree(p: &PreparedInputs) -> Vec<f64> {
     if d < 2 {
         return Vec::new();
     }
-    PcaParams { keep: Keep::Count(1) }
-        .fit(&f.data, d)
-        .map(|m| m.explained_variance_ratio)
-        .unwrap_or_default()
+    PcaParams {
+        keep: Keep::Count(1),
+    }
+    .fit(&f.data, d)
+    .map(|m| m.explained_variance_ratio)
+    .unwrap_or_default()
 }
 
 /// A numeric column's histogram and IQR fences (for the Data and Clean screens).
@@ -56,7 +58,10 @@ impl Hist {
     pub fn of(values: &[Option<f64>]) -> Option<Hist> {
         let sorted = sorted_present(values);
         let (min, max) = (*sorted.first()?, *sorted.last()?);
-        let (q1, q3) = (quantile_sorted(&sorted, 0.25)?, quantile_sorted(&sorted, 0.75)?);
+        let (q1, q3) = (
+            quantile_sorted(&sorted, 0.25)?,
+            quantile_sorted(&sorted, 0.75)?,
+        );
         let iqr = q3 - q1;
         let (lo, hi) = if iqr > 0.0 {
             (min.max(q1 - 3.0 * iqr), max.min(q3 + 3.0 * iqr))
@@ -141,13 +146,23 @@ impl SegResult {
         let rows = metrics::sample_indices(n, PICTURE_ROWS, seed ^ 0x5CA7);
         let (mut xy, mut xy_variance) = (Vec::new(), 0.0);
         if seg.n_cols >= 2 {
-            let params = PcaParams { keep: Keep::Count(2) };
+            let params = PcaParams {
+                keep: Keep::Count(2),
+            };
             if let Ok(pca) = params.fit(&seg.space, seg.n_cols) {
                 let sub: Vec<f64> = rows
                     .iter()
-                    .flat_map(|&r| seg.space[r * seg.n_cols..(r + 1) * seg.n_cols].iter().copied())
+                    .flat_map(|&r| {
+                        seg.space[r * seg.n_cols..(r + 1) * seg.n_cols]
+                            .iter()
+                            .copied()
+                    })
                     .collect();
-                xy = pca.transform(&sub).chunks(2).map(|p| (p[0], p[1])).collect();
+                xy = pca
+                    .transform(&sub)
+                    .chunks(2)
+                    .map(|p| (p[0], p[1]))
+                    .collect();
                 xy_variance = pca.explained_variance_ratio.iter().take(2).sum();
             }
         } else {

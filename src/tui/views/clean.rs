@@ -4,7 +4,7 @@
 
 use super::super::app::App;
 use super::super::edit::{clean_columns, pair_count};
-use super::common::{block, histogram, placeholder};
+use super::common::{block, histogram, placeholder, side};
 use crate::engine::clean::{MissingRule, OutlierAction, OutlierMethod};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -21,8 +21,7 @@ fn missing_name(r: &MissingRule) -> String {
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
     let cols = clean_columns(app);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(46), Constraint::Fill(1)]).areas(area);
+    let [left, right] = Layout::horizontal([side(area, 46), Constraint::Fill(1)]).areas(area);
     let [hist_area, preview_area, pairs_area] = Layout::vertical([
         Constraint::Length(9),
         Constraint::Fill(1),
@@ -38,28 +37,44 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 || format!("{} (default)", missing_name(&m.default_numeric)),
                 missing_name,
             );
-            let out = app.recipe.clean.outliers.get(c).map_or("-".to_string(), |o| {
-                let how = match o.method {
-                    OutlierMethod::Iqr => format!("IQR×{}", o.factor),
-                    OutlierMethod::Zscore => format!("|z|>{}", o.threshold),
-                };
-                let act = match o.action {
-                    OutlierAction::Clip => "clip",
-                    OutlierAction::Drop => "drop",
-                    OutlierAction::Flag => "flag",
-                };
-                format!("{how} {act}")
-            });
-            Row::new(vec![Cell::from(c.clone()), Cell::from(rule), Cell::from(out)])
+            let out = app
+                .recipe
+                .clean
+                .outliers
+                .get(c)
+                .map_or("-".to_string(), |o| {
+                    let how = match o.method {
+                        OutlierMethod::Iqr => format!("IQR×{}", o.factor),
+                        OutlierMethod::Zscore => format!("|z|>{}", o.threshold),
+                    };
+                    let act = match o.action {
+                        OutlierAction::Clip => "clip",
+                        OutlierAction::Drop => "drop",
+                        OutlierAction::Flag => "flag",
+                    };
+                    format!("{how} {act}")
+                });
+            Row::new(vec![
+                Cell::from(c.clone()),
+                Cell::from(rule),
+                Cell::from(out),
+            ])
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.clean));
     f.render_stateful_widget(
-        Table::new(rows, [Constraint::Fill(1), Constraint::Length(16), Constraint::Length(14)])
-            .header(Row::new(["feature", "missing (m)", "outliers (o)"]).style(theme.dim))
-            .row_highlight_style(theme.selected)
-            .highlight_symbol("▸")
-            .block(block(app, "Rules per feature")),
+        Table::new(
+            rows,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(16),
+                Constraint::Length(14),
+            ],
+        )
+        .header(Row::new(["feature", "missing (m)", "outliers (o)"]).style(theme.dim))
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▸")
+        .block(block(app, "Rules per feature")),
         left,
         &mut state,
     );
@@ -86,8 +101,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             };
             histogram(f, hist_area, app, title, h, &marks);
         }
-        (Some(name), None) => placeholder(f, hist_area, app, name, "derived from other columns or the transaction log: see the preview"),
-        (None, _) => placeholder(f, hist_area, app, "Distribution", "no features chosen yet (Features screen)"),
+        (Some(name), None) => placeholder(
+            f,
+            hist_area,
+            app,
+            name,
+            "derived from other columns or the transaction log: see the preview",
+        ),
+        (None, _) => placeholder(
+            f,
+            hist_area,
+            app,
+            "Distribution",
+            "no features chosen yet (Features screen)",
+        ),
     }
 
     let mut lines: Vec<Line> = Vec::new();
@@ -144,8 +171,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     }
     for [a, b] in &dedup.keep_apart {
         rows.push(
-            Row::new(vec![Cell::from("apart"), Cell::from(a.clone()), Cell::from(b.clone())])
-                .style(theme.dim),
+            Row::new(vec![
+                Cell::from("apart"),
+                Cell::from(a.clone()),
+                Cell::from(b.clone()),
+            ])
+            .style(theme.dim),
         );
     }
     let sel = app.cur.pair.min(rows.len().saturating_sub(1));
@@ -162,7 +193,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             ],
         )
         .row_highlight_style(theme.selected)
-            .highlight_symbol("▸")
+        .highlight_symbol("▸")
         .block(block(app, title)),
         pairs_area,
         &mut state,

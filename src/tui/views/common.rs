@@ -10,7 +10,15 @@ use ratatui::Frame;
 
 pub fn block<'a>(app: &App, title: impl Into<Line<'a>>) -> Block<'a> {
     let theme = app.theme.theme();
-    Block::bordered().title(title).border_style(theme.dim).title_style(theme.accent)
+    Block::bordered()
+        .title(title)
+        .border_style(theme.dim)
+        .title_style(theme.accent)
+}
+
+/// A side pane of `want` columns, but never more than 55% of a narrow terminal.
+pub fn side(area: Rect, want: u16) -> ratatui::layout::Constraint {
+    ratatui::layout::Constraint::Length(want.min(area.width * 11 / 20))
 }
 
 /// A number as an analyst reads it: few digits, thousands grouped.
@@ -71,12 +79,21 @@ pub fn histogram(f: &mut Frame, area: Rect, app: &App, title: String, h: &Hist, 
         .chunks(per)
         .enumerate()
         .map(|(i, c)| {
-            let style = if marked.contains(&i) { theme.bad } else { theme.accent };
-            Bar::default().value(c.iter().sum()).text_value(String::new()).style(style)
+            let style = if marked.contains(&i) {
+                theme.bad
+            } else {
+                theme.accent
+            };
+            Bar::default()
+                .value(c.iter().sum())
+                .text_value(String::new())
+                .style(style)
         })
         .collect();
     let n = bars.len().max(1) as u16;
-    let bar_width = ((area.width.saturating_sub(2)) / n).saturating_sub(1).max(1);
+    let bar_width = ((area.width.saturating_sub(2)) / n)
+        .saturating_sub(1)
+        .max(1);
     let outside = if h.below + h.above > 0 {
         format!(", {} beyond", h.below + h.above)
     } else {

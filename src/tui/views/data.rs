@@ -2,7 +2,7 @@
 //! built, so 1M rows draw as fast as 100), and the selected column's distribution.
 
 use super::super::app::App;
-use super::common::{block, histogram, num, placeholder};
+use super::common::{block, histogram, num, placeholder, side};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Cell, Row, Table, TableState};
@@ -14,8 +14,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let theme = app.theme.theme();
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(50), Constraint::Fill(1)]).areas(area);
+    let [left, right] = Layout::horizontal([side(area, 50), Constraint::Fill(1)]).areas(area);
     let [rows_area, dist_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(right);
 
@@ -32,7 +31,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             } else {
                 ""
             };
-            let forced = if app.recipe.load.types.contains_key(&c.name) { "*" } else { "" };
+            let forced = if app.recipe.load.types.contains_key(&c.name)
+                || app.recipe.load.date_formats.contains_key(&c.name)
+            {
+                "*"
+            } else {
+                ""
+            };
             Row::new(vec![
                 Cell::from(c.name.clone()),
                 Cell::from(format!("{}{forced}", c.ty.name())),
@@ -43,7 +48,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.column));
-    let title = format!("Columns ({})  space role · t type", d.report.columns.len());
+    let title = format!(
+        "Columns ({})  space role · t type · f date",
+        d.report.columns.len()
+    );
     f.render_stateful_widget(
         Table::new(
             cols,
@@ -57,7 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         )
         .header(Row::new(["column", "type", "miss", "dist", "role"]).style(theme.dim))
         .row_highlight_style(theme.selected)
-            .highlight_symbol("▸")
+        .highlight_symbol("▸")
         .block(block(app, title)),
         left,
         &mut state,
@@ -108,7 +116,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             f,
             dist_area,
             app,
-            format!("{} — {} missing, {} outliers (1.5·IQR)", c.name, c.missing, c.outliers.unwrap_or(0)),
+            format!(
+                "{} — {} missing, {} outliers (1.5·IQR)",
+                c.name,
+                c.missing,
+                c.outliers.unwrap_or(0)
+            ),
             h,
             &[],
         ),
@@ -133,6 +146,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 dist_area,
             );
         }
-        None => placeholder(f, dist_area, app, &c.name, &format!("{}: {} distinct values", c.ty.name(), c.distinct)),
+        None => placeholder(
+            f,
+            dist_area,
+            app,
+            &c.name,
+            &format!("{}: {} distinct values", c.ty.name(), c.distinct),
+        ),
     }
 }

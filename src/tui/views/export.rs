@@ -16,7 +16,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let ready = match (&app.result, app.result_stale) {
         (None, _) => "not yet: run the sweep on the Cluster screen first".to_string(),
         (Some(_), true) => "out of date: the recipe changed; run the sweep again".to_string(),
-        (Some(r), false) => format!("{} segments of {} rows", r.seg.seg.k, r.seg.seg.labels.len()),
+        (Some(r), false) => format!(
+            "{} segments of {} rows",
+            r.seg.seg.k,
+            r.seg.seg.labels.len()
+        ),
     };
     let lines = vec![
         Line::from(format!("folder ({}):  {}", hint(Action::EditOutDir), app.out_dir.display())),
@@ -34,7 +38,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         )),
     ];
     f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, "Export")),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(block(app, "Export")),
         top,
     );
     let body: Vec<Line> = if app.exported.is_empty() {
@@ -43,7 +49,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         app.exported.iter().map(|f| Line::from(f.clone())).collect()
     };
     f.render_widget(
-        Paragraph::new(body).block(block(app, format!("Files written ({})", app.exported.len()))),
+        Paragraph::new(body).block(block(
+            app,
+            format!("Files written ({})", app.exported.len()),
+        )),
         files,
     );
 }

@@ -3,7 +3,7 @@
 
 use super::super::app::App;
 use super::super::edit::feature_candidates;
-use super::common::{block, num, placeholder};
+use super::common::{block, num, placeholder, side};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
@@ -13,8 +13,7 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(48), Constraint::Fill(1)]).areas(area);
+    let [left, right] = Layout::horizontal([side(area, 48), Constraint::Fill(1)]).areas(area);
     let [settings, scree_area] =
         Layout::vertical([Constraint::Length(6), Constraint::Fill(1)]).areas(right);
     let fo = &app.recipe.features;
@@ -28,7 +27,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 .and_then(|t| t.column(&c))
                 .and_then(|col| col.data.as_numbers())
                 .map(|v| {
-                    let (s, n) = v.iter().flatten().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+                    let (s, n) = v
+                        .iter()
+                        .flatten()
+                        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
                     num(s / n.max(1) as f64)
                 })
                 .unwrap_or_default();
@@ -45,11 +47,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     f.render_stateful_widget(
         Table::new(
             rows,
-            [Constraint::Length(3), Constraint::Fill(1), Constraint::Length(6), Constraint::Length(9)],
+            [
+                Constraint::Length(3),
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(9),
+            ],
         )
         .header(Row::new(["use", "column", "L log", "mean"]).style(theme.dim))
         .row_highlight_style(theme.selected)
-            .highlight_symbol("▸")
+        .highlight_symbol("▸")
         .block(block(app, "Features  space toggles")),
         left,
         &mut state,
@@ -61,23 +68,47 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         (None, Some(v)) => format!("on, {:.0}% of the variance", v * 100.0),
         _ => "off".into(),
     };
-    let shape = app.prepared.as_ref().map_or(String::from("preparing…"), |p| {
-        let f = &p.prepared.features;
-        format!("{} rows × {} columns after scaling", f.n_rows, f.names.len())
-    });
+    let shape = app
+        .prepared
+        .as_ref()
+        .map_or(String::from("preparing…"), |p| {
+            let f = &p.prepared.features;
+            format!(
+                "{} rows × {} columns after scaling",
+                f.n_rows,
+                f.names.len()
+            )
+        });
     let lines = vec![
         Line::from(format!("scaler (s): {}", r.scale.method.name())),
         Line::from(format!("PCA (p):    {pca}")),
         Line::styled(shape, theme.dim),
-        Line::styled("one-hot categories: set on the Data screen (space on the column)", theme.dim),
+        Line::styled(
+            "one-hot categories: set on the Data screen (space on the column)",
+            theme.dim,
+        ),
     ];
-    f.render_widget(Paragraph::new(lines).block(block(app, "Scaling and reduction")), settings);
+    f.render_widget(
+        Paragraph::new(lines).block(block(app, "Scaling and reduction")),
+        settings,
+    );
 
     if app.scree.is_empty() {
-        placeholder(f, scree_area, app, "Scree", "PCA needs at least two features");
+        placeholder(
+            f,
+            scree_area,
+            app,
+            "Scree",
+            "PCA needs at least two features",
+        );
         return;
     }
-    let bars: Vec<(f64, f64)> = app.scree.iter().enumerate().map(|(i, v)| ((i + 1) as f64, *v)).collect();
+    let bars: Vec<(f64, f64)> = app
+        .scree
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ((i + 1) as f64, *v))
+        .collect();
     let mut acc = 0.0;
     let cum: Vec<(f64, f64)> = app
         .scree

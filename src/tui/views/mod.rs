@@ -63,7 +63,13 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App) {
             Screen::Cluster | Screen::Segments if app.result_stale => "!",
             Screen::Cluster | Screen::Segments => app.result.as_ref().map_or("·", |_| "✓"),
             Screen::Export if running(JobKind::Export) => "…",
-            Screen::Export => if app.exported.is_empty() { "·" } else { "✓" },
+            Screen::Export => {
+                if app.exported.is_empty() {
+                    "·"
+                } else {
+                    "✓"
+                }
+            }
         }
     };
     let titles: Vec<Line> = Screen::ALL
@@ -73,7 +79,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App) {
     let tabs = Tabs::new(titles)
         .select(app.screen.index())
         .style(theme.dim)
-        .highlight_style(theme.accent.add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::REVERSED))
+        .highlight_style(
+            theme
+                .accent
+                .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::REVERSED),
+        )
         .divider("│");
     f.render_widget(tabs, area);
 }
@@ -81,8 +91,12 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App) {
 /// Dataset and row counts; the running job with its progress; the last message.
 fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
-    let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    let mut facts = vec![Span::styled(app.session.input.display().to_string(), theme.accent)];
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let mut facts = vec![Span::styled(
+        app.session.input.display().to_string(),
+        theme.accent,
+    )];
     if let Some(d) = &app.data {
         facts.push(Span::raw(format!("  {} rows", d.report.rows)));
     }
@@ -94,7 +108,10 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App) {
             .skip(1)
             .map(|(s, n)| format!("{s} {n}"))
             .collect();
-        facts.push(Span::styled(format!(" → {}", counts.join(" → ")), theme.dim));
+        facts.push(Span::styled(
+            format!(" → {}", counts.join(" → ")),
+            theme.dim,
+        ));
     }
     if let Some(r) = &app.result {
         facts.push(Span::raw(format!("  k={}", r.seg.seg.k)));
@@ -102,19 +119,30 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let job = app.jobs.running.iter().next_back();
     match job {
         Some((kind, running)) => {
-            let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(top);
+            let [left, right] =
+                Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(top);
             f.render_widget(Paragraph::new(Line::from(facts)), left);
             let ratio = running.control.progress().clamp(0.0, 1.0);
             let label = format!("{} {:.0}% (Esc cancels)", kind.label(), ratio * 100.0);
             f.render_widget(
-                Gauge::default().ratio(ratio).label(label).gauge_style(theme.accent),
+                Gauge::default()
+                    .ratio(ratio)
+                    .label(label)
+                    .gauge_style(theme.accent),
                 right,
             );
         }
         None => f.render_widget(Paragraph::new(Line::from(facts)), top),
     }
-    let style = if app.status_is_error { theme.bad } else { theme.dim };
-    let help = format!("  ? keys · : commands · {} quit", app.keymap.hint(app.screen, super::action::Action::Quit));
+    let style = if app.status_is_error {
+        theme.bad
+    } else {
+        theme.dim
+    };
+    let help = format!(
+        "  ? keys · : commands · {} quit",
+        app.keymap.hint(app.screen, super::action::Action::Quit)
+    );
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(app.status.clone(), style),

@@ -27,7 +27,11 @@ pub fn draw(f: &mut Frame, app: &App) {
             f.render_widget(
                 Paragraph::new(lines).style(theme.base).block(block(
                     app,
-                    format!("Keys on {} (any key closes; theme {})", app.screen.title(), app.theme.name()),
+                    format!(
+                        "Keys on {} (any key closes; theme {})",
+                        app.screen.title(),
+                        app.theme.name()
+                    ),
                 )),
                 area,
             );
@@ -35,26 +39,47 @@ pub fn draw(f: &mut Frame, app: &App) {
         Overlay::Palette { query, selected } => {
             let area = popup(f.area(), 60, 70);
             let matches = palette_matches(query);
-            let mut lines = vec![Line::from(vec![Span::styled("> ", theme.accent), Span::raw(query.clone())]), Line::from("")];
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("> ", theme.accent),
+                    Span::raw(query.clone()),
+                ]),
+                Line::from(""),
+            ];
             for (i, a) in matches.iter().enumerate() {
-                let style = if i == *selected { theme.selected } else { theme.base };
+                let style = if i == *selected {
+                    theme.selected
+                } else {
+                    theme.base
+                };
                 let key = app.keymap.hint(app.screen, *a);
                 lines.push(Line::styled(format!("{:<44} {key}", a.describe()), style));
             }
             f.render_widget(Clear, area);
             f.render_widget(
-                Paragraph::new(lines).style(theme.base).block(block(app, "Command (type to filter, Enter runs)")),
+                Paragraph::new(lines)
+                    .style(theme.base)
+                    .block(block(app, "Command (type to filter, Enter runs)")),
                 area,
             );
         }
         Overlay::Input { purpose, text } => {
-            let area = f.area().centered(Constraint::Percentage(70), Constraint::Length(5));
+            let area = f
+                .area()
+                .centered(Constraint::Percentage(70), Constraint::Length(5));
             let title = match purpose {
-                InputPurpose::OpenFile => "Open file (Tab completes, Enter opens, Esc cancels)".to_string(),
-                InputPurpose::Rename(id) => format!("Rename segment {id} (Enter keeps it, Esc cancels)"),
+                InputPurpose::OpenFile => {
+                    "Open file (Tab completes, Enter opens, Esc cancels)".to_string()
+                }
+                InputPurpose::Rename(id) => {
+                    format!("Rename segment {id} (Enter keeps it, Esc cancels)")
+                }
                 InputPurpose::OutDir => "Export folder (must not exist yet)".to_string(),
             };
-            let mut lines = vec![Line::from(vec![Span::raw(text.clone()), Span::styled("▏", theme.accent)])];
+            let mut lines = vec![Line::from(vec![
+                Span::raw(text.clone()),
+                Span::styled("▏", theme.accent),
+            ])];
             if *purpose == InputPurpose::OpenFile {
                 let recent = super::super::recent::list();
                 if let Some(r) = recent.first() {
@@ -62,7 +87,13 @@ pub fn draw(f: &mut Frame, app: &App) {
                 }
             }
             f.render_widget(Clear, area);
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base).block(block(app, title)), area);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .style(theme.base)
+                    .block(block(app, title)),
+                area,
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 //! original units, coloured by how far each is from the population (z).
 
 use super::super::app::App;
-use super::common::{block, num, placeholder};
+use super::common::{block, num, placeholder, side};
 use crate::engine::profile::SegmentProfile;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -14,14 +14,23 @@ use ratatui::Frame;
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
     let Some(res) = &app.result else {
-        placeholder(f, area, app, "Segments", "no segments yet: run the sweep on the Cluster screen (4, then r)");
+        placeholder(
+            f,
+            area,
+            app,
+            "Segments",
+            "no segments yet: run the sweep on the Cluster screen (4, then r)",
+        );
         return;
     };
     let rep = &res.report;
-    let [cards_area, compare] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length((rep.profiles.len() as u16 + 3).min(12))]).areas(area);
+    let [cards_area, compare] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length((rep.profiles.len() as u16 + 3).min(12)),
+    ])
+    .areas(area);
     let [list, card] =
-        Layout::horizontal([Constraint::Length(44), Constraint::Fill(1)]).areas(cards_area);
+        Layout::horizontal([side(cards_area, 44), Constraint::Fill(1)]).areas(cards_area);
 
     let rows: Vec<Row> = rep
         .personas
@@ -40,11 +49,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.segment));
     f.render_stateful_widget(
-        Table::new(rows, [Constraint::Length(1), Constraint::Fill(1), Constraint::Length(6), Constraint::Length(6)])
-            .header(Row::new(["", "segment (r rename)", "size", "share"]).style(theme.dim))
-            .row_highlight_style(theme.selected)
-            .highlight_symbol("▸")
-            .block(block(app, format!("{} segments", rep.personas.len()))),
+        Table::new(
+            rows,
+            [
+                Constraint::Length(1),
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(6),
+            ],
+        )
+        .header(Row::new(["", "segment (r rename)", "size", "share"]).style(theme.dim))
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▸")
+        .block(block(app, format!("{} segments", rep.personas.len()))),
         list,
         &mut state,
     );
@@ -64,11 +81,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             for d in prof.distinguishing.iter().take(6) {
                 let up = d.z >= 0.0;
                 lines.push(Line::from(vec![
-                    Span::styled(if up { " ▲ " } else { " ▼ " }, if up { theme.good } else { theme.bad }),
+                    Span::styled(
+                        if up { " ▲ " } else { " ▼ " },
+                        if up { theme.good } else { theme.bad },
+                    ),
                     Span::raw(format!(
                         "{}{}: {} vs {} overall (z {:+.2})",
                         d.feature,
-                        d.value.as_ref().map(|v| format!(" = {v}")).unwrap_or_default(),
+                        d.value
+                            .as_ref()
+                            .map(|v| format!(" = {v}"))
+                            .unwrap_or_default(),
                         num(d.segment),
                         num(d.overall),
                         d.z
@@ -77,7 +100,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             }
         }
         f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(app, format!("Segment {}", p.id))),
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(block(app, format!("Segment {}", p.id))),
             card,
         );
     }
@@ -111,7 +136,10 @@ fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile])
     f.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header.collect::<Vec<_>>()).style(theme.dim))
-            .block(block(app, "Feature means (original units); red above, blue below the population")),
+            .block(block(
+                app,
+                "Feature means (original units); red above, blue below the population",
+            )),
         area,
     );
 }

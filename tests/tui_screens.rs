@@ -1,0 +1,185 @@
+//! Every screen of the workbench rendered on a fixed-size TestBackend and compared with a
+//! snapshot (tests/snapshots/), driven through the same actions the keys trigger. Jobs are
+//! awaited (`wait_idle`), never slept on. To accept changed screens: `INSTA_UPDATE=always cargo
+//! test --release --test tui_screens`, then read the .snap files before committing them.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use seglab::recipe::Recipe;
+use seglab::tui::action::Action;
+use seglab::tui::app::{App, Session};
+use seglab::tui::keymap::{Key, Keymap};
+use seglab::tui::screen::Screen;
+use seglab::tui::views;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(300);
+
+/// The sample data with the sample recipe, loaded, prepared and (when `sweep`) clustered.
+fn sample_app(sweep: bool) -> App {
+    let recipe_path = PathBuf::from("sample-data/recipe.toml");
+    let recipe = Recipe::from_file(&recipe_path).unwrap();
+    let session = Session {
+        input: PathBuf::from("sample-data/customers.csv"),
+        recipe_path: Some(recipe_path),
+        transactions: None,
+    };
+    let mut app = App::new(session, recipe, Keymap::defaults());
+    app.wait_idle(WAIT);
+    assert!(
+        app.data.is_some() && app.prepared.is_some(),
+        "{}",
+        app.status
+    );
+    if sweep {
+        app.act(Action::RunSweep);
+        app.wait_idle(WAIT);
+        assert!(app.result.is_some(), "{}", app.status);
+    }
+    // Fixed, so that snapshots do not depend on which job finished last or on out/.
+    app.say("ready");
+    app.out_dir = PathBuf::from("out/snapshot-export");
+    app
+}
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| views::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+fn key(app: &mut App, k: &str) {
+    app.on_key(Key::parse(k).unwrap());
+}
+
+#[test]
+fn every_screen_at_120x40_and_80x24() {
+    let mut app = sample_app(true);
+    for screen in Screen::ALL {
+        app.screen = screen;
+        for (w, h) in [(120, 40), (80, 24)] {
+            let name = format!("{}_{w}x{h}", screen.title().to_lowercase());
+            insta::assert_snapshot!(name, render(&app, w, h));
+        }
+    }
+}
+
+#[test]
+fn help_palette_and_presentation() {
+    let mut app = sample_app(true);
+    key(&mut app, "4");
+    assert_eq!(app.screen, Screen::Cluster);
+    key(&mut app, "?");
+    insta::assert_snapshot!("help_cluster", render(&app, 100, 36));
+    key(&mut app, "esc");
+    key(&mut app, ":");
+    for c in "save".chars() {
+        key(&mut app, &c.to_string());
+    }
+    insta::assert_snapshot!("palette_save", render(&app, 100, 30));
+    key(&mut app, "esc");
+    key(&mut app, "f3");
+    insta::assert_snapshot!("cluster_presentation_80x24", render(&app, 80, 24));
+}
+
+#[test]
+fn browsing_k_updates_the_silhouette_plot() {
+    let mut app = sample_app(true);
+    key(&mut app, "4");
+    let k0 = app.cur.k;
+    key(&mut app, "right");
+    app.wait_idle(WAIT);
+    assert_eq!(app.cur.k, k0 + 1);
+    let v = app.kview.as_ref().expect("silhouette at the new k");
+    assert_eq!(v.k, k0 + 1);
+    assert_eq!(v.by_cluster.len(), k0 + 1);
+    assert!(render(&app, 120, 40).contains(&format!("Silhouette plot k={}", k0 + 1)));
+    // Enter uses it: the segments are refitted at that k.
+    key(&mut app, "enter");
+    app.wait_idle(WAIT);
+    assert_eq!(app.recipe.cluster.k, Some(k0 + 1));
+    assert_eq!(app.result.as_ref().unwrap().seg.seg.k, k0 + 1);
+}
+
+#[test]
+fn undo_and_redo_feature_choices() {
+    let mut app = sample_app(false);
+    let before = app.recipe.features.columns.clone();
+    key(&mut app, "3");
+    key(&mut app, "space");
+    assert_ne!(app.recipe.features.columns, before);
+    app.wait_idle(WAIT);
+    let n = app.prepared.as_ref().unwrap().prepared.features.names.len();
+    assert_eq!(
+        n,
+        app.recipe.features.columns.len(),
+        "the preview followed the change: {}",
+        app.status
+    );
+    key(&mut app, "u");
+    assert_eq!(app.recipe.features.columns, before);
+    key(&mut app, "ctrl-y");
+    assert_ne!(app.recipe.features.columns, before);
+    app.wait_idle(WAIT);
+}
+
+#[test]
+fn rename_a_segment_inline() {
+    let mut app = sample_app(true);
+    key(&mut app, "5");
+    key(&mut app, "r");
+    for _ in 0..40 {
+        key(&mut app, "backspace");
+    }
+    for c in "Weekend Shoppers".chars() {
+        key(&mut app, &c.to_string());
+    }
+    key(&mut app, "enter");
+    app.wait_idle(WAIT);
+    let p = &app.result.as_ref().unwrap().report.personas[0];
+    assert_eq!(p.name, "Weekend Shoppers");
+    assert_eq!(
+        app.recipe
+            .segments
+            .rename
+            .get(&p.id.to_string())
+            .map(String::as_str),
+        Some("Weekend Shoppers")
+    );
+    assert!(render(&app, 120, 40).contains("Weekend Shoppers"));
+}
+
+#[test]
+fn cancel_stops_a_running_sweep() {
+    let mut app = sample_app(false);
+    key(&mut app, "4");
+    key(&mut app, "r");
+    assert!(app.jobs.busy());
+    key(&mut app, "x");
+    assert!(!app.jobs.busy());
+    assert!(app.status.starts_with("cancelled"), "{}", app.status);
+    app.wait_idle(WAIT);
+    assert!(
+        app.result.is_none(),
+        "the cancelled job's result is dropped"
+    );
+}
+
+#[test]
+fn rejecting_a_fuzzy_pair_keeps_the_records_apart() {
+    let mut app = sample_app(false);
+    let prepared = app.prepared.clone().unwrap();
+    let (rows, pairs) = (
+        prepared.prepared.cleaned.n_rows(),
+        prepared.prepared.duplicates.len(),
+    );
+    assert!(pairs > 0);
+    key(&mut app, "2");
+    key(&mut app, "space");
+    assert_eq!(app.recipe.clean.dedup.keep_apart.len(), 1);
+    app.wait_idle(WAIT);
+    let now = app.prepared.as_ref().unwrap();
+    assert_eq!(now.prepared.duplicates.len(), pairs - 1);
+    assert_eq!(now.prepared.cleaned.n_rows(), rows + 1);
+}
