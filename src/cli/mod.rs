@@ -287,7 +287,7 @@ fn welcome() -> Result<(), CliError> {
     let file = sample_data_dir().join("customers.csv");
     cmd_inspect(&file, false, None)?;
     println!(
-        "\nThe interactive workbench is on its way. Meanwhile the command line does it all:\n  \
+        "\nRun seglab in a terminal to open the interactive workbench. The command line does it all too:\n  \
          seglab run --out out/run            segment the sample customers end to end\n  \
          seglab sweep --k-range 2..8         metrics per k and the recommended k\n  \
          seglab clean --recipe sample-data/recipe.toml {} --out out/clean\n  \

@@ -20,7 +20,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let [head, charts, table_area, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(if app.presentation { 0 } else { 7 }),
+        Constraint::Length(table_height(app, area)),
         Constraint::Fill(1),
     ])
     .areas(area);
@@ -151,6 +151,19 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Algorithm::Kmeans => silhouette_plot(f, left_b, app),
     }
     scatter(f, right_b, app, res);
+}
+
+/// Every k when there is room (a third of the screen), else a scrolling window of at least 5.
+fn table_height(app: &App, area: Rect) -> u16 {
+    if app.presentation {
+        return 0;
+    }
+    let rows = app
+        .result
+        .as_ref()
+        .and_then(|r| r.seg.seg.sweep.as_ref())
+        .map_or(4, |s| s.rows.len() as u16);
+    (rows + 3).min(area.height / 3).max(7)
 }
 
 fn line_chart(
