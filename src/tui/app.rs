@@ -74,6 +74,8 @@ pub struct App {
     pub data: Option<DataState>,
     pub prepared: Option<Arc<PreparedInputs>>,
     pub scree: Vec<f64>,
+    /// Mean of each numeric column after cleaning.
+    pub means: std::collections::BTreeMap<String, f64>,
     pub result: Option<SegResult>,
     /// The result was computed from an older recipe.
     pub result_stale: bool,
@@ -103,6 +105,7 @@ impl App {
             data: None,
             prepared: None,
             scree: Vec::new(),
+            means: Default::default(),
             result: None,
             result_stale: false,
             kview: None,
@@ -284,7 +287,8 @@ impl App {
                     )
                     .map_err(|e| e.to_string())?;
                     let scree = super::results::scree(&inputs);
-                    Ok(Output::Prepared(Arc::new(inputs), scree))
+                    let means = super::results::column_means(&inputs);
+                    Ok(Output::Prepared(Arc::new(inputs), scree, means))
                 });
             }
             Stage::Cluster => {
@@ -369,8 +373,9 @@ impl App {
                 self.cur.column = self.cur.column.min(d.table.n_cols().saturating_sub(1));
                 self.data = Some(*d);
             }
-            Output::Prepared(p, scree) => {
+            Output::Prepared(p, scree, means) => {
                 self.scree = scree;
+                self.means = means;
                 let c = p.prepared.features.n_rows;
                 self.say(format!(
                     "cleaned: {c} rows × {} features",

@@ -9,6 +9,7 @@ use crate::engine::stats::{quantile_sorted, sorted_present};
 use crate::engine::table::Table;
 use crate::report::run_output::RunReport;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Rows drawn in the cluster scatter and used for the per-k silhouette plot.
@@ -18,7 +19,8 @@ pub const HIST_BINS: usize = 24;
 pub enum Output {
     Loaded(Box<DataState>),
     /// The prepared inputs and the explained-variance ratio of every principal component.
-    Prepared(Arc<PreparedInputs>, Vec<f64>),
+    /// With the mean of every numeric column of the cleaned table (the Features screen's list).
+    Prepared(Arc<PreparedInputs>, Vec<f64>, BTreeMap<String, f64>),
     Segmented(Box<SegResult>),
     KView(Box<KView>),
     Renamed(Box<RunReport>),
@@ -38,6 +40,23 @@ pub fn scree(p: &PreparedInputs) -> Vec<f64> {
     .fit(&f.data, d)
     .map(|m| m.explained_variance_ratio)
     .unwrap_or_default()
+}
+
+/// Mean of each numeric column of the cleaned table (computed once, not per frame).
+pub fn column_means(p: &PreparedInputs) -> BTreeMap<String, f64> {
+    p.prepared
+        .cleaned
+        .columns
+        .par_iter()
+        .filter_map(|c| {
+            let v = c.data.as_numbers()?;
+            let (s, n) = v
+                .iter()
+                .flatten()
+                .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+            (n > 0).then(|| (c.name.clone(), s / n as f64))
+        })
+        .collect()
 }
 
 /// A numeric column's histogram and IQR fences (for the Data and Clean screens).

@@ -17,23 +17,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let [settings, scree_area] =
         Layout::vertical([Constraint::Length(6), Constraint::Fill(1)]).areas(right);
     let fo = &app.recipe.features;
-    let stats = app.prepared.as_ref().map(|p| &p.prepared.cleaned);
     let rows: Vec<Row> = feature_candidates(app)
         .into_iter()
         .map(|c| {
             let on = fo.columns.contains(&c);
             let log = fo.log1p.contains(&c);
-            let mean = stats
-                .and_then(|t| t.column(&c))
-                .and_then(|col| col.data.as_numbers())
-                .map(|v| {
-                    let (s, n) = v
-                        .iter()
-                        .flatten()
-                        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-                    num(s / n.max(1) as f64)
-                })
-                .unwrap_or_default();
+            let mean = app.means.get(&c).map(|&m| num(m)).unwrap_or_default();
             Row::new(vec![
                 Cell::from(if on { "[x]" } else { "[ ]" }),
                 Cell::from(c),
