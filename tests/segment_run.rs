@@ -1,7 +1,7 @@
 //! `seglab run`, `sweep` and `apply` end to end on the sample data and a fresh generated batch.
 
 mod common;
-use common::{sample, seglab, text, Scratch};
+use common::{sample, seglab, segments_by_id, text, Scratch};
 use seglab::engine::metrics::adjusted_rand_index;
 use std::collections::HashMap;
 use std::path::Path;
@@ -116,19 +116,6 @@ fn same_recipe_data_and_seed_give_the_same_labels() {
         std::fs::read(a.join("segments.csv")).unwrap(),
         std::fs::read(b.join("segments.csv")).unwrap()
     );
-}
-
-/// customer_id → (segment_id, segment_name) of a segments.csv.
-fn segments_by_id(p: &Path) -> HashMap<String, (String, String)> {
-    rows(p)
-        .into_iter()
-        .map(|r| {
-            (
-                r["customer_id"].clone(),
-                (r["segment_id"].clone(), r["segment_name"].clone()),
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! Cluster → Segments → Export on the sample data. Checks the exported files, that the terminal
 //! was restored, and that the saved recipe reproduces the same labels headless.
 
+mod common;
+
+use common::segments_by_id;
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
@@ -56,22 +58,6 @@ fn scratch() -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn segments(path: &Path) -> HashMap<String, (String, String)> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (id, sid, name) = (col("customer_id"), col("segment_id"), col("segment_name"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (
-                rec[id].to_string(),
-                (rec[sid].to_string(), rec[name].to_string()),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -211,8 +197,8 @@ fn whole_flow_with_keys_only() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (tui, cli) = (
-        segments(&out.join("segments.csv")),
-        segments(&headless.join("segments.csv")),
+        segments_by_id(&out.join("segments.csv")),
+        segments_by_id(&headless.join("segments.csv")),
     );
     assert_eq!(tui.len(), 5000);
     assert_eq!(

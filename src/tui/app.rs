@@ -234,27 +234,32 @@ impl App {
     }
 
     fn undo(&mut self) {
-        match self.undo.pop() {
-            Some(r) => {
-                let stage = stage_between(&self.recipe, &r);
-                self.redo.push(std::mem::replace(&mut self.recipe, r));
-                self.say("undone");
-                self.after_change(stage);
-            }
-            None => self.say("nothing to undo"),
-        }
+        self.travel(true);
     }
 
     fn redo(&mut self) {
-        match self.redo.pop() {
-            Some(r) => {
-                let stage = stage_between(&self.recipe, &r);
-                self.undo.push(std::mem::replace(&mut self.recipe, r));
-                self.say("redone");
-                self.after_change(stage);
-            }
-            None => self.say("nothing to redo"),
-        }
+        self.travel(false);
+    }
+
+    /// One step back (undo) or forward (redo) in the recipe history.
+    fn travel(&mut self, back: bool) {
+        let (from, to) = if back {
+            (&mut self.undo, &mut self.redo)
+        } else {
+            (&mut self.redo, &mut self.undo)
+        };
+        let Some(r) = from.pop() else {
+            self.say(if back {
+                "nothing to undo"
+            } else {
+                "nothing to redo"
+            });
+            return;
+        };
+        let stage = stage_between(&self.recipe, &r);
+        to.push(std::mem::replace(&mut self.recipe, r));
+        self.say(if back { "undone" } else { "redone" });
+        self.after_change(stage);
     }
 
     /// Starts the job for `stage` (later stages follow when it finishes).

@@ -71,3 +71,20 @@ pub fn column<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no column {name} in {report}"))
 }
+
+/// customer_id → (segment_id, segment_name) of a segments.csv.
+pub fn segments_by_id(path: &Path) -> std::collections::HashMap<String, (String, String)> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (id, sid, name) = (col("customer_id"), col("segment_id"), col("segment_name"));
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (
+                rec[id].to_string(),
+                (rec[sid].to_string(), rec[name].to_string()),
+            )
+        })
+        .collect()
+}
