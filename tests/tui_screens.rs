@@ -183,3 +183,46 @@ fn rejecting_a_fuzzy_pair_keeps_the_records_apart() {
     assert_eq!(now.prepared.duplicates.len(), pairs - 1);
     assert_eq!(now.prepared.cleaned.n_rows(), rows + 1);
 }
+
+#[test]
+fn dbscan_parameters_from_the_cluster_screen() {
+    let mut app = sample_app(false);
+    key(&mut app, "4");
+    key(&mut app, "a");
+    key(&mut app, "a");
+    for (k, value) in [("e", "0.6"), ("m", "10")] {
+        key(&mut app, k);
+        for _ in 0..10 {
+            key(&mut app, "backspace");
+        }
+        for c in value.chars() {
+            key(&mut app, &c.to_string());
+        }
+        key(&mut app, "enter");
+    }
+    assert_eq!(
+        (app.recipe.cluster.eps, app.recipe.cluster.min_points),
+        (0.6, 10)
+    );
+    key(&mut app, "e");
+    key(&mut app, "backspace");
+    key(&mut app, "backspace");
+    key(&mut app, "backspace");
+    key(&mut app, "-");
+    key(&mut app, "1");
+    key(&mut app, "enter");
+    assert!(app.status_is_error && app.status.contains("eps must be a positive number"));
+    assert_eq!(app.recipe.cluster.eps, 0.6);
+    key(&mut app, "r");
+    app.wait_idle(WAIT);
+    let res = app.result.as_ref().expect("a DBSCAN result");
+    assert_eq!(
+        res.seg.seg.algorithm,
+        seglab::engine::segment::Algorithm::Dbscan
+    );
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("k-distance") && screen.contains("eps 0.6 (e)"),
+        "{screen}"
+    );
+}

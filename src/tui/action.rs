@@ -44,6 +44,9 @@ pub enum Action {
     WidenK,
     NarrowK,
     ChooseK,
+    SetEps,
+    SetMinPoints,
+    SetNInit,
     Rename,
     EditOutDir,
     Export,
@@ -152,6 +155,13 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ChooseK,
         "choose_k",
         "use the selected k for the segments",
+    ),
+    (Action::SetEps, "set_eps", "DBSCAN eps (radius)"),
+    (Action::SetMinPoints, "set_min_points", "DBSCAN min_points"),
+    (
+        Action::SetNInit,
+        "set_n_init",
+        "k-means seedings per k (n_init)",
     ),
     (Action::Rename, "rename", "rename the selected segment"),
     (

@@ -29,6 +29,9 @@ pub enum InputPurpose {
     OpenFile,
     Rename(usize),
     OutDir,
+    Eps,
+    MinPoints,
+    NInit,
 }
 
 #[derive(Clone, Debug, PartialEq)]

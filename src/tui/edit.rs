@@ -150,6 +150,15 @@ pub fn act(app: &mut App, a: Action) {
                 app.say(format!("clustering with k = {k}"));
             }
         }
+        (Screen::Cluster, Action::SetEps | Action::SetMinPoints | Action::SetNInit) => {
+            let c = &app.recipe.cluster;
+            let (purpose, text) = match a {
+                Action::SetEps => (InputPurpose::Eps, c.eps.to_string()),
+                Action::SetMinPoints => (InputPurpose::MinPoints, c.min_points.to_string()),
+                _ => (InputPurpose::NInit, c.n_init.to_string()),
+            };
+            app.overlay = Overlay::Input { purpose, text };
+        }
         (Screen::Segments, Action::Rename) => {
             if let Some(p) = app
                 .result

@@ -118,6 +118,20 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
                 r.segments.rename.insert(id.to_string(), text);
             });
         }
+        InputPurpose::Eps => match text.parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => app.change(Stage::Cluster, |r| r.cluster.eps = v),
+            _ => app.error(format!("eps must be a positive number, got '{text}'")),
+        },
+        InputPurpose::MinPoints | InputPurpose::NInit => match text.parse::<usize>() {
+            Ok(v) if v >= 1 => app.change(Stage::Cluster, |r| {
+                if purpose == InputPurpose::MinPoints {
+                    r.cluster.min_points = v
+                } else {
+                    r.cluster.n_init = v
+                }
+            }),
+            _ => app.error(format!("a whole number ≥ 1, got '{text}'")),
+        },
         InputPurpose::OutDir => {
             let p = PathBuf::from(&text);
             if p.exists() {

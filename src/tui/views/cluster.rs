@@ -30,10 +30,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             format!("{} (a)", format!("{:?}", c.algorithm).to_lowercase()),
             theme.accent,
         ),
-        Span::raw(format!(
-            "  k range {}..{} (+/-)  k = {k_text}  n_init {}  seed {}",
-            c.k_min, c.k_max, c.n_init, app.recipe.seed
-        )),
+        Span::raw(match c.algorithm {
+            Algorithm::Dbscan => format!("  eps {} (e)  min_points {} (m)", c.eps, c.min_points),
+            _ => format!(
+                "  k {}..{} (+/-)  k = {k_text}  n_init {} (n)  seed {}",
+                c.k_min, c.k_max, c.n_init, app.recipe.seed
+            ),
+        }),
         Span::styled(
             "   r run · ←/→ browse k · Enter use k · Esc cancel",
             theme.dim,

@@ -75,6 +75,11 @@ pub fn draw(f: &mut Frame, app: &App) {
                     format!("Rename segment {id} (Enter keeps it, Esc cancels)")
                 }
                 InputPurpose::OutDir => "Export folder (must not exist yet)".to_string(),
+                InputPurpose::Eps => "DBSCAN eps: neighbourhood radius in scaled units".to_string(),
+                InputPurpose::MinPoints => {
+                    "DBSCAN min_points: neighbours that make a core point".to_string()
+                }
+                InputPurpose::NInit => "k-means n_init: seedings per k (best kept)".to_string(),
             };
             let mut lines = vec![Line::from(vec![
                 Span::raw(text.clone()),
