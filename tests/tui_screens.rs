@@ -226,3 +226,33 @@ fn dbscan_parameters_from_the_cluster_screen() {
         "{screen}"
     );
 }
+
+#[test]
+fn export_writes_the_chosen_formats_and_never_overwrites() {
+    let mut app = sample_app(true);
+    let out = std::env::temp_dir().join(format!("seglab-tui-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    app.out_dir = out.join("run");
+    key(&mut app, "6");
+    key(&mut app, "p");
+    key(&mut app, "g");
+    key(&mut app, "e");
+    app.wait_idle(WAIT);
+    let files = app.exported.clone();
+    assert!(files.contains(&"segments.csv".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"model.json".to_string()) && files.contains(&"personas.md".to_string())
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with(".parquet") || f.starts_with("charts")),
+        "{files:?}"
+    );
+    // A second export goes to a new folder.
+    key(&mut app, "e");
+    app.wait_idle(WAIT);
+    assert_ne!(app.out_dir, out.join("run"));
+    assert!(out.join("run/segments.csv").is_file() && app.out_dir.join("segments.csv").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+}

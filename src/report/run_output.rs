@@ -194,7 +194,37 @@ fn labelled(
     t
 }
 
+/// Which of the optional files an export writes. Personas, sweep, manifest and model are always
+/// written: they are small, and `apply` and a rerun need them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportFormats {
+    pub csv: bool,
+    pub parquet: bool,
+    /// PNG and SVG charts.
+    pub charts: bool,
+}
+
+impl Default for ExportFormats {
+    fn default() -> Self {
+        ExportFormats {
+            csv: true,
+            parquet: true,
+            charts: true,
+        }
+    }
+}
+
+/// Everything a run writes (what `seglab run` does).
 pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBuf> {
+    write_formats(out, report, s, ExportFormats::default())
+}
+
+pub fn write_formats(
+    out: &Path,
+    report: &RunReport,
+    s: &Segmented,
+    formats: ExportFormats,
+) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     let name_of = |id: usize| report.model.name_of(id).to_string();
     let table = labelled(
@@ -203,8 +233,12 @@ pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBu
         name_of,
         Some(&s.seg.silhouette),
     );
-    dir.write_with("segments.csv", |w| write_csv(&table, w))?;
-    dir.write_with("segments.parquet", |w| write_parquet(&table, w))?;
+    if formats.csv {
+        dir.write_with("segments.csv", |w| write_csv(&table, w))?;
+    }
+    if formats.parquet {
+        dir.write_with("segments.parquet", |w| write_parquet(&table, w))?;
+    }
     // Units the data itself implies; money columns stay unit-less (the currency is not known).
     let units: BTreeMap<String, String> = report
         .model
@@ -241,8 +275,10 @@ pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBu
         )?;
     }
     dir.write("model.json", pretty_json(&report.model).as_bytes())?;
-    super::run_charts::write_all(&dir.path("charts"), report, s)
-        .map_err(|e| io::Error::other(e.to_string()))?;
+    if formats.charts {
+        super::run_charts::write_all(&dir.path("charts"), report, s)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+    }
     dir.commit()
 }
 

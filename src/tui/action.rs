@@ -49,6 +49,9 @@ pub enum Action {
     SetNInit,
     Rename,
     EditOutDir,
+    ToggleCsv,
+    ToggleParquet,
+    ToggleCharts,
     Export,
     SaveRecipe,
 }
@@ -168,6 +171,21 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::EditOutDir,
         "edit_out_dir",
         "change the export folder",
+    ),
+    (
+        Action::ToggleCsv,
+        "toggle_csv",
+        "export segments.csv or not",
+    ),
+    (
+        Action::ToggleParquet,
+        "toggle_parquet",
+        "export segments.parquet or not",
+    ),
+    (
+        Action::ToggleCharts,
+        "toggle_charts",
+        "export the PNG/SVG charts or not",
     ),
     (
         Action::Export,

@@ -11,7 +11,7 @@ use crate::engine::flow::{self, PreparedInputs};
 use crate::engine::inspect::inspect;
 use crate::engine::load::load;
 use crate::recipe::Recipe;
-use crate::report::run_output::{self, RunReport};
+use crate::report::run_output::{self, ExportFormats, RunReport};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,6 +84,7 @@ pub struct App {
     pub result_stale: bool,
     pub kview: Option<KView>,
     pub out_dir: PathBuf,
+    pub formats: ExportFormats,
     pub exported: Vec<String>,
     pub jobs: Jobs<Output>,
     pub cur: Cursor,
@@ -113,6 +114,7 @@ impl App {
             result_stale: false,
             kview: None,
             out_dir: next_free(Path::new("out"), "seglab"),
+            formats: ExportFormats::default(),
             exported: Vec::new(),
             jobs: Jobs::default(),
             cur: Cursor::default(),
@@ -440,6 +442,7 @@ impl App {
             // Exported before: a new folder, never over the old one.
             self.out_dir = next_free(self.out_dir.parent().unwrap_or(Path::new("out")), "seglab");
         }
+        let formats = self.formats;
         let (seg, recipe, session, out) = (
             res.seg.clone(),
             self.recipe.clone(),
@@ -453,7 +456,8 @@ impl App {
                 &session.input,
                 &seg,
             )?;
-            let dir = run_output::write(&out, &report, &seg).map_err(|e| e.to_string())?;
+            let dir = run_output::write_formats(&out, &report, &seg, formats)
+                .map_err(|e| e.to_string())?;
             Ok(Output::Exported(list_files(&dir)))
         });
     }

@@ -159,6 +159,9 @@ pub fn act(app: &mut App, a: Action) {
             };
             app.overlay = Overlay::Input { purpose, text };
         }
+        (Screen::Export, Action::ToggleCsv) => app.formats.csv = !app.formats.csv,
+        (Screen::Export, Action::ToggleParquet) => app.formats.parquet = !app.formats.parquet,
+        (Screen::Export, Action::ToggleCharts) => app.formats.charts = !app.formats.charts,
         (Screen::Segments, Action::Rename) => {
             if let Some(p) = app
                 .result

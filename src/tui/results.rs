@@ -71,6 +71,9 @@ pub struct Hist {
     pub above: u64,
     pub q1: f64,
     pub q3: f64,
+    /// Population mean and standard deviation (for z-score cut lines).
+    pub mean: f64,
+    pub std: f64,
 }
 
 impl Hist {
@@ -106,6 +109,8 @@ impl Hist {
             };
             counts[b] += 1;
         }
+        let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+        let var = sorted.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / sorted.len() as f64;
         Some(Hist {
             lo,
             hi,
@@ -114,6 +119,8 @@ impl Hist {
             above,
             q1,
             q3,
+            mean,
+            std: var.sqrt(),
         })
     }
 
@@ -246,6 +253,9 @@ mod tests {
         let h = Hist::of(&v).unwrap();
         assert_eq!(h.counts.iter().sum::<u64>(), 8);
         assert_eq!((h.below, h.above), (0, 0));
+        // numpy: mean 4.5, std (ddof=0) of 1..8 = sqrt(5.25)
+        assert_eq!(h.mean, 4.5);
+        assert!((h.std - 5.25f64.sqrt()).abs() < 1e-12);
         assert_eq!((h.lo, h.hi), (1.0, 8.0));
         // numpy.percentile([1..8], [25, 75]) = 2.75, 6.25
         assert_eq!((h.q1, h.q3), (2.75, 6.25));

@@ -92,12 +92,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                     let (lo, hi) = h.fences(o.factor);
                     vec![lo, hi]
                 }
+                Some(o) => vec![h.mean - o.threshold * h.std, h.mean + o.threshold * h.std],
                 _ => Vec::new(),
             };
             let title = if marks.is_empty() {
                 format!("{name} (raw)")
             } else {
-                format!("{name} (raw), fences in red")
+                format!("{name} (raw), cut lines in red")
             };
             histogram(f, hist_area, app, title, h, &marks);
         }

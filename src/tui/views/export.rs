@@ -8,6 +8,14 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+fn mark(on: bool) -> &'static str {
+    if on {
+        "x"
+    } else {
+        " "
+    }
+}
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
     let [top, files] = Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
@@ -25,12 +33,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let lines = vec![
         Line::from(format!("folder ({}):  {}", hint(Action::EditOutDir), app.out_dir.display())),
         Line::from(format!("segments:     {ready}")),
+        Line::from(format!(
+            "formats:      [{}] segments.csv ({})  [{}] segments.parquet ({})  [{}] charts png+svg ({})",
+            mark(app.formats.csv),
+            hint(Action::ToggleCsv),
+            mark(app.formats.parquet),
+            hint(Action::ToggleParquet),
+            mark(app.formats.charts),
+            hint(Action::ToggleCharts)
+        )),
         Line::styled(
-            "writes segments.csv + .parquet, personas.md + .json, sweep.csv, manifest.json, model.json, charts/*.png + *.svg",
+            "always: personas.md + .json, sweep.csv, manifest.json, model.json",
             theme.dim,
         ),
         Line::from(""),
-        Line::from(format!("{}  export everything (in the background; never overwrites)", hint(Action::Export))),
+        Line::from(format!("{}  export (in the background; never overwrites a folder)", hint(Action::Export))),
         Line::from(format!(
             "{}  save the session as {} (reproduces these labels with seglab run --recipe)",
             hint(Action::SaveRecipe),
