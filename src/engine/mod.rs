@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod reduce;
 pub mod rng;
+pub mod row_status;
 pub mod run_options;
 pub mod scale;
 pub mod segment;
