@@ -24,6 +24,74 @@ pub struct Recipe {
     pub reduce: ReduceOptions,
     pub cluster: ClusterOptions,
     pub segments: SegmentOptions,
+    pub export: ExportOptions,
+}
+
+/// What the files meant to leave the machine may carry (`[export]`).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportOptions {
+    /// Prefix CSV cells a spreadsheet would run as a formula with `'` (see `report::formula`).
+    pub formula_escape: bool,
+    /// Email, phone, name and address columns in segments.csv/.parquet.
+    pub pii: PiiMode,
+    /// The HMAC key for `pii = "hash"`. A secret: never written into any output (model.json,
+    /// manifest.json, recipe copies), so hashes cannot be reversed by guessing from those files.
+    #[serde(skip_serializing)]
+    pub pii_salt: Option<String>,
+}
+
+/// The environment variable that supplies the salt when the recipe has none (e.g. for `apply`,
+/// whose model.json does not store it).
+pub const PII_SALT_ENV: &str = "SEGLAB_PII_SALT";
+
+impl ExportOptions {
+    /// The salt from the recipe, else from `SEGLAB_PII_SALT`; an empty salt counts as none.
+    pub fn salt(&self) -> Option<String> {
+        self.pii_salt
+            .clone()
+            .or_else(|| std::env::var(PII_SALT_ENV).ok())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn missing_salt_message() -> String {
+        format!(
+            "[export] pii_salt is required when [export] pii = \"hash\" (a secret of your own, \
+             kept the same across runs so hashes join; or set {PII_SALT_ENV})"
+        )
+    }
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            formula_escape: true,
+            pii: PiiMode::Drop,
+            pii_salt: None,
+        }
+    }
+}
+
+/// Debug without the salt, so a logged recipe does not leak it.
+impl std::fmt::Debug for ExportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportOptions")
+            .field("formula_escape", &self.formula_escape)
+            .field("pii", &self.pii)
+            .field("pii_salt", &self.pii_salt.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PiiMode {
+    /// Leave the columns out.
+    #[default]
+    Drop,
+    /// Replace each value by its HMAC-SHA256 (hex) under `pii_salt`.
+    Hash,
+    Keep,
 }
 
 impl Default for Recipe {
@@ -38,6 +106,7 @@ impl Default for Recipe {
             reduce: ReduceOptions::default(),
             cluster: ClusterOptions::default(),
             segments: SegmentOptions::default(),
+            export: ExportOptions::default(),
         }
     }
 }
@@ -56,10 +125,17 @@ pub enum RecipeError {
 
 impl Recipe {
     pub fn parse(text: &str, path: &Path) -> Result<Recipe, RecipeError> {
-        toml::from_str(text).map_err(|e| RecipeError::Invalid {
+        let recipe: Recipe = toml::from_str(text).map_err(|e| RecipeError::Invalid {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_string(),
-        })
+        })?;
+        if recipe.export.pii == PiiMode::Hash && recipe.export.salt().is_none() {
+            return Err(RecipeError::Invalid {
+                path: path.to_owned(),
+                message: ExportOptions::missing_salt_message(),
+            });
+        }
+        Ok(recipe)
     }
 
     pub fn from_file(path: &Path) -> Result<Recipe, RecipeError> {
@@ -138,5 +214,28 @@ method = "robust"
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 2") && e.contains("medain"), "{e}");
+    }
+
+    #[test]
+    fn hashing_pii_needs_a_salt_that_no_output_repeats() {
+        let e = Recipe::parse("[export]\npii = \"hash\"\n", Path::new("r.toml"));
+        // The environment may supply the salt; only check the error when it does not.
+        if std::env::var(PII_SALT_ENV).is_err() {
+            let e = e.unwrap_err().to_string();
+            assert!(
+                e.contains("r.toml") && e.contains("[export] pii_salt"),
+                "{e}"
+            );
+        }
+        let r = Recipe::parse(
+            "[export]\npii = \"hash\"\npii_salt = \"s3cret\"\nformula_escape = false\n",
+            Path::new("r.toml"),
+        )
+        .unwrap();
+        assert_eq!(r.export.salt().as_deref(), Some("s3cret"));
+        assert!(!r.export.formula_escape);
+        let written = r.to_toml() + &serde_json::to_string(&r).unwrap() + &format!("{r:?}");
+        assert!(!written.contains("s3cret"), "{written}");
+        assert!(written.contains("hash"));
     }
 }

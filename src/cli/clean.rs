@@ -11,8 +11,10 @@ pub fn cmd_clean(
     input: &Path,
     transactions: Option<&Path>,
     out: &Path,
+    escape: &super::flags::EscapeFlag,
 ) -> Result<(), CliError> {
     let mut recipe = load_recipe(recipe_path)?;
+    escape.apply_to(&mut recipe.export);
     // Refuse an existing output before doing any work.
     drop(StagedDir::create(out)?);
     let bar = bar(PREPARE_STAGES);

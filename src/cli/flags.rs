@@ -3,7 +3,7 @@
 use crate::engine::clean::MissingRule;
 use crate::engine::scale::ScaleMethod;
 use crate::engine::segment::Algorithm;
-use crate::recipe::Recipe;
+use crate::recipe::{ExportOptions, PiiMode, Recipe};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -59,6 +59,45 @@ pub struct RunFlags {
     /// Transaction log for behaviour features (overrides the recipe's transactions.file).
     #[arg(long)]
     pub transactions: Option<PathBuf>,
+    #[command(flatten)]
+    pub export: ExportFlags,
+}
+
+/// `--no-formula-escape` (clean, run, apply).
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub struct EscapeFlag {
+    /// Write CSV cells that start with = + - @ tab or CR as they are, for programs that read the
+    /// files (a spreadsheet may run such cells as formulas). Same as [export] formula_escape = false.
+    #[arg(long)]
+    pub no_formula_escape: bool,
+}
+
+impl EscapeFlag {
+    pub fn apply_to(&self, e: &mut ExportOptions) {
+        if self.no_formula_escape {
+            e.formula_escape = false;
+        }
+    }
+}
+
+/// What segments.csv / .parquet may carry (run, apply).
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub struct ExportFlags {
+    #[command(flatten)]
+    pub escape: EscapeFlag,
+    /// Keep email, phone, name and address columns in segments.csv/.parquet (dropped by
+    /// default). Same as [export] pii = "keep".
+    #[arg(long)]
+    pub include_pii: bool,
+}
+
+impl ExportFlags {
+    pub fn apply_to(&self, e: &mut ExportOptions) {
+        self.escape.apply_to(e);
+        if self.include_pii {
+            e.pii = PiiMode::Keep;
+        }
+    }
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -122,6 +161,7 @@ impl RunFlags {
         if let Some(s) = self.silhouette_sample {
             r.cluster.silhouette_sample = s;
         }
+        self.export.apply_to(&mut r.export);
     }
 }
 
@@ -145,6 +185,15 @@ mod tests {
             (Some(4), 3, 6, 9)
         );
         assert_eq!(r.scale.method, ScaleMethod::Robust);
+        assert_eq!(r.export, ExportOptions::default());
+        let export = ExportFlags {
+            escape: EscapeFlag {
+                no_formula_escape: true,
+            },
+            include_pii: true,
+        };
+        export.apply_to(&mut r.export);
+        assert!(!r.export.formula_escape && r.export.pii == PiiMode::Keep);
         assert_eq!(parse_range("2..=10"), Ok((2, 10)));
         assert!(parse_range("2-10").is_err());
     }

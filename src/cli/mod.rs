@@ -51,6 +51,8 @@ pub enum Command {
         /// Transaction log for behaviour features (overrides the recipe's transactions.file).
         #[arg(long)]
         transactions: Option<PathBuf>,
+        #[command(flatten)]
+        escape: flags::EscapeFlag,
     },
     /// Clean, build features, cluster, judge, profile and name segments; write everything into a new folder.
     Run {
@@ -96,6 +98,8 @@ pub enum Command {
         transactions: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        export: flags::ExportFlags,
     },
     /// Recipe helpers.
     Recipe {
@@ -180,7 +184,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             input,
             out,
             transactions,
-        }) => clean::cmd_clean(recipe.as_deref(), &input, transactions.as_deref(), &out),
+            escape,
+        }) => clean::cmd_clean(
+            recipe.as_deref(),
+            &input,
+            transactions.as_deref(),
+            &out,
+            &escape,
+        ),
         Some(Command::Run {
             recipe,
             input,
@@ -204,7 +215,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             input,
             transactions,
             out,
-        }) => run::cmd_apply(&model, &input, transactions.as_deref(), &out),
+            export,
+        }) => run::cmd_apply(&model, &input, transactions.as_deref(), &out, &export),
         Some(Command::Recipe {
             action: RecipeAction::Init { path },
         }) => run::cmd_recipe_init(&path),

@@ -109,17 +109,20 @@ pub fn cmd_apply(
     input: &Path,
     transactions: Option<&Path>,
     out: &Path,
+    export: &super::flags::ExportFlags,
 ) -> Result<(), CliError> {
     let text = std::fs::read_to_string(model_path).map_err(|e| CliError::Run {
         path: model_path.to_owned(),
         message: e.to_string(),
     })?;
-    let model: SegmentModel = serde_json::from_str(&text).map_err(|e| CliError::Run {
+    let mut model: SegmentModel = serde_json::from_str(&text).map_err(|e| CliError::Run {
         path: model_path.to_owned(),
         message: format!("not a seglab model: {e}"),
     })?;
+    export.apply_to(&mut model.recipe.export);
     drop(StagedDir::create(out)?);
-    let loaded = load(input, &model.recipe.load)?;
+    let mut loaded = load(input, &model.recipe.load)?;
+    crate::report::formula::undo_escape_of_seglab_output(input, &mut loaded.table);
     super::print_warnings(&loaded);
     let behaviour = match (transactions, &model.fitted.behaviour) {
         (Some(p), Some(opts)) => {

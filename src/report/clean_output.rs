@@ -2,7 +2,9 @@
 //! the input's inspect report, the fitted transform, the cleaning log, the duplicate pairs for review, and the recipe used.
 
 use super::atomic::StagedDir;
-use super::table_files::{write_csv, write_parquet};
+use super::formula::escape;
+use super::table_files::{write_csv_with, write_parquet};
+use crate::engine::clean::dedup_step::DuplicatePair;
 use crate::engine::inspect::InspectReport;
 use crate::engine::pipeline::Prepared;
 use crate::recipe::Recipe;
@@ -30,18 +32,23 @@ pub fn write(
     recipe: &Recipe,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
+    // These are review files: they keep personal data (only segments.csv/.parquet drop it).
+    let escape = recipe.export.formula_escape;
     dir.write("inspect.json", pretty_json(inspect).as_bytes())?;
-    dir.write_with("cleaned.csv", |w| write_csv(&prepared.cleaned, w))?;
+    dir.write_with("cleaned.csv", |w| {
+        write_csv_with(&prepared.cleaned, w, escape)
+    })?;
     dir.write_with("cleaned.parquet", |w| write_parquet(&prepared.cleaned, w))?;
     let features = prepared.features.to_table();
-    dir.write_with("features.csv", |w| write_csv(&features, w))?;
+    dir.write_with("features.csv", |w| write_csv_with(&features, w, escape))?;
     dir.write_with("features.parquet", |w| write_parquet(&features, w))?;
     dir.write("transform.json", pretty_json(&prepared.fitted).as_bytes())?;
     dir.write("cleaning_log.txt", prepared.log.to_string().as_bytes())?;
     dir.write("cleaning_log.json", pretty_json(&prepared.log).as_bytes())?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for p in &prepared.duplicates {
-        w.serialize(p).map_err(io::Error::other)?;
+        w.serialize(escaped_pair(p, escape))
+            .map_err(io::Error::other)?;
     }
     if prepared.duplicates.is_empty() {
         w.write_record([
@@ -56,6 +63,25 @@ pub fn write(
     )?;
     dir.write("recipe.toml", recipe.to_toml().as_bytes())?;
     dir.commit()
+}
+
+/// The pair with its text fields formula-escaped (ids and labels come from the data).
+fn escaped_pair(p: &DuplicatePair, on: bool) -> DuplicatePair {
+    let esc = |s: &str| {
+        if on {
+            escape(s).into_owned()
+        } else {
+            s.to_string()
+        }
+    };
+    DuplicatePair {
+        id_a: esc(&p.id_a),
+        id_b: esc(&p.id_b),
+        label_a: esc(&p.label_a),
+        label_b: esc(&p.label_b),
+        reason: esc(&p.reason),
+        ..p.clone()
+    }
 }
 
 pub fn pretty_json<T: serde::Serialize>(value: &T) -> String {

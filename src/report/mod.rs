@@ -4,8 +4,10 @@
 pub mod atomic;
 pub mod charts;
 pub mod clean_output;
+pub mod formula;
 pub mod inspect_text;
 pub mod personas;
+pub mod pii;
 pub mod run_charts;
 pub mod run_output;
 pub mod table_files;

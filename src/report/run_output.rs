@@ -2,7 +2,8 @@
 
 use super::atomic::StagedDir;
 use super::clean_output::pretty_json;
-use super::table_files::{write_csv, write_parquet};
+use super::pii;
+use super::table_files::{write_csv_with, write_parquet};
 use crate::engine::flow::Segmented;
 use crate::engine::model::{Applied, SegmentModel, SegmentName};
 use crate::engine::personas::{self, Persona};
@@ -10,7 +11,7 @@ use crate::engine::profile::{profile, SegmentProfile};
 use crate::engine::reduce::pca::{Keep, PcaModel, PcaParams};
 use crate::engine::sweep::SweepResult;
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
-use crate::recipe::Recipe;
+use crate::recipe::{ExportOptions, Recipe};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -117,6 +118,7 @@ impl RunReport {
             "silhouette": s.seg.silhouette_mean,
             "silhouette_rows": s.seg.silhouette_rows,
             "notes": s.seg.notes,
+            "export": pii::manifest_entry(&recipe.export, &pii::detect(&prepared.cleaned, fitted.id.as_deref())),
             "seconds": s.seconds.iter().map(|(k, v)| json!({"step": k, "seconds": v})).collect::<Vec<_>>(),
         });
         Ok(RunReport {
@@ -158,7 +160,11 @@ fn user_personas() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-/// The input rows with their segment id, name and silhouette.
+/// The columns `labelled` adds.
+const LABEL_COLUMNS: [&str; 3] = ["segment_id", "segment_name", "silhouette"];
+
+/// The input rows with their segment id, name and silhouette. Label columns the input already
+/// has (last month's segments.csv) are replaced, not duplicated.
 fn labelled(
     table: &Table,
     ids: &[Option<usize>],
@@ -166,6 +172,8 @@ fn labelled(
     silhouette: Option<&[Option<f64>]>,
 ) -> Table {
     let mut t = table.clone();
+    t.columns
+        .retain(|c| !LABEL_COLUMNS.contains(&c.name.as_str()));
     t.columns.push(Column::new(
         "segment_id",
         ColumnType::Integer,
@@ -233,12 +241,14 @@ pub fn write_formats(
         name_of,
         Some(&s.seg.silhouette),
     );
-    if formats.csv {
-        dir.write_with("segments.csv", |w| write_csv(&table, w))?;
-    }
-    if formats.parquet {
-        dir.write_with("segments.parquet", |w| write_parquet(&table, w))?;
-    }
+    let model = &report.model;
+    write_segments(
+        &dir,
+        table,
+        model.fitted.id.as_deref(),
+        &model.recipe.export,
+        formats,
+    )?;
     // Units the data itself implies; money columns stay unit-less (the currency is not known).
     let units: BTreeMap<String, String> = report
         .model
@@ -280,6 +290,27 @@ pub fn write_formats(
             .map_err(|e| io::Error::other(e.to_string()))?;
     }
     dir.commit()
+}
+
+/// segments.csv / .parquet, the files meant to leave the machine: personal data handled as
+/// `[export] pii` says, formulas escaped in the CSV unless `formula_escape = false`.
+fn write_segments(
+    dir: &StagedDir,
+    mut table: Table,
+    id: Option<&str>,
+    export: &ExportOptions,
+    formats: ExportFormats,
+) -> io::Result<()> {
+    pii::protect(&mut table, id, export).map_err(io::Error::other)?;
+    if formats.csv {
+        dir.write_with("segments.csv", |w| {
+            write_csv_with(&table, w, export.formula_escape)
+        })?;
+    }
+    if formats.parquet {
+        dir.write_with("segments.parquet", |w| write_parquet(&table, w))?;
+    }
+    Ok(())
 }
 
 /// Scree data and loadings with feature names: what an analyst reads to name components.
@@ -325,8 +356,14 @@ pub fn write_applied(
         |id| model.name_of(id).to_string(),
         None,
     );
-    dir.write_with("segments.csv", |w| write_csv(&t, w))?;
-    dir.write_with("segments.parquet", |w| write_parquet(&t, w))?;
+    let export = &model.recipe.export;
+    write_segments(
+        &dir,
+        t,
+        model.fitted.id.as_deref(),
+        export,
+        ExportFormats::default(),
+    )?;
     dir.commit()
 }
 

@@ -2,26 +2,44 @@
 
 use crate::engine::frame::to_dataframe;
 use crate::engine::table::Table;
+use crate::report::formula::needs_escape;
 use polars::prelude::*;
 use std::io::{self, Write};
 
-/// Cells are formatted into one reused buffer, so a million rows cost no allocation per cell.
+/// A CSV for people: cells a spreadsheet would run as formulas are escaped (`report::formula`).
 pub fn write_csv<W: Write>(table: &Table, out: W) -> io::Result<()> {
+    write_csv_with(table, out, true)
+}
+
+/// `formula_escape` false writes every cell as it is (for machine consumers).
+/// Cells are formatted into one reused buffer, so a million rows cost no allocation per cell.
+pub fn write_csv_with<W: Write>(table: &Table, out: W, formula_escape: bool) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(table.names())?;
     let mut cell = String::new();
+    let field = |w: &mut csv::Writer<W>, cell: &mut String| {
+        if formula_escape && needs_escape(cell) {
+            cell.insert(0, '\'');
+        }
+        w.write_field(cell.as_bytes())
+    };
+    for name in table.names() {
+        cell.clear();
+        cell.push_str(name);
+        field(&mut w, &mut cell)?;
+    }
+    w.write_record(None::<&[u8]>)?;
     for r in 0..table.n_rows() {
         for c in &table.columns {
             cell.clear();
             c.data.write_cell(r, &mut cell);
-            w.write_field(&cell)?;
+            field(&mut w, &mut cell)?;
         }
         w.write_record(None::<&[u8]>)?;
     }
     w.flush()
 }
 
-/// Snappy: several times faster to write than zstd, and what pandas/pyarrow use by default.
+/// Snappy (never formula-escaped: Parquet is for machines): several times faster to write than zstd, and what pandas/pyarrow use by default.
 pub fn write_parquet<W: Write>(table: &Table, out: W) -> io::Result<()> {
     let to_io = |e: PolarsError| io::Error::other(e.to_string());
     let mut df = to_dataframe(table).map_err(to_io)?;
@@ -62,5 +80,28 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "n,s,d\n1.5,\"a, \"\"b\"\"\",1970-01-01\n,c,1970-03-01\n"
         );
+    }
+
+    #[test]
+    fn csv_escapes_formulas_in_names_and_cells_unless_asked_not_to() {
+        let t = Table::new(vec![
+            Column::new(
+                "=1+1",
+                ColumnType::Number,
+                ColumnData::Number(vec![Some(-5.0), Some(2.5)]),
+            ),
+            Column::new(
+                "s",
+                ColumnType::Text,
+                ColumnData::Text([Some("@SUM(A1)"), Some("'-x")].into_iter().collect()),
+            ),
+        ]);
+        let csv = |escape| {
+            let mut out = Vec::new();
+            write_csv_with(&t, &mut out, escape).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(csv(true), "'=1+1,s\n-5,'@SUM(A1)\n2.5,''-x\n");
+        assert_eq!(csv(false), "=1+1,s\n-5,@SUM(A1)\n2.5,'-x\n");
     }
 }
