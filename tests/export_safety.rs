@@ -223,6 +223,21 @@ fn no_formula_escape_writes_the_cells_raw() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["export"]["formula_escape"], false);
+    // Its manifest says the CSV is raw, so apply reading it back undoes nothing: a note that
+    // starts with a quote stays as it was written.
+    let applied = s.path("applied");
+    ok(&[
+        "apply",
+        "--model",
+        p(&run.join("model.json")),
+        p(&seg),
+        "--out",
+        p(&applied),
+        "--include-pii",
+    ]);
+    let got = table(&applied.join("segments.parquet"));
+    assert!(cells(&got, "=HYPERLINK(1)").contains(&"'=quoted".to_string()));
+    assert!(cells(&got, "name").contains(&NAMES[0].to_string()));
     // The recipe key does the same for clean; the flag does it for clean as well.
     let clean = s.path("clean");
     let raw = recipe(&s, "[export]\nformula_escape = false\n");
@@ -414,6 +429,38 @@ fn hashed_personal_data_joins_across_runs_and_needs_a_salt() {
     let c = s.path("c");
     ok(&["run", "--recipe", p(&other), p(&input), "--out", p(&c)]);
     assert_ne!(column(&c.join("segments.csv"), "email"), ha);
+
+    // apply on the hashed segments.csv (salt from the environment, as model.json has none)
+    // keeps the hashes, so they join with the run's.
+    let applied = s.path("applied");
+    let o = Command::new(env!("CARGO_BIN_EXE_seglab"))
+        .args([
+            "apply",
+            "--model",
+            p(&a.join("model.json")),
+            p(&a.join("segments.csv")),
+        ])
+        .args(["--out", p(&applied)])
+        .env("SEGLAB_PII_SALT", "pepper-7f3a")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(column(&applied.join("segments.csv"), "email"), ha);
+    let o = seglab(&[
+        "apply",
+        "--model",
+        p(&a.join("model.json")),
+        p(&input),
+        "--out",
+        p(&s.path("e")),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("pii_salt") && err.contains("SEGLAB_PII_SALT"),
+        "{err}"
+    );
+    assert!(!s.path("e").exists());
 
     let unsalted = recipe(&s, "[export]\npii = \"hash\"\n");
     let d = s.path("d");

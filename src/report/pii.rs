@@ -200,7 +200,9 @@ pub fn protect(
         PiiMode::Hash => {
             let salt = opts.salt().ok_or(PiiError::MissingSalt)?;
             let mut cell = String::new();
-            for c in table.columns.iter_mut().filter(|c| is_pii(c)) {
+            // A hashed segments.csv read back (by `apply`) keeps its hashes, so they still join.
+            let pending = |c: &Column| is_pii(c) && !already_hashed(c);
+            for c in table.columns.iter_mut().filter(|c| pending(c)) {
                 let mut hashed = TextColumn::with_capacity(c.data.len(), c.data.len() * 64);
                 for r in 0..c.data.len() {
                     cell.clear();
@@ -217,6 +219,19 @@ pub fn protect(
         }
     }
     Ok(found)
+}
+
+/// Every value is a 64-digit lower-case hex string, as `protect` writes them.
+fn already_hashed(c: &Column) -> bool {
+    let Some(t) = c.data.as_text() else {
+        return false;
+    };
+    t.null_count() < t.len()
+        && t.iter().flatten().all(|s| {
+            s.len() == 64
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 /// What the manifest says about personal data: the policy and each column's fate.
@@ -407,5 +422,9 @@ mod tests {
         let mut other_salt = table.clone();
         protect(&mut other_salt, None, &opts(PiiMode::Hash, Some("salt"))).unwrap();
         assert_ne!(other_salt.columns[2], hashed.columns[2]);
+        // Hashing what was already hashed (apply on a hashed segments.csv) changes nothing.
+        let mut again = hashed.clone();
+        protect(&mut again, None, &opts(PiiMode::Hash, Some("pepper"))).unwrap();
+        assert_eq!(again, hashed);
     }
 }
