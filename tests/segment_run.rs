@@ -288,7 +288,7 @@ fn bad_cluster_settings_give_clear_errors() {
     let s = Scratch::new("badrun");
     for (args, expect) in [
         (vec!["--k", "1"], "k must be at least 2"),
-        (vec!["--k", "999999"], "more than the 5000 rows"),
+        (vec!["--k", "999999"], "cluster.k (--k) = 999999"),
     ] {
         let out = s.path("o");
         let mut a = vec!["run", "--out", out.to_str().unwrap()];

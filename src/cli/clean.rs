@@ -23,15 +23,26 @@ pub fn cmd_clean(
     let prepared = &done.prepared;
     print!("{}", prepared.log);
     let dir = clean_output::write(out, &done.report, prepared, &recipe)?;
-    println!(
-        "wrote {}: cleaned table {} rows × {} columns, features {} rows × {} columns",
-        dir.display(),
+    let cleaned = format!(
+        "cleaned table {} rows × {} columns",
         prepared.cleaned.n_rows(),
-        prepared.cleaned.n_cols(),
-        prepared.features.n_rows,
-        prepared.features.names.len()
+        prepared.cleaned.n_cols()
     );
-    for f in clean_output::FILES {
+    if prepared.features.names.is_empty() {
+        println!("wrote {}: {cleaned}", dir.display());
+        println!(
+            "note: no features (no number columns, no features.one_hot): features.csv and \
+             features.parquet are not written"
+        );
+    } else {
+        println!(
+            "wrote {}: {cleaned}, features {} rows × {} columns",
+            dir.display(),
+            prepared.features.n_rows,
+            prepared.features.names.len()
+        );
+    }
+    for f in clean_output::files_for(prepared) {
         println!("  {}", dir.join(f).display());
     }
     // The process ends next; freeing millions of cells one by one would only delay it.

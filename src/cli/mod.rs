@@ -148,6 +148,9 @@ pub enum CliError {
     },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A setting beyond what seglab (or the data) allows: k, min_points, too few rows.
+    #[error(transparent)]
+    Limit(crate::engine::flow::FlowError),
 }
 
 impl From<crate::engine::flow::FlowError> for CliError {
@@ -161,6 +164,7 @@ impl From<crate::engine::flow::FlowError> for CliError {
                 path: PathBuf::new(),
                 message: "cancelled".into(),
             },
+            limit => CliError::Limit(limit),
         }
     }
 }

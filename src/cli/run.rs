@@ -21,6 +21,8 @@ pub fn segment_inputs(
     input: &Path,
     flags: &RunFlags,
 ) -> Result<Segmented, CliError> {
+    // Settings no data can satisfy are refused before any file is read.
+    crate::engine::flow::check_settings(recipe)?;
     let t0 = Instant::now();
     let bar = bar(PREPARE_STAGES + 1);
     let inputs = prepare_inputs(

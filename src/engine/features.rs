@@ -8,7 +8,14 @@ use crate::engine::table::{
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// Categories one one-hot column encodes at most: the most frequent ones; every other value
+/// shares the feature `<column>=(other)`.
+pub const ONE_HOT_MAX_CATEGORIES: usize = 20;
+
+/// The shared category of the values beyond the `ONE_HOT_MAX_CATEGORIES` most frequent.
+pub const OTHER_CATEGORY: &str = "(other)";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +61,21 @@ pub enum FeatureError {
     BadDate(String),
     #[error("no features to cluster on: list number columns in features.columns or category columns in features.one_hot")]
     Empty,
+    #[error(
+        "all {count} feature(s) have a single value after cleaning, so nothing tells the \
+         customers apart; add features (features.columns, features.one_hot)"
+    )]
+    AllConstant { count: usize },
+    #[error(
+        "features.one_hot names '{column}', which looks like an identifier ({distinct} distinct \
+         values in {rows} rows): one-hot encoding it gives every customer a feature of their \
+         own; remove it from features.one_hot (an id column is carried into the output anyway)"
+    )]
+    OneHotIdentifier {
+        column: String,
+        distinct: usize,
+        rows: usize,
+    },
 }
 
 fn unknown(table: &Table, option: &str, column: &str) -> FeatureError {
@@ -175,9 +197,18 @@ pub fn select(
         }
     }
     for name in &opts.one_hot {
-        table
+        let c = table
             .column(name)
             .ok_or_else(|| unknown(table, "features.one_hot", name))?;
+        let (distinct, present) = distinct_values(c);
+        let all_unique = distinct == present && distinct > ONE_HOT_MAX_CATEGORIES;
+        if c.ty == ColumnType::Id || opts.id.as_ref() == Some(name) || all_unique {
+            return Err(FeatureError::OneHotIdentifier {
+                column: name.clone(),
+                distinct,
+                rows: c.data.len(),
+            });
+        }
     }
     for name in &opts.log1p {
         if !numeric.contains(name) {
@@ -270,11 +301,20 @@ pub fn raw_features(
             Some(e) => e[k].categories.clone(),
             None => categories_by_count(&cells),
         };
+        let listed: HashSet<&str> = categories.iter().map(String::as_str).collect();
         for cat in &categories {
+            let other = cat == OTHER_CATEGORY;
             out.columns.push(
                 cells
                     .iter()
-                    .map(|v| (v.as_deref() == Some(cat.as_str())) as u8 as f64)
+                    .map(|v| {
+                        let hit = match v.as_deref() {
+                            None => false,
+                            Some(s) if other => s == OTHER_CATEGORY || !listed.contains(s),
+                            Some(s) => s == cat,
+                        };
+                        hit as u8 as f64
+                    })
                     .collect(),
             );
             out.names.push(format!("{name}={cat}"));
@@ -288,6 +328,8 @@ pub fn raw_features(
     Ok((out, learned))
 }
 
+/// Categories by falling count (ties by name); beyond `ONE_HOT_MAX_CATEGORIES`, the most frequent
+/// ones and `OTHER_CATEGORY` for the rest.
 fn categories_by_count(cells: &[Option<Cow<str>>]) -> Vec<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for s in cells.iter().flatten() {
@@ -295,7 +337,44 @@ fn categories_by_count(cells: &[Option<Cow<str>>]) -> Vec<String> {
     }
     let mut cats: Vec<(&str, usize)> = counts.into_iter().collect();
     cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    cats.into_iter().map(|(s, _)| s.to_string()).collect()
+    let capped = cats.len() > ONE_HOT_MAX_CATEGORIES;
+    cats.truncate(ONE_HOT_MAX_CATEGORIES);
+    let mut names: Vec<String> = cats.into_iter().map(|(s, _)| s.to_string()).collect();
+    if capped && !names.iter().any(|n| n == OTHER_CATEGORY) {
+        names.push(OTHER_CATEGORY.to_string());
+    }
+    names
+}
+
+/// (distinct values, present values) of a column, compared as text.
+pub fn distinct_values(c: &Column) -> (usize, usize) {
+    let mut seen: HashSet<Cow<str>> = HashSet::new();
+    let mut present = 0;
+    for r in 0..c.data.len() {
+        if let Some(v) = c.data.text_at(r) {
+            present += 1;
+            seen.insert(v);
+        }
+    }
+    (seen.len(), present)
+}
+
+/// A warning for each one-hot column with more categories than are encoded (name and count).
+pub fn one_hot_warnings(table: &Table, one_hot: &[String]) -> Vec<String> {
+    one_hot
+        .iter()
+        .filter_map(|name| {
+            let (distinct, _) = distinct_values(table.column(name)?);
+            (distinct > ONE_HOT_MAX_CATEGORIES).then(|| {
+                format!(
+                    "features.one_hot: column '{name}' has {distinct} distinct values; the \
+                     {ONE_HOT_MAX_CATEGORIES} most frequent are encoded and the other {} share \
+                     the feature '{name}={OTHER_CATEGORY}'",
+                    distinct - ONE_HOT_MAX_CATEGORIES
+                )
+            })
+        })
+        .collect()
 }
 
 /// The scaled feature matrix, row-major, with the id of each row when there is an id column.
@@ -451,5 +530,64 @@ mod tests {
         assert_eq!(raw.columns[0], vec![1.0, 0.0, 1.0, 0.0]);
         assert_eq!(enc[0].categories, vec!["web", "app"]);
         assert!((signed_log1p(-(std::f64::consts::E - 1.0)) + 1.0).abs() < 1e-12);
+    }
+
+    fn category(name: &str, ty: ColumnType, values: &[String]) -> Column {
+        let cells: TextColumn = values.iter().map(|v| Some(v.as_str())).collect();
+        Column::new(name, ty, ColumnData::Text(cells))
+    }
+
+    #[test]
+    fn many_categories_are_capped_with_a_shared_other() {
+        // 30 cities; city c appears 40 - c times, so the order by count is c0, c1, ...
+        let values: Vec<String> = (0..30)
+            .flat_map(|c| std::iter::repeat_n(format!("c{c}"), 40 - c))
+            .collect();
+        let t = Table::new(vec![category("city", ColumnType::Category, &values)]);
+        let (raw, enc) = raw_features(&t, &[], &[], &["city".into()], None).unwrap();
+        assert_eq!(raw.names.len(), ONE_HOT_MAX_CATEGORIES + 1);
+        assert_eq!(raw.names[0], "city=c0");
+        assert_eq!(raw.names[ONE_HOT_MAX_CATEGORIES], "city=(other)");
+        // Each row is in exactly one category feature; the other column holds cities 20..29.
+        for r in 0..values.len() {
+            let ones: f64 = raw.columns.iter().map(|c| c[r]).sum();
+            assert_eq!(ones, 1.0, "row {r}");
+        }
+        let other_rows = raw.columns[ONE_HOT_MAX_CATEGORIES].iter().sum::<f64>() as usize;
+        assert_eq!(other_rows, (20..30).map(|c| 40 - c).sum::<usize>());
+        // New data: a city never seen falls into (other) as well.
+        let new = Table::new(vec![category(
+            "city",
+            ColumnType::Category,
+            &["c0".into(), "Atlantis".into()],
+        )]);
+        let (raw2, _) = raw_features(&new, &[], &[], &["city".into()], Some(&enc)).unwrap();
+        assert_eq!(raw2.columns[0], vec![1.0, 0.0]);
+        assert_eq!(raw2.columns[ONE_HOT_MAX_CATEGORIES], vec![0.0, 1.0]);
+        let w = one_hot_warnings(&t, &["city".into()]);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("'city' has 30 distinct values"), "{}", w[0]);
+    }
+
+    #[test]
+    fn identifiers_are_refused_in_one_hot() {
+        let ids: Vec<String> = (0..50).map(|i| format!("C{i:04}")).collect();
+        for ty in [ColumnType::Id, ColumnType::Category] {
+            let t = Table::new(vec![category("customer_id", ty, &ids)]);
+            let opts = FeatureOptions {
+                one_hot: vec!["customer_id".into()],
+                ..Default::default()
+            };
+            let e = select(&t, &opts).unwrap_err();
+            assert_eq!(
+                e,
+                FeatureError::OneHotIdentifier {
+                    column: "customer_id".into(),
+                    distinct: 50,
+                    rows: 50
+                }
+            );
+            assert!(e.to_string().contains("remove it from features.one_hot"));
+        }
     }
 }

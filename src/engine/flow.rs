@@ -3,13 +3,15 @@
 //! Progress goes to a callback; cancellation through `JobControl`.
 
 use crate::engine::behaviour::{summarize, Behaviour};
+use crate::engine::features::FeatureError;
 use crate::engine::inspect::{inspect, InspectReport};
 use crate::engine::job::JobControl;
 use crate::engine::load::{load, LoadError};
 use crate::engine::pipeline::{prepare, PipelineError, Prepared, STEPS};
-use crate::engine::reduce::pca::PcaModel;
+use crate::engine::reduce::pca::{PcaModel, MAX_PCA_DIM};
 use crate::engine::reduce::tsne::TsneParams;
-use crate::engine::segment::{segment, Segmentation};
+use crate::engine::segment::{segment, Algorithm, ClusterOptions, Segmentation};
+use crate::engine::sweep::{max_k, K_CAP, MIN_ROWS};
 use crate::recipe::Recipe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +30,122 @@ pub enum FlowError {
     Run { path: PathBuf, message: String },
     #[error("cancelled")]
     Cancelled,
+    #[error("{key} = {value} is more segments than seglab fits: at most {K_CAP}")]
+    KBeyondCap { key: &'static str, value: usize },
+    #[error(
+        "{path}: {key} = {value} is too many segments for {rows} rows: at most {limit} \
+         (half the rows, and never more than {K_CAP})"
+    )]
+    KBeyondRows {
+        path: PathBuf,
+        key: &'static str,
+        value: usize,
+        rows: usize,
+        limit: usize,
+    },
+    #[error(
+        "{path}: {rows} row(s) to segment{detail}; seglab needs at least {min} rows to segment \
+         ({MIN_ROWS} for k-means and hierarchical clustering: two segments of two customers)"
+    )]
+    TooFewRows {
+        path: PathBuf,
+        rows: usize,
+        min: usize,
+        /// How many rows were loaded, when cleaning removed some.
+        detail: String,
+    },
+    #[error(
+        "{path}: cluster.min_points = {min_points} is more than the {rows} rows to cluster \
+         (DBSCAN needs that many neighbours to start a cluster); lower cluster.min_points"
+    )]
+    MinPointsBeyondRows {
+        path: PathBuf,
+        min_points: usize,
+        rows: usize,
+    },
+}
+
+/// Where the k settings come from, for messages.
+const KEY_K: &str = "cluster.k (--k)";
+const KEY_K_MIN: &str = "cluster.k_min (--k-range)";
+const KEY_K_MAX: &str = "cluster.k_max (--k-range)";
+
+/// Settings no data can satisfy, checked before anything is read: a k beyond `K_CAP` (such a
+/// sweep would run for hours).
+pub fn check_settings(recipe: &Recipe) -> Result<(), FlowError> {
+    let c = &recipe.cluster;
+    if c.algorithm == Algorithm::Dbscan {
+        return Ok(());
+    }
+    for (key, value) in [(KEY_K, c.k.unwrap_or(0)), (KEY_K_MAX, c.k_max)] {
+        if value > K_CAP {
+            return Err(FlowError::KBeyondCap { key, value });
+        }
+    }
+    Ok(())
+}
+
+/// The cluster options with k held to what `n_rows` rows allow (`sweep::max_k`): a fixed k or a
+/// k_min beyond it is refused; a k_max beyond it is lowered with a note (the default k_max of 10
+/// on a small table is no mistake).
+fn limit_k(
+    recipe: &Recipe,
+    n_rows: usize,
+    input: &Path,
+    row_counts: &[(String, usize)],
+    notes: &mut Vec<String>,
+) -> Result<ClusterOptions, FlowError> {
+    let mut c = recipe.cluster.clone();
+    let dbscan = c.algorithm == Algorithm::Dbscan;
+    if dbscan && c.min_points > n_rows {
+        return Err(FlowError::MinPointsBeyondRows {
+            path: input.to_owned(),
+            min_points: c.min_points,
+            rows: n_rows,
+        });
+    }
+    // DBSCAN has no k: two rows are enough to compare.
+    let min = if dbscan { 2 } else { MIN_ROWS };
+    if n_rows < min {
+        let loaded = row_counts.first().map_or(n_rows, |(_, n)| *n);
+        return Err(FlowError::TooFewRows {
+            path: input.to_owned(),
+            rows: n_rows,
+            min,
+            detail: if loaded == n_rows {
+                String::new()
+            } else {
+                format!(" after cleaning ({loaded} loaded)")
+            },
+        });
+    }
+    if dbscan {
+        return Ok(c);
+    }
+    check_settings(recipe)?;
+    let limit = max_k(n_rows);
+    let too_many = |key, value| FlowError::KBeyondRows {
+        path: input.to_owned(),
+        key,
+        value,
+        rows: n_rows,
+        limit,
+    };
+    if let Some(k) = c.k.filter(|&k| k > limit) {
+        return Err(too_many(KEY_K, k));
+    }
+    if c.k_min > limit {
+        return Err(too_many(KEY_K_MIN, c.k_min));
+    }
+    if c.k_max > limit {
+        notes.push(format!(
+            "the sweep stops at k = {limit} instead of cluster.k_max = {}: {n_rows} rows allow \
+             at most {limit} segments (half the rows, never more than {K_CAP})",
+            c.k_max
+        ));
+        c.k_max = limit;
+    }
+    Ok(c)
 }
 
 /// Progress stages reported by `prepare_inputs`: load, inspect, then the pipeline's steps.
@@ -142,15 +260,43 @@ pub fn segment_prepared(
         message,
     };
     let f = &inputs.prepared.features;
+    if f.names.is_empty() {
+        let fitted = &inputs.prepared.fitted;
+        let count = fitted.numeric.len() + fitted.one_hot.len();
+        return Err(FlowError::Pipeline {
+            path: input.to_owned(),
+            source: match count {
+                0 => FeatureError::Empty,
+                _ => FeatureError::AllConstant { count },
+            }
+            .into(),
+        });
+    }
+    let mut notes = Vec::new();
+    let cluster = limit_k(
+        recipe,
+        f.n_rows,
+        input,
+        &inputs.prepared.row_counts,
+        &mut notes,
+    )?;
     let (pca, space, n_cols) =
         crate::report::run_output::reduce(recipe, &f.data, f.names.len()).map_err(run_err)?;
-    let mut seg = segment(&space, n_cols, &recipe.cluster, recipe.seed, job).map_err(|e| {
+    if f.n_rows.min(n_cols) > MAX_PCA_DIM {
+        notes.push(format!(
+            "no PCA picture or scree chart: {} rows × {n_cols} columns is beyond the PCA bound \
+             (the smaller of the two at most {MAX_PCA_DIM})",
+            f.n_rows
+        ));
+    }
+    let mut seg = segment(&space, n_cols, &cluster, recipe.seed, job).map_err(|e| {
         if job.is_cancelled() {
             FlowError::Cancelled
         } else {
             run_err(e.to_string())
         }
     })?;
+    seg.notes.splice(0..0, notes);
     let tsne = if recipe.reduce.tsne {
         let params = TsneParams {
             perplexity: recipe.reduce.perplexity,

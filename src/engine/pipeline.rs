@@ -90,7 +90,23 @@ pub fn prepare(
         behaviour::add_behaviour(&mut table, b, bo, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
-    let (numeric, one_hot) = features::select(&table, fo)?;
+    // Cleaning works on any table: without features it goes on and only the feature matrix is
+    // empty (`clean` then skips features.csv; segmenting refuses).
+    let (numeric, one_hot) = match features::select(&table, fo) {
+        Ok(selected) => selected,
+        Err(FeatureError::Empty) => {
+            log.warn(
+                "no features: the table has no number columns and features.one_hot is empty; \
+                 the table is cleaned, but there is nothing to segment on"
+                    .to_string(),
+            );
+            (Vec::new(), Vec::new())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for w in features::one_hot_warnings(&table, &one_hot) {
+        log.warn(w);
+    }
     progress(3);
     let bounds = outliers::apply(&mut table, &opts.outliers, &mut log)?;
     counts.push(("outliers".into(), table.n_rows()));
@@ -136,9 +152,6 @@ pub fn prepare(
     let fit = scale::fit(&raw.names, &raw.columns, &raw.indicator, &recipe.scale);
     for w in fit.warnings {
         log.warn(w);
-    }
-    if fit.kept.is_empty() {
-        return Err(FeatureError::Empty.into());
     }
     let id_col = match &fo.id {
         Some(name) => Some(

@@ -20,6 +20,19 @@ use crate::engine::metrics;
 /// Silhouette gains below this do not move the recommendation away from the knee.
 pub const SILHOUETTE_FLAT: f64 = 0.01;
 
+/// The most segments seglab fits, whatever the row count: more is no segmentation a person can
+/// use, and a sweep that far takes hours.
+pub const K_CAP: usize = 100;
+
+/// Rows a segmentation needs: two segments of at least two customers each.
+pub const MIN_ROWS: usize = 4;
+
+/// The largest k for `n_rows` rows: each segment averages at least two customers, and at most
+/// `K_CAP` segments.
+pub fn max_k(n_rows: usize) -> usize {
+    (n_rows / 2).min(K_CAP)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepParams {
     pub k_min: usize,

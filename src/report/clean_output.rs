@@ -24,6 +24,16 @@ pub const FILES: [&str; 10] = [
     "recipe.toml",
 ];
 
+/// The files `write` produces for `prepared`: all of `FILES`, except the feature table when
+/// there are no features (cleaning works on any table).
+pub fn files_for(prepared: &Prepared) -> Vec<&'static str> {
+    let has_features = !prepared.features.names.is_empty();
+    FILES
+        .into_iter()
+        .filter(|f| has_features || !f.starts_with("features."))
+        .collect()
+}
+
 /// `inspect`: the data-quality report of the input, before cleaning.
 pub fn write(
     out: &Path,
@@ -39,9 +49,11 @@ pub fn write(
         write_csv_with(&prepared.cleaned, w, escape)
     })?;
     dir.write_with("cleaned.parquet", |w| write_parquet(&prepared.cleaned, w))?;
-    let features = prepared.features.to_table();
-    dir.write_with("features.csv", |w| write_csv_with(&features, w, escape))?;
-    dir.write_with("features.parquet", |w| write_parquet(&features, w))?;
+    if !prepared.features.names.is_empty() {
+        let features = prepared.features.to_table();
+        dir.write_with("features.csv", |w| write_csv_with(&features, w, escape))?;
+        dir.write_with("features.parquet", |w| write_parquet(&features, w))?;
+    }
     dir.write("transform.json", pretty_json(&prepared.fitted).as_bytes())?;
     dir.write("cleaning_log.txt", prepared.log.to_string().as_bytes())?;
     dir.write("cleaning_log.json", pretty_json(&prepared.log).as_bytes())?;

@@ -7,7 +7,23 @@ use crate::engine::reduce::pca::{Keep, PcaParams};
 use crate::engine::segment::Algorithm;
 use std::path::{Path, PathBuf};
 
+/// Rows of the profile heatmap at most: the features whose segments differ most.
+pub const HEATMAP_MAX_FEATURES: usize = 40;
+
+/// Components drawn in the scree chart at most.
+pub const SCREE_MAX_COMPONENTS: usize = 50;
+
+/// Errors name chart files relative to the run folder (`charts/…`), never the staging folder.
 pub fn write_all(
+    dir: &Path,
+    report: &RunReport,
+    s: &Segmented,
+) -> Result<Vec<PathBuf>, charts::ChartError> {
+    let base = dir.parent().unwrap_or(dir);
+    draw_all(dir, report, s).map_err(|e| e.relative_to(base))
+}
+
+fn draw_all(
     dir: &Path,
     report: &RunReport,
     s: &Segmented,
@@ -30,7 +46,10 @@ pub fn write_all(
             .iter()
             .map(|r| r.silhouette.unwrap_or(f64::NAN))
             .collect();
-        files.extend(charts::silhouette_vs_k(dir, &ks, &sil, seg.k)?);
+        // Undefined for every k (e.g. all rows alike): no curve to draw.
+        if sil.iter().any(|v| v.is_finite()) {
+            files.extend(charts::silhouette_vs_k(dir, &ks, &sil, seg.k)?);
+        }
     }
     let (labels, samples): (Vec<usize>, Vec<f64>) = seg
         .labels
@@ -43,7 +62,8 @@ pub fn write_all(
             dir, &labels, &samples, seg.k, &names,
         )?);
     }
-    // The cheap default picture: the first two principal components of the clustered space.
+    // The cheap default picture: the first two principal components of the clustered space
+    // (none when the space is beyond the PCA bound; the run's notes say so).
     let picture = PcaParams {
         keep: Keep::Count(2.min(s.n_cols)),
     }
@@ -63,7 +83,8 @@ pub fn write_all(
             "PC 1",
             "PC 2",
         )?);
-        files.extend(charts::scree(dir, &p.explained_variance_ratio)?);
+        let shown = p.explained_variance_ratio.len().min(SCREE_MAX_COMPONENTS);
+        files.extend(charts::scree(dir, &p.explained_variance_ratio[..shown])?);
     }
     if let Some(t) = &s.tsne {
         let labels: Vec<Option<usize>> = t.rows.iter().map(|&r| seg.labels[r]).collect();
@@ -88,14 +109,19 @@ pub fn write_all(
         _ => {}
     }
     // Heatmap: each segment's z-score per feature (original-unit profiles).
-    let features: Vec<String> = report.model.fitted.numeric.clone();
     let rows: Vec<&crate::engine::profile::SegmentProfile> =
         report.profiles.iter().filter(|p| !p.noise).collect();
+    let z = |p: &crate::engine::profile::SegmentProfile, f: &str| {
+        p.metrics(f).and_then(|m| m.z).unwrap_or(0.0)
+    };
+    let features = heatmap_features(&report.model.fitted.numeric, |f| {
+        rows.iter().map(|p| z(p, f).abs()).fold(0.0, f64::max)
+    });
     if !features.is_empty() && !rows.is_empty() {
         let mut values = Vec::with_capacity(rows.len() * features.len());
         for p in &rows {
             for f in &features {
-                values.push(p.metrics(f).and_then(|m| m.z).unwrap_or(0.0));
+                values.push(z(p, f));
             }
         }
         let seg_names: Vec<String> = rows
@@ -107,4 +133,40 @@ pub fn write_all(
         )?);
     }
     Ok(files)
+}
+
+/// The heatmap's features in their order: all of them, or the `HEATMAP_MAX_FEATURES` with the
+/// largest `spread` (a wide table would make a picture thousands of rows tall).
+fn heatmap_features(all: &[String], spread: impl Fn(&str) -> f64) -> Vec<String> {
+    if all.len() <= HEATMAP_MAX_FEATURES {
+        return all.to_vec();
+    }
+    let mut order: Vec<(usize, f64)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (i, spread(f)))
+        .collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut keep: Vec<usize> = order
+        .iter()
+        .take(HEATMAP_MAX_FEATURES)
+        .map(|(i, _)| *i)
+        .collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| all[i].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heatmap_keeps_the_features_that_differ_most_in_their_order() {
+        let few: Vec<String> = (0..3).map(|i| format!("f{i}")).collect();
+        assert_eq!(heatmap_features(&few, |_| 0.0), few);
+        let many: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+        // Spread grows with the index: the last 40 are kept, in order.
+        let kept = heatmap_features(&many, |f| f[1..].parse::<f64>().unwrap());
+        assert_eq!(kept, many[60..].to_vec());
+    }
 }

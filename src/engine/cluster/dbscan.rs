@@ -42,7 +42,11 @@ pub enum DbscanError {
     ZeroMinPoints,
     #[error("k must be at least 1")]
     ZeroK,
-    #[error("k = {k} exceeds the number of rows ({n})")]
+    /// `k` is `min_points` when the curve is drawn for DBSCAN.
+    #[error(
+        "min_points = {k} is more than the {n} rows (the k-distance curve needs min_points \
+         neighbours per row); lower cluster.min_points"
+    )]
     KTooLarge { k: usize, n: usize },
     #[error(transparent)]
     Cancelled(#[from] Cancelled),

@@ -1,9 +1,13 @@
-//! Principal component analysis through the covariance matrix.
+//! Principal component analysis through the covariance matrix, or the Gram matrix when the
+//! table is wider than it is long.
 //!
 //! Segmentation data has few columns (≤ ~100) and possibly millions of rows, so
 //! one parallel pass builds the `n_cols × n_cols` covariance and a cyclic Jacobi
-//! eigen-solver finishes the job; no SVD of the full data is needed. Variances
-//! use the `n - 1` denominator and component signs follow scikit-learn's
+//! eigen-solver finishes the job; no SVD of the full data is needed. A wide table
+//! (more columns than rows) shares its non-zero eigenvalues with the `n_rows × n_rows`
+//! Gram matrix of the centred rows, so nothing of size `n_cols²` is ever allocated.
+//! Either matrix is at most `MAX_PCA_DIM` wide; beyond that PCA is refused (Jacobi is
+//! cubic). Variances use the `n - 1` denominator and component signs follow scikit-learn's
 //! `svd_flip` (largest-|value| entry positive), so numbers match `PCA().fit(X)`.
 
 use rayon::prelude::*;
@@ -32,6 +36,9 @@ impl Default for PcaParams {
     }
 }
 
+/// The widest covariance or Gram matrix PCA builds: `min(n_rows, n_cols)` may not exceed it.
+pub const MAX_PCA_DIM: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PcaError {
     #[error(transparent)]
@@ -44,6 +51,13 @@ pub enum PcaError {
     BadCount { count: usize, n_cols: usize },
     #[error("variance fraction must be in (0, 1], got {0}")]
     BadFraction(f64),
+    #[error(
+        "PCA of {n_rows} rows × {n_cols} columns is beyond seglab's bound: the smaller of the two \
+         may be at most {MAX_PCA_DIM}"
+    )]
+    TooLarge { n_rows: usize, n_cols: usize },
+    #[error("cannot keep {count} components of {n_rows} rows (there are more columns than rows)")]
+    CountBeyondRows { count: usize, n_rows: usize },
 }
 
 /// A fitted PCA. `components` is row-major `n_kept × n_cols`; the variance
@@ -78,14 +92,22 @@ impl PcaParams {
             }
         }
 
+        let dim = n_rows.min(n_cols);
+        if dim > MAX_PCA_DIM {
+            return Err(PcaError::TooLarge { n_rows, n_cols });
+        }
         let mean = column_means(data, n_cols);
-        let cov = covariance(data, n_cols, &mean);
-        let (values, vectors) = jacobi_eigen(cov, n_cols);
-
-        // Sort descending; round-off can make zero eigenvalues slightly negative.
-        let mut order: Vec<usize> = (0..n_cols).collect();
-        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
-        let explained_variance: Vec<f64> = order.iter().map(|&k| values[k].max(0.0)).collect();
+        let eigen = if n_cols <= n_rows {
+            Eigen::of_covariance(data, n_cols, &mean)
+        } else {
+            if let Keep::Count(count) = self.keep {
+                if count > n_rows {
+                    return Err(PcaError::CountBeyondRows { count, n_rows });
+                }
+            }
+            Eigen::of_gram(data, n_cols, &mean)
+        };
+        let explained_variance = eigen.variances(n_cols);
         let total: f64 = explained_variance.iter().sum();
         let explained_variance_ratio: Vec<f64> = explained_variance
             .iter()
@@ -96,7 +118,8 @@ impl PcaParams {
             Keep::Count(c) => c,
             Keep::Variance(f) => {
                 let mut cum = 0.0;
-                let mut k = n_cols;
+                // Without any variance every component is as good as none: keep them all.
+                let mut k = dim;
                 for (i, r) in explained_variance_ratio.iter().enumerate() {
                     cum += r;
                     // Small slack so `Variance(1.0)` is not defeated by rounding.
@@ -109,14 +132,13 @@ impl PcaParams {
             }
         };
 
-        let mut components = Vec::with_capacity(n_kept * n_cols);
-        for &k in order.iter().take(n_kept) {
-            // Eigenvectors are the columns of `vectors`.
-            let mut v: Vec<f64> = (0..n_cols).map(|r| vectors[r * n_cols + k]).collect();
+        let mut components: Vec<f64> = Vec::with_capacity(n_kept * n_cols);
+        for i in 0..n_kept {
+            let mut v = eigen.component(i, data, n_cols, &mean, &components);
             let mut big = 0;
-            for i in 1..n_cols {
-                if v[i].abs() > v[big].abs() {
-                    big = i;
+            for j in 1..n_cols {
+                if v[j].abs() > v[big].abs() {
+                    big = j;
                 }
             }
             if v[big] < 0.0 {
@@ -183,6 +205,124 @@ impl PcaModel {
             row.iter_mut().for_each(|x| *x *= s);
         }
         out
+    }
+}
+
+/// Eigenvalues (largest first) of the covariance or the Gram matrix, and how to turn them into
+/// unit components of length `n_cols`.
+struct Eigen {
+    /// Eigenvalues, largest first, clamped at zero (round-off can make zeros slightly negative).
+    values: Vec<f64>,
+    /// Eigenvectors as the columns of a `size × size` matrix, in `values` order.
+    vectors: Vec<f64>,
+    size: usize,
+    /// Whether the vectors are of the Gram matrix (rows) rather than the covariance (columns).
+    gram: bool,
+}
+
+impl Eigen {
+    fn sorted(values: Vec<f64>, vectors: Vec<f64>, size: usize, gram: bool) -> Eigen {
+        let mut order: Vec<usize> = (0..size).collect();
+        order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+        let mut sorted = vec![0.0; size * size];
+        for (to, &from) in order.iter().enumerate() {
+            for r in 0..size {
+                sorted[r * size + to] = vectors[r * size + from];
+            }
+        }
+        Eigen {
+            values: order.iter().map(|&k| values[k].max(0.0)).collect(),
+            vectors: sorted,
+            size,
+            gram,
+        }
+    }
+
+    fn of_covariance(data: &[f64], n_cols: usize, mean: &[f64]) -> Eigen {
+        let (values, vectors) = jacobi_eigen(covariance(data, n_cols, mean), n_cols);
+        Eigen::sorted(values, vectors, n_cols, false)
+    }
+
+    /// `G = X̃ X̃ᵀ / (n - 1)` of the centred rows `X̃`: if `G u = λ u` then `C (X̃ᵀ u) = λ X̃ᵀ u`.
+    fn of_gram(data: &[f64], n_cols: usize, mean: &[f64]) -> Eigen {
+        let n = data.len() / n_cols;
+        let denom = (n - 1) as f64;
+        let rows: Vec<&[f64]> = data.chunks(n_cols).collect();
+        let upper: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                (i..n)
+                    .map(|k| {
+                        rows[i]
+                            .iter()
+                            .zip(rows[k])
+                            .zip(mean)
+                            .map(|((a, b), m)| (a - m) * (b - m))
+                            .sum::<f64>()
+                            / denom
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut g = vec![0.0; n * n];
+        for (i, line) in upper.iter().enumerate() {
+            for (off, v) in line.iter().enumerate() {
+                g[i * n + i + off] = *v;
+                g[(i + off) * n + i] = *v;
+            }
+        }
+        let (values, vectors) = jacobi_eigen(g, n);
+        Eigen::sorted(values, vectors, n, true)
+    }
+
+    /// All `n_cols` variances: the Gram matrix has at most `n_rows` non-zero ones.
+    fn variances(&self, n_cols: usize) -> Vec<f64> {
+        let mut v = self.values.clone();
+        v.resize(n_cols, 0.0);
+        v
+    }
+
+    /// Unit component `i` (sign not yet fixed); `earlier` holds components `0..i`, row-major.
+    fn component(
+        &self,
+        i: usize,
+        data: &[f64],
+        n_cols: usize,
+        mean: &[f64],
+        earlier: &[f64],
+    ) -> Vec<f64> {
+        let column = |i: usize| (0..self.size).map(move |r| self.vectors[r * self.size + i]);
+        if !self.gram {
+            return column(i).collect();
+        }
+        let biggest = self.values.first().copied().unwrap_or(0.0);
+        if i < self.size && self.values[i] > biggest * 1e-12 && self.values[i] > 0.0 {
+            let mut v = vec![0.0; n_cols];
+            for (u, row) in column(i).zip(data.chunks(n_cols)) {
+                v.iter_mut()
+                    .zip(row.iter().zip(mean))
+                    .for_each(|(vj, (x, m))| *vj += u * (x - m));
+            }
+            let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.iter_mut().for_each(|x| *x /= norm);
+            return v;
+        }
+        // A direction without variance: any unit vector orthogonal to the earlier ones will do
+        // (scores along it are zero). Gram–Schmidt on the first axis that is not yet covered.
+        for axis in 0..n_cols {
+            let mut v = vec![0.0; n_cols];
+            v[axis] = 1.0;
+            for c in earlier.chunks(n_cols) {
+                let dot = c[axis];
+                v.iter_mut().zip(c).for_each(|(x, cj)| *x -= dot * cj);
+            }
+            let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if norm > 0.5 {
+                v.iter_mut().for_each(|x| *x /= norm);
+                return v;
+            }
+        }
+        vec![0.0; n_cols]
     }
 }
 

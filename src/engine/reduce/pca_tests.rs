@@ -162,3 +162,94 @@ fn rejects_bad_input() {
     };
     assert_eq!(f.validate(), Err(PcaError::BadFraction(1.5)));
 }
+
+/// Rows of seeded noise plus a strong shared direction, so the spectrum is not flat.
+fn wide(n_rows: usize, n_cols: usize) -> Vec<f64> {
+    let mut rng = crate::engine::rng::Rng::new(5);
+    (0..n_rows)
+        .flat_map(|r| {
+            let t = r as f64 - n_rows as f64 / 2.0;
+            (0..n_cols)
+                .map(|c| t * (c % 3) as f64 + rng.normal(0.0, 1.0))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn wide_data_goes_through_the_gram_matrix_and_agrees_with_the_covariance() {
+    let (n, d) = (6, 10);
+    let x = wide(n, d);
+    let m = PcaParams {
+        keep: Keep::Count(5),
+    }
+    .fit(&x, d)
+    .unwrap();
+    // The same numbers from the covariance route (fine at this size).
+    let mean = column_means(&x, d);
+    let cov = Eigen::of_covariance(&x, d, &mean);
+    let want_var = cov.variances(d);
+    assert_eq!(m.explained_variance.len(), d);
+    assert_close(&m.explained_variance, &want_var, 1e-9);
+    // n rows span at most n - 1 centred directions.
+    assert!(m.explained_variance[n - 1..].iter().all(|v| v.abs() < 1e-9));
+    let mut want = Vec::new();
+    for i in 0..5 {
+        let mut v = cov.component(i, &x, d, &mean, &want);
+        let big = (0..d)
+            .max_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs()))
+            .unwrap();
+        if v[big] < 0.0 {
+            v.iter_mut().for_each(|x| *x = -*x);
+        }
+        want.extend(v);
+    }
+    assert_close(&m.components, &want, 1e-7);
+    // The fifth component has no variance: scores are zero and the component is still a unit
+    // vector orthogonal to the others.
+    let scores = m.transform(&x);
+    assert!(scores.chunks(5).all(|s| s[4].abs() < 1e-7));
+    for a in 0..5 {
+        for b in 0..5 {
+            let dot: f64 = (0..d)
+                .map(|j| m.components[a * d + j] * m.components[b * d + j])
+                .sum();
+            assert!(
+                (dot - (a == b) as u8 as f64).abs() < 1e-9,
+                "{a}·{b} = {dot}"
+            );
+        }
+    }
+}
+
+#[test]
+fn very_wide_data_is_cheap_and_oversized_data_is_refused() {
+    // 20 rows × 100,000 columns: a covariance would be 80 GB; the Gram matrix is 20 × 20.
+    let x = wide(20, 100_000);
+    let m = PcaParams {
+        keep: Keep::Count(2),
+    }
+    .fit(&x, 100_000)
+    .unwrap();
+    assert_eq!(m.components.len(), 200_000);
+    assert!(m.explained_variance_ratio[0] > 0.5);
+    assert_eq!(
+        PcaParams {
+            keep: Keep::Count(21)
+        }
+        .fit(&x, 100_000),
+        Err(PcaError::CountBeyondRows {
+            count: 21,
+            n_rows: 20
+        })
+    );
+    let n = MAX_PCA_DIM + 1;
+    let big = vec![0.0; n * n];
+    assert_eq!(
+        PcaParams::default().fit(&big, n),
+        Err(PcaError::TooLarge {
+            n_rows: n,
+            n_cols: n
+        })
+    );
+}

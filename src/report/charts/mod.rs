@@ -72,6 +72,21 @@ impl ChartError {
             | ChartError::Font { path } => path,
         }
     }
+
+    /// The same error naming its file relative to `base` (e.g. `charts/elbow.png` rather than
+    /// a staging folder the user never sees).
+    pub fn relative_to(mut self, base: &Path) -> ChartError {
+        let path = match &mut self {
+            ChartError::InvalidInput { path, .. }
+            | ChartError::Draw { path, .. }
+            | ChartError::Io { path, .. }
+            | ChartError::Font { path } => path,
+        };
+        if let Ok(rel) = path.strip_prefix(base) {
+            *path = rel.to_owned();
+        }
+        self
+    }
 }
 
 /// The two files one chart call wrote.
