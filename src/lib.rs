@@ -4,4 +4,5 @@ pub mod cli;
 pub mod engine;
 pub mod recipe;
 pub mod report;
+pub mod signals;
 pub mod tui;

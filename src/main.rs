@@ -1,8 +1,18 @@
 use clap::Parser;
 use seglab::cli::{run, Cli};
+use seglab::signals;
 
 fn main() {
-    if let Err(e) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    if let Err(e) = signals::install() {
+        eprintln!("warning: cannot handle termination signals: {e}");
+    }
+    if let Err(e) = run(cli) {
+        // A signal made this step fail (its output folder was removed under it): the signal's
+        // exit code, not a misleading error.
+        if let Some(signal) = signals::received() {
+            signals::terminate(signal);
+        }
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -20,15 +20,19 @@ const DEADLINE: Duration = Duration::from_secs(180);
 struct Screen {
     parser: vt100::Parser,
     rx: Receiver<Vec<u8>>,
+    /// Every byte the workbench wrote, to check the escape sequences it ends with.
+    raw: Vec<u8>,
 }
 
 impl Screen {
     fn pump(&mut self, wait: Duration) {
         if let Ok(bytes) = self.rx.recv_timeout(wait) {
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
         while let Ok(bytes) = self.rx.try_recv() {
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
         }
     }
 
@@ -53,118 +57,196 @@ impl Screen {
     }
 }
 
-fn scratch() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("seglab-tui-e2e-{}", std::process::id()));
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("seglab-tui-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
+/// `seglab tui ARGS` in a pseudo-terminal of ROWS × COLS, in `dir`.
+struct Tui {
+    screen: Screen,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tui {
+    fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_seglab"));
+        cmd.arg("tui");
+        cmd.args(args);
+        cmd.cwd(dir);
+        cmd.env("TERM", "xterm-256color");
+        // A user's keymap or recent-files list must not leak in.
+        for var in ["HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"] {
+            cmd.env(var, dir.join("home"));
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let rows = NonZeroU16::new(ROWS).unwrap();
+        let cols = NonZeroU16::new(COLS).unwrap();
+        Tui {
+            screen: Screen {
+                parser: vt100::Parser::new(rows, cols, 0),
+                rx,
+                raw: Vec::new(),
+            },
+            child,
+            writer,
+            master: pair.master,
+        }
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to end (reading its output meanwhile).
+    fn wait_exit(&mut self, what: &str) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        let status = loop {
+            self.screen.pump(Duration::from_millis(50));
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > DEADLINE {
+                self.child.kill().unwrap();
+                panic!(
+                    "seglab did not exit after {what}; the screen:\n{}",
+                    self.screen.text()
+                );
+            }
+        };
+        self.screen.pump(Duration::from_millis(200));
+        status
+    }
+
+    /// (canonical mode, echo, output processing, signals from keys) of the pseudo-terminal.
+    fn line_discipline(&self) -> [bool; 4] {
+        let t = self.master.get_termios().expect("termios of the pty");
+        let (local, output) = (t.local_flags.bits(), t.output_flags.bits());
+        [
+            local & libc::ICANON != 0,
+            local & libc::ECHO != 0,
+            output & libc::OPOST != 0,
+            local & libc::ISIG != 0,
+        ]
+    }
+}
+
+/// Cooked mode, main screen, no mouse reporting, cursor shown: both as the terminal (vt100)
+/// sees it and as the escape sequences the workbench wrote last.
+fn assert_restored(tui: &Tui, after: &str) {
+    let screen = tui.screen.parser.screen();
+    assert!(
+        !screen.alternate_screen(),
+        "alternate screen left after {after}"
+    );
+    assert_eq!(
+        screen.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting off after {after}"
+    );
+    assert!(!screen.hide_cursor(), "cursor shown after {after}");
+    let raw = String::from_utf8_lossy(&tui.screen.raw);
+    let last = |seq: &str| raw.rfind(seq);
+    for (on, off) in [
+        ("\x1b[?1049h", "\x1b[?1049l"),
+        ("\x1b[?1000h", "\x1b[?1000l"),
+        ("\x1b[?25l", "\x1b[?25h"),
+    ] {
+        assert!(
+            last(off) > last(on),
+            "{off:?} written after the last {on:?} ({after})"
+        );
+    }
+    assert_eq!(
+        tui.line_discipline(),
+        [true; 4],
+        "icanon, echo, opost, isig back on after {after}"
+    );
+}
+
 #[test]
 fn whole_flow_with_keys_only() {
-    let dir = scratch();
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_seglab"));
-    cmd.arg("tui");
-    cmd.cwd(&dir);
-    cmd.env("TERM", "xterm-256color");
-    // A user's keymap or recent-files list must not leak in.
-    for var in ["HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"] {
-        cmd.env(var, dir.join("home"));
-    }
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut writer = pair.master.take_writer().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 16384];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let rows = NonZeroU16::new(ROWS).unwrap();
-    let cols = NonZeroU16::new(COLS).unwrap();
-    let mut screen = Screen {
-        parser: vt100::Parser::new(rows, cols, 0),
-        rx,
-    };
-    let mut press = |keys: &str| {
-        writer.write_all(keys.as_bytes()).unwrap();
-        writer.flush().unwrap();
-    };
+    let dir = scratch("flow");
+    let mut tui = Tui::start(&dir, &[], &[]);
     let mut took = Vec::new();
     took.push((
         "load + prepare",
-        screen.wait_for(&["1 Data ✓", "2 Clean ✓", "customer_id"]),
+        tui.screen
+            .wait_for(&["1 Data ✓", "2 Clean ✓", "customer_id"]),
     ));
-    press("2");
+    tui.press("2");
     took.push((
         "clean",
-        screen.wait_for(&["Rules per feature", "Preview (cleaning log)"]),
+        tui.screen
+            .wait_for(&["Rules per feature", "Preview (cleaning log)"]),
     ));
-    press("3");
-    took.push(("features", screen.wait_for(&["Scree", "[x] income"])));
-    press("4");
-    screen.wait_for(&["press r to run the sweep"]);
-    press("r");
+    tui.press("3");
+    took.push(("features", tui.screen.wait_for(&["Scree", "[x] income"])));
+    tui.press("4");
+    tui.screen.wait_for(&["press r to run the sweep"]);
+    tui.press("r");
     took.push((
         "sweep + cluster",
-        screen.wait_for(&["4 Cluster ✓", "Silhouette plot k=", "recommended"]),
+        tui.screen
+            .wait_for(&["4 Cluster ✓", "Silhouette plot k=", "recommended"]),
     ));
-    press("5");
+    tui.press("5");
     took.push((
         "segments",
-        screen.wait_for(&["Feature means", "customers,"]),
+        tui.screen.wait_for(&["Feature means", "customers,"]),
     ));
-    press("6");
-    screen.wait_for(&["Files written (0)"]);
-    press("e");
+    tui.press("6");
+    tui.screen.wait_for(&["Files written (0)"]);
+    tui.press("e");
     took.push((
         "export",
-        screen.wait_for(&["Files written (19)", "segments.parquet"]),
+        tui.screen
+            .wait_for(&["Files written (19)", "segments.parquet"]),
     ));
-    press("s");
-    took.push(("save recipe", screen.wait_for(&["saved out/seglab-1.toml"])));
+    tui.press("s");
+    took.push((
+        "save recipe",
+        tui.screen.wait_for(&["saved out/seglab-1.toml"]),
+    ));
     assert!(
-        screen.parser.screen().alternate_screen(),
+        tui.screen.parser.screen().alternate_screen(),
         "the workbench draws on the alternate screen"
     );
-    press("q");
-    let start = Instant::now();
-    let status = loop {
-        screen.pump(Duration::from_millis(50));
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > DEADLINE {
-            child.kill().unwrap();
-            panic!(
-                "seglab did not exit after q; the screen:\n{}",
-                screen.text()
-            );
-        }
-    };
-    screen.pump(Duration::from_millis(200));
+    tui.press("q");
+    let status = tui.wait_exit("q");
     for (step, t) in &took {
         eprintln!("{step}: {:.2} s", t.as_secs_f64());
     }
     assert!(status.success(), "exit status {status:?}");
-    // Restored: back on the main screen, no mouse reporting.
-    assert!(!screen.parser.screen().alternate_screen());
-    assert_eq!(
-        screen.parser.screen().mouse_protocol_mode(),
-        vt100::MouseProtocolMode::None
-    );
+    assert_restored(&tui, "q");
 
     let out = dir.join("out/seglab-1");
     for f in [
@@ -205,5 +287,108 @@ fn whole_flow_with_keys_only() {
         tui, cli,
         "seglab run --recipe reproduces the workbench's segments"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The sample data loaded and drawn: the workbench is up, the terminal raw.
+fn started(name: &str, env: &[(&str, &str)]) -> (PathBuf, Tui) {
+    let dir = scratch(name);
+    let mut tui = Tui::start(&dir, &[], env);
+    tui.screen.wait_for(&["1 Data ✓", "customer_id"]);
+    assert!(tui.screen.parser.screen().alternate_screen());
+    assert_eq!(
+        tui.line_discipline(),
+        [false; 4],
+        "raw mode while the workbench runs"
+    );
+    (dir, tui)
+}
+
+fn send_signal(tui: &Tui, signal: &str) {
+    let pid = tui.child.process_id().expect("pid of seglab");
+    let ok = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal} {pid}");
+}
+
+#[test]
+fn each_termination_signal_restores_the_terminal_and_exits_128_plus_signo() {
+    for (signal, signo) in [("TERM", 15), ("INT", 2), ("HUP", 1), ("QUIT", 3)] {
+        let (dir, mut tui) = started(&format!("sig{signal}"), &[]);
+        send_signal(&tui, signal);
+        let status = tui.wait_exit(&format!("SIG{signal}"));
+        assert_eq!(
+            (status.exit_code(), status.signal()),
+            (128 + signo, None),
+            "SIG{signal}: {status:?}"
+        );
+        assert_restored(&tui, &format!("SIG{signal}"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_panicking_job_leaves_the_workbench_running() {
+    // The hook makes the Segment job panic: the sweep fails, the terminal is not touched.
+    let (dir, mut tui) = started("jobpanic", &[("SEGLAB_TEST_PANIC_IN_JOB", "segment")]);
+    tui.screen.wait_for(&["2 Clean ✓"]);
+    tui.press("4");
+    tui.screen.wait_for(&["press r to run the sweep"]);
+    let before = tui.screen.raw.len();
+    tui.press("r");
+    tui.screen
+        .wait_for(&["sweep + cluster: internal error: injected by SEGLAB_TEST_PANIC_IN_JOB"]);
+    let after_panic = String::from_utf8_lossy(&tui.screen.raw[before..]).into_owned();
+    for seq in ["\x1b[?1049l", "\x1b[?1000l", "panicked at"] {
+        assert!(
+            !after_panic.contains(seq),
+            "{seq:?} written after the job panicked"
+        );
+    }
+    assert!(tui.screen.parser.screen().alternate_screen());
+    assert_eq!(tui.line_discipline(), [false; 4], "still raw");
+    // Keys still arrive one by one (no Enter needed) and act.
+    tui.press("3");
+    tui.screen.wait_for(&["Scree"]);
+    tui.press("1");
+    tui.screen.wait_for(&["customer_id"]);
+    tui.press("q");
+    let status = tui.wait_exit("q");
+    assert!(status.success(), "{status:?}");
+    assert_restored(&tui, "q after a job panic");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failed_open_shows_the_error_and_keeps_the_session() {
+    let (dir, mut tui) = started("badopen", &[]);
+    tui.screen.wait_for(&["2 Clean ✓"]);
+    std::fs::write(
+        dir.join("blob.csv"),
+        [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 0],
+    )
+    .unwrap();
+    tui.press("o");
+    tui.screen.wait_for(&["Open file"]);
+    // Replace the proposed path with the binary file.
+    tui.press(&"\x7f".repeat(300));
+    tui.press("blob.csv\r");
+    tui.screen.wait_for(&["cannot open blob.csv"]);
+    let text = tui.screen.text();
+    assert!(!text.contains("loading…"), "{text}");
+    assert!(
+        text.contains("customer_id"),
+        "the loaded data stays:\n{text}"
+    );
+    assert!(
+        text.contains("2 Clean ✓"),
+        "the prepared data stays:\n{text}"
+    );
+    tui.press("q");
+    assert!(tui.wait_exit("q").success());
     let _ = std::fs::remove_dir_all(&dir);
 }

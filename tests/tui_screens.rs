@@ -256,3 +256,85 @@ fn export_writes_the_chosen_formats_and_never_overwrites() {
     assert!(out.join("run/segments.csv").is_file() && app.out_dir.join("segments.csv").is_file());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A scratch file for one test (removed by the caller).
+fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("seglab-tui-screens-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn a_failed_open_keeps_the_session_and_shows_the_error() {
+    let mut app = sample_app(true);
+    // A rename, so that there is undo history and a name to keep.
+    key(&mut app, "5");
+    key(&mut app, "r");
+    for _ in 0..40 {
+        key(&mut app, "backspace");
+    }
+    for c in "Loyal Few".chars() {
+        key(&mut app, &c.to_string());
+    }
+    key(&mut app, "enter");
+    app.wait_idle(WAIT);
+    let recipe = app.recipe.clone();
+    let rows = app.data.as_ref().unwrap().report.rows;
+
+    let blob = scratch_file("blob.csv", &[0, 159, 146, 150, 0, 255, 0, 1]);
+    key(&mut app, "1");
+    key(&mut app, "o");
+    for _ in 0..300 {
+        key(&mut app, "backspace");
+    }
+    for c in blob.display().to_string().chars() {
+        key(&mut app, &c.to_string());
+    }
+    key(&mut app, "enter");
+    app.wait_idle(WAIT);
+    let _ = std::fs::remove_file(&blob);
+
+    assert!(app.status_is_error, "{}", app.status);
+    assert!(app.status.starts_with("cannot open "), "{}", app.status);
+    assert!(app.status.contains("blob.csv"), "{}", app.status);
+    assert_eq!(
+        app.session.input,
+        PathBuf::from("sample-data/customers.csv")
+    );
+    assert_eq!(app.data.as_ref().unwrap().report.rows, rows);
+    assert!(app.prepared.is_some());
+    let res = app.result.as_ref().expect("the sweep stays");
+    assert_eq!(res.report.personas[0].name, "Loyal Few");
+    assert_eq!(app.recipe, recipe);
+    let screen = render(&app, 120, 40);
+    assert!(!screen.contains("loading…"), "{screen}");
+    assert!(screen.contains("customer_id"), "{screen}");
+    // The rename is still the last thing undo takes back.
+    key(&mut app, "u");
+    assert!(!app
+        .recipe
+        .segments
+        .rename
+        .values()
+        .any(|n| n == "Loyal Few"));
+    app.wait_idle(WAIT);
+}
+
+#[test]
+fn a_failed_first_load_shows_the_error_instead_of_loading() {
+    let blob = scratch_file("first.csv", &[0, 159, 146, 150, 0, 255, 0, 1]);
+    let session = Session {
+        input: blob.clone(),
+        recipe_path: None,
+        transactions: None,
+    };
+    let mut app = App::new(session, Recipe::default(), Keymap::defaults());
+    app.wait_idle(WAIT);
+    let _ = std::fs::remove_file(&blob);
+    assert!(app.data.is_none());
+    let screen = render(&app, 120, 40);
+    assert!(!screen.contains("loading…"), "{screen}");
+    assert!(screen.contains("cannot load"), "{screen}");
+}

@@ -3,7 +3,7 @@
 use super::prepare::{bar, prepare_inputs};
 use super::{load_recipe, CliError};
 use crate::engine::flow::PREPARE_STAGES;
-use crate::report::{atomic::StagedDir, clean_output};
+use crate::report::{atomic::check_target, clean_output};
 use std::path::Path;
 
 pub fn cmd_clean(
@@ -16,7 +16,7 @@ pub fn cmd_clean(
     let mut recipe = load_recipe(recipe_path)?;
     escape.apply_to(&mut recipe.export);
     // Refuse an existing output before doing any work.
-    drop(StagedDir::create(out)?);
+    check_target(out)?;
     let bar = bar(PREPARE_STAGES);
     let done = prepare_inputs(&mut recipe, recipe_path, input, transactions, &bar)?;
     bar.finish_and_clear();

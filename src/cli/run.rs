@@ -9,7 +9,7 @@ use crate::engine::job::JobControl;
 use crate::engine::load::load;
 use crate::engine::model::SegmentModel;
 use crate::recipe::Recipe;
-use crate::report::atomic::StagedDir;
+use crate::report::atomic::check_target;
 use crate::report::run_output::{self, RunReport};
 use std::path::Path;
 use std::time::Instant;
@@ -58,7 +58,7 @@ pub fn cmd_run(
 ) -> Result<(), CliError> {
     let mut recipe = load_recipe(recipe_path)?;
     flags.apply_to(&mut recipe);
-    drop(StagedDir::create(out)?);
+    check_target(out)?;
     let s = segment_inputs(&mut recipe, recipe_path, input, flags)?;
     print!("{}", s.inputs.prepared.log);
     let report =
@@ -122,7 +122,7 @@ pub fn cmd_apply(
         message: format!("not a seglab model: {e}"),
     })?;
     export.apply_to(&mut model.recipe.export);
-    drop(StagedDir::create(out)?);
+    check_target(out)?;
     let mut loaded = load(input, &model.recipe.load)?;
     crate::report::formula::undo_escape_of_seglab_output(input, &mut loaded.table);
     super::print_warnings(&loaded);

@@ -75,6 +75,11 @@ pub struct App {
     pub status: String,
     pub status_is_error: bool,
     pub data: Option<DataState>,
+    /// A file being opened (`o`): the session switches to it only once it has loaded, so a
+    /// failed open leaves the data, sweep and names of the current one intact.
+    pub opening: Option<PathBuf>,
+    /// Why the session's input could not be loaded (shown in the Data pane).
+    pub load_error: Option<String>,
     pub prepared: Option<Arc<PreparedInputs>>,
     pub scree: Vec<f64>,
     /// Mean of each numeric column after cleaning.
@@ -107,6 +112,8 @@ impl App {
             status: String::new(),
             status_is_error: false,
             data: None,
+            opening: None,
+            load_error: None,
             prepared: None,
             scree: Vec::new(),
             means: Default::default(),
@@ -205,6 +212,9 @@ impl App {
         for k in &kinds {
             self.jobs.cancel(*k);
         }
+        if kinds.contains(&JobKind::Load) {
+            self.opening = None;
+        }
         self.say(format!(
             "cancelled: {}",
             kinds
@@ -273,9 +283,11 @@ impl App {
         let session = self.session.clone();
         match stage {
             Stage::Load => {
+                let opening = self.opening.clone();
+                let input = opening.clone().unwrap_or(session.input);
                 self.jobs.start(JobKind::Load, move |_| {
-                    let loaded = load(&session.input, &recipe.load).map_err(|e| e.to_string())?;
-                    let name = session.input.display().to_string();
+                    let loaded = load(&input, &recipe.load).map_err(|e| e.to_string())?;
+                    let name = input.display().to_string();
                     let report = inspect(&name, &loaded.table, &loaded.warnings);
                     Ok(Output::Loaded(Box::new(DataState::new(
                         name,
@@ -283,7 +295,10 @@ impl App {
                         report,
                     ))))
                 });
-                self.start(Stage::Prepare);
+                // A file being opened is prepared once it has loaded (see `finish`).
+                if opening.is_none() {
+                    self.start(Stage::Prepare);
+                }
             }
             Stage::Prepare => {
                 self.jobs.start(JobKind::Prepare, move |job| {
@@ -373,12 +388,29 @@ impl App {
         let out = match result {
             Ok(o) => o,
             Err(e) => {
-                self.error(format!("{}: {e}", kind.label()));
+                match (kind, self.opening.take()) {
+                    // The current session stays as it was.
+                    (JobKind::Load, Some(path)) => {
+                        self.error(format!("cannot open {}: {e}", path.display()))
+                    }
+                    (JobKind::Load, None) => {
+                        self.error(format!("{}: {e}", kind.label()));
+                        self.load_error = Some(e);
+                    }
+                    (_, opening) => {
+                        self.opening = opening;
+                        self.error(format!("{}: {e}", kind.label()))
+                    }
+                }
                 return;
             }
         };
         match out {
             Output::Loaded(d) => {
+                if let Some(path) = self.opening.take() {
+                    self.switch_input(path);
+                }
+                self.load_error = None;
                 self.say(format!("loaded {} ({} rows)", d.path, d.report.rows));
                 self.cur.column = self.cur.column.min(d.table.n_cols().saturating_sub(1));
                 self.data = Some(*d);
@@ -427,6 +459,20 @@ impl App {
                 self.exported = files;
             }
         }
+    }
+
+    /// The opened file loaded: it becomes the session's input, and what was derived from the
+    /// previous one is dropped (the recipe and its undo history stay).
+    fn switch_input(&mut self, path: PathBuf) {
+        super::recent::remember(&path.display().to_string());
+        self.session.input = path;
+        // A new file: its own columns, so the previous transaction log no longer applies.
+        self.session.transactions = None;
+        self.prepared = None;
+        self.result = None;
+        self.result_stale = false;
+        self.kview = None;
+        self.start(Stage::Prepare);
     }
 
     fn export(&mut self) {

@@ -18,6 +18,18 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// Short lowercase name (thread names, the test hook).
+    pub fn name(self) -> &'static str {
+        match self {
+            JobKind::Load => "load",
+            JobKind::Prepare => "prepare",
+            JobKind::Segment => "segment",
+            JobKind::KView => "kview",
+            JobKind::Rename => "rename",
+            JobKind::Export => "export",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             JobKind::Load => "loading",
@@ -27,6 +39,14 @@ impl JobKind {
             JobKind::Rename => "renaming",
             JobKind::Export => "exporting",
         }
+    }
+}
+
+/// Test hook: `SEGLAB_TEST_PANIC_IN_JOB=load` (a `JobKind::name`) makes that kind of job panic,
+/// so the end-to-end tests can check that a job's panic leaves the workbench running.
+fn injected_panic(kind: JobKind) {
+    if std::env::var("SEGLAB_TEST_PANIC_IN_JOB").is_ok_and(|v| v == kind.name()) {
+        panic!("injected by SEGLAB_TEST_PANIC_IN_JOB={}", kind.name());
     }
 }
 
@@ -74,23 +94,35 @@ impl<T: Send + 'static> Jobs<T> {
         let control = JobControl::new();
         let tx = self.tx.clone();
         let job = control.clone();
-        std::thread::spawn(move || {
-            // A panic in the engine must not take the UI down: it becomes the job's error.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&job)))
-                .unwrap_or_else(|p| {
-                    let msg = p
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Err(format!("internal error: {msg}"))
-                });
+        let spawned = std::thread::Builder::new().name(format!("job-{}", kind.name()));
+        let spawned = spawned.spawn(move || {
+            // A panic in the engine must not take the UI down: it becomes the job's error (the
+            // panic hook leaves the terminal alone on this thread).
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                injected_panic(kind);
+                work(&job)
+            }))
+            .unwrap_or_else(|p| {
+                let msg = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(format!("internal error: {msg}"))
+            });
             let _ = tx.send(Done {
                 kind,
                 generation,
                 result,
             });
         });
+        if let Err(e) = spawned {
+            let _ = self.tx.send(Done {
+                kind,
+                generation,
+                result: Err(format!("cannot start a thread: {e}")),
+            });
+        }
         self.running.insert(
             kind,
             Running {

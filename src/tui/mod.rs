@@ -1,6 +1,7 @@
-//! The interactive workbench. `run` owns the terminal: raw mode and the alternate screen are
-//! always undone (normal exit, error, or panic). Everything else is in `App` (state and actions)
-//! and `views` (pure drawing), so tests drive the same code without a terminal.
+//! The interactive workbench. `run` owns the terminal: raw mode, the alternate screen, mouse
+//! reporting and the hidden cursor are always undone (normal exit, error, a panic on the UI
+//! thread, or a termination signal). Everything else is in `App` (state and actions) and `views`
+//! (pure drawing), so tests drive the same code without a terminal.
 
 pub mod action;
 pub mod app;
@@ -19,6 +20,7 @@ use app::{App, Session};
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
 };
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
@@ -38,24 +40,45 @@ pub fn run(session: Session, recipe: Recipe) -> Result<(), TuiError> {
         return Err(TuiError::NotATerminal);
     }
     install_panic_hook();
-    let mut terminal = ratatui::try_init()?;
-    let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, session, recipe);
+    // From here on a termination signal restores the terminal before the process exits.
+    crate::signals::set_ui_restore(Some(restore));
+    let result = enter().and_then(|mut terminal| event_loop(&mut terminal, session, recipe));
+    crate::signals::set_ui_restore(None);
     restore();
+    if let Some(signal) = crate::signals::received() {
+        crate::signals::terminate(signal);
+    }
     result
 }
 
+/// Raw mode, alternate screen, mouse reporting. Not `ratatui::try_init`: its panic hook would
+/// restore the terminal for a panic on any thread, even a job's that is caught.
+fn enter() -> Result<ratatui::DefaultTerminal, TuiError> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    Ok(ratatui::Terminal::new(
+        ratatui::backend::CrosstermBackend::new(io::stdout()),
+    )?)
+}
+
+/// Cooked mode, main screen, no mouse reporting, cursor shown. Safe to call more than once.
 fn restore() {
-    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
-    ratatui::restore();
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Restores the terminal before the panic message is printed, but only for a panic on the UI
-/// thread: a job thread's panic is caught and shown in the status bar.
+/// thread: a job thread's panic is caught and shown in the status bar while the workbench goes on.
 fn install_panic_hook() {
+    let ui_thread = std::thread::current().id();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some("main") {
+        if std::thread::current().id() == ui_thread {
             restore();
             previous(info);
         }
@@ -75,7 +98,8 @@ fn event_loop(
     }
     let mut dirty = true;
     let mut last_draw = Instant::now() - TICK;
-    while !app.quit {
+    // A termination signal ends the loop; `run` restores the terminal and exits.
+    while !app.quit && crate::signals::received().is_none() {
         dirty |= app.poll_jobs();
         // Progress bars move while jobs run: redraw on a tick then, otherwise only on change.
         if dirty || (app.jobs.busy() && last_draw.elapsed() >= TICK) {

@@ -103,14 +103,9 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
                 app.error(format!("{text}: no such file"));
                 return;
             }
-            app.session.input = path;
-            // A new file: its own columns, so the sample's transaction log no longer applies.
-            app.session.transactions = None;
-            app.data = None;
-            app.prepared = None;
-            app.result = None;
+            // The session switches to it once it has loaded (`App::finish`).
+            app.opening = Some(path);
             app.start(Stage::Load);
-            super::recent::remember(&text);
             app.say(format!("opening {text}"));
         }
         InputPurpose::Rename(id) => {

@@ -10,7 +10,14 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let Some(d) = &app.data else {
-        placeholder(f, area, app, "Data", "loading… (o opens another file)");
+        let text = match &app.load_error {
+            Some(e) => format!(
+                "cannot load {}: {e} (o opens another file)",
+                app.session.input.display()
+            ),
+            None => "loading… (o opens another file)".to_string(),
+        };
+        placeholder(f, area, app, "Data", &text);
         return;
     };
     let theme = app.theme.theme();
