@@ -10,6 +10,73 @@ use crate::engine::segment::ClusterOptions;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// toml's parser recurses once per open `[` or `{`, so a few thousand unclosed ones (e.g.
+/// `types = {` repeated) overflow the stack, which no error handler can catch. Every TOML file
+/// a user supplies is checked with this first; real files nest a few levels.
+pub const MAX_TOML_DEPTH: usize = 64;
+
+/// 1-based line and column of the bracket or brace that opens level `MAX_TOML_DEPTH + 1`,
+/// counting only those outside strings and comments.
+pub fn toml_too_deep(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let (mut depth, mut i, mut line, mut line_start) = (0usize, 0, 1, 0);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\n' => (line, line_start) = (line + 1, i + 1),
+            b'#' => {
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |n| i + n);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let multi = b[i..].starts_with(&[c; 3]);
+                let close: &[u8] = if multi { &b[i..i + 3] } else { &b[i..i + 1] };
+                i += close.len();
+                while let Some(&s) = b.get(i) {
+                    if b[i..].starts_with(close) {
+                        i += close.len();
+                        break;
+                    }
+                    if s == b'\n' {
+                        if !multi {
+                            break;
+                        }
+                        (line, line_start) = (line + 1, i + 1);
+                    }
+                    // A basic string's backslash escapes the next byte (a quote included).
+                    i += if s == b'\\' && c == b'"' && b.get(i + 1) != Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_TOML_DEPTH {
+                    let column = text.get(line_start..i).map_or(1, |t| t.chars().count() + 1);
+                    return Some((line, column));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The message for `toml_too_deep`, in the form of toml's own errors.
+pub fn toml_depth_message(line: usize, column: usize) -> String {
+    format!(
+        "TOML parse error at line {line}, column {column}: nested more than {MAX_TOML_DEPTH} \
+         levels of brackets or braces deep (unclosed `{{` or `[`?)"
+    )
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Recipe {
@@ -125,6 +192,12 @@ pub enum RecipeError {
 
 impl Recipe {
     pub fn parse(text: &str, path: &Path) -> Result<Recipe, RecipeError> {
+        if let Some((line, column)) = toml_too_deep(text) {
+            return Err(RecipeError::Invalid {
+                path: path.to_owned(),
+                message: toml_depth_message(line, column),
+            });
+        }
         let recipe: Recipe = toml::from_str(text).map_err(|e| RecipeError::Invalid {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_string(),

@@ -125,6 +125,12 @@ pub fn load_rules(user_override: Option<&Path>) -> Result<PersonaRules, PersonaE
 
 /// Parses and checks rules; `file` names the source in errors.
 pub fn parse_rules(text: &str, file: &str) -> Result<PersonaRules, PersonaError> {
+    if let Some((line, column)) = crate::recipe::toml_too_deep(text) {
+        return Err(PersonaError::Parse {
+            file: file.to_string(),
+            message: crate::recipe::toml_depth_message(line, column),
+        });
+    }
     let rules: PersonaRules = toml::from_str(text).map_err(|e| PersonaError::Parse {
         file: file.to_string(),
         message: e.to_string().trim_end().to_string(),

@@ -118,6 +118,9 @@ impl Keymap {
     }
 
     pub fn parse(text: &str) -> Result<Keymap, String> {
+        if let Some((line, column)) = crate::recipe::toml_too_deep(text) {
+            return Err(crate::recipe::toml_depth_message(line, column));
+        }
         let tables: BTreeMap<String, BTreeMap<String, String>> =
             toml::from_str(text).map_err(|e| e.to_string())?;
         let mut map = HashMap::new();

@@ -65,7 +65,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// A file whose first non-blank byte is '[' is a JSON array of records; otherwise one record per line.
 pub fn read_json(
     path: &Path,
-    bytes: Vec<u8>,
+    mut bytes: Vec<u8>,
     opts: &LoadOptions,
 ) -> Result<(Table, Vec<String>), LoadError> {
     if bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE") {
@@ -75,8 +75,20 @@ pub fn read_json(
             "is UTF-16 encoded; save it as UTF-8 and try again",
         ));
     }
+    let array = bytes
+        .strip_prefix(UTF8_BOM)
+        .unwrap_or(&bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'[');
+    if !array {
+        // polars samples NDJSON line lengths from 75% into the file and slices one byte past a
+        // `}\n` that ends the file (a panic, polars-io ndjson/core.rs:333). Blank lines at the
+        // end keep those slices inside the text; NDJSON readers skip them.
+        bytes.extend_from_slice(b"\n\n\n\n");
+    }
     let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
-    if let Some(at) = json_text::too_deep(body) {
+    if let Some(at) = json_text::too_deep(body, !array) {
         return Err(malformed(
             path,
             Some(at.line),
@@ -103,7 +115,6 @@ pub fn read_json(
     }
     // Quoting copies the text; only files holding such integers pay for it.
     let body = quoted.as_ref().map_or(body, |q| q.text.as_slice());
-    let array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     let format = if array {
         JsonFormat::Json
     } else {

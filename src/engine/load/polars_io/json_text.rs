@@ -14,8 +14,10 @@ pub struct Place {
     pub column: usize,
 }
 
-/// The first bracket that opens level `MAX_DEPTH + 1`, outside strings.
-pub fn too_deep(bytes: &[u8]) -> Option<Place> {
+/// The first bracket that opens level `MAX_DEPTH + 1`, outside strings. In NDJSON (`lines`)
+/// each line is read on its own, so a string also ends at a line break; in a JSON array only
+/// its closing quote ends it, as in a lenient parser, so no bracket hides from this count.
+pub fn too_deep(bytes: &[u8], lines: bool) -> Option<Place> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     let (mut line, mut line_start) = (1, 0);
     for (i, &b) in bytes.iter().enumerate() {
@@ -28,8 +30,7 @@ pub fn too_deep(bytes: &[u8]) -> Option<Place> {
                 escaped = false;
             } else if b == b'\\' {
                 escaped = true;
-            } else if b == b'"' || b == b'\n' {
-                // A newline cannot be inside a JSON string: resynchronise on the next line.
+            } else if b == b'"' || (lines && b == b'\n') {
                 in_string = false;
             }
             continue;
@@ -194,18 +195,24 @@ mod tests {
     fn depth_counts_brackets_outside_strings_only() {
         let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
         assert_eq!(
-            too_deep(deep.as_bytes()),
+            too_deep(deep.as_bytes(), true),
             Some(Place {
                 line: 1,
                 column: 65
             })
         );
         let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
-        assert_eq!(too_deep(ok.as_bytes()), None);
+        assert_eq!(too_deep(ok.as_bytes(), false), None);
         let quoted = format!("{{\"a\": \"{}\\\"\"}}", "[".repeat(100));
-        assert_eq!(too_deep(quoted.as_bytes()), None);
+        assert_eq!(too_deep(quoted.as_bytes(), false), None);
         let second_line = format!("{{\"a\": 1}}\n{{\"b\": {}", "[".repeat(70));
-        assert_eq!(too_deep(second_line.as_bytes()).map(|p| p.line), Some(2));
+        assert_eq!(
+            too_deep(second_line.as_bytes(), true).map(|p| p.line),
+            Some(2)
+        );
+        // A raw line break inside an array's string must not hide the brackets after it.
+        let hidden = format!("[\"a\n\"{}", "[".repeat(70));
+        assert_eq!(too_deep(hidden.as_bytes(), false).map(|p| p.line), Some(2));
     }
 
     #[test]
