@@ -85,7 +85,8 @@ fn find<'t>(
             option,
             column: name.to_string(),
             which,
-            available: table.names().join(", "),
+            // Never the first line of a file that is not a table (it may be /etc/shadow).
+            available: crate::engine::load::describe_columns(&table.names()),
         })
 }
 

@@ -1,6 +1,7 @@
 //! Features: derived columns (age, tenure), feature selection, one-hot encoding, signed log1p,
 //! and the feature matrix that clustering consumes.
 
+use crate::engine::load::infer::name_says_id;
 use crate::engine::scale::FittedScaler;
 use crate::engine::table::{
     date_to_days, days_to_date, Column, ColumnData, ColumnType, Table, TextColumn,
@@ -164,6 +165,10 @@ pub fn select(
             .filter(|c| {
                 matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_))
                     && c.ty != ColumnType::Id
+                    // The id column is never a feature, whatever its values (a constant or
+                    // small-integer id is typed as a number).
+                    && opts.id.as_deref() != Some(c.name.as_str())
+                    && !(matches!(c.data, ColumnData::Number(_)) && name_says_id(&c.name))
                     && !c.name.ends_with("_outlier")
             })
             .map(|c| c.name.clone())
@@ -506,6 +511,20 @@ mod tests {
         ]);
         let (num, _) = select(&t, &FeatureOptions::default()).unwrap();
         assert_eq!(num, vec!["spend"]);
+        // The id column by name or by option, even typed as an integer.
+        let mut t2 = t.clone();
+        for name in ["customer_id", "cust"] {
+            t2.columns.push(Column::new(
+                name,
+                ColumnType::Integer,
+                ColumnData::Number(vec![Some(7.0)]),
+            ));
+        }
+        let by_option = FeatureOptions {
+            id: Some("cust".into()),
+            ..Default::default()
+        };
+        assert_eq!(select(&t2, &by_option).unwrap().0, vec!["spend"]);
         let opts = FeatureOptions {
             columns: vec!["city".into()],
             ..Default::default()

@@ -1,9 +1,10 @@
 //! A table written as CSV or Parquet, streamed into any writer.
 
 use crate::engine::frame::to_dataframe;
-use crate::engine::table::Table;
+use crate::engine::table::{Column, ColumnData, ColumnType, Table};
 use crate::report::formula::needs_escape;
 use polars::prelude::*;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// A CSV for people: cells a spreadsheet would run as formulas are escaped (`report::formula`).
@@ -31,7 +32,7 @@ pub fn write_csv_with<W: Write>(table: &Table, out: W, formula_escape: bool) -> 
     for r in 0..table.n_rows() {
         for c in &table.columns {
             cell.clear();
-            c.data.write_cell(r, &mut cell);
+            write_cell(c, r, &mut cell);
             field(&mut w, &mut cell)?;
         }
         w.write_record(None::<&[u8]>)?;
@@ -39,10 +40,33 @@ pub fn write_csv_with<W: Write>(table: &Table, out: W, formula_escape: bool) -> 
     w.flush()
 }
 
+/// As `ColumnData::write_cell`, except that measurements from 1e15 up get an exponent: written
+/// as 16+ plain digits they would read back as an id (text), and 1e300 would be 301 digits.
+fn write_cell(c: &Column, row: usize, out: &mut String) {
+    if let ColumnData::Number(v) = &c.data {
+        if let Some(x) = v[row].filter(|x| x.abs() >= 1e15 && c.ty != ColumnType::Id) {
+            let _ = write!(out, "{x:e}");
+            return;
+        }
+    }
+    c.data.write_cell(row, out);
+}
+
 /// Snappy (never formula-escaped: Parquet is for machines): several times faster to write than zstd, and what pandas/pyarrow use by default.
 pub fn write_parquet<W: Write>(table: &Table, out: W) -> io::Result<()> {
     let to_io = |e: PolarsError| io::Error::other(e.to_string());
     let mut df = to_dataframe(table).map_err(to_io)?;
+    // Ids held as numbers (whole, at most 2^53 by the loader's rule) are written as int64, so
+    // readers do not take them for measurements or print them as 1.2e5.
+    for c in &table.columns {
+        if c.ty == ColumnType::Id && matches!(c.data, ColumnData::Number(_)) {
+            let ints = df
+                .column(&c.name)
+                .and_then(|s| s.cast(&DataType::Int64))
+                .map_err(to_io)?;
+            df.with_column(ints).map_err(to_io)?;
+        }
+    }
     ParquetWriter::new(out)
         .with_compression(ParquetCompression::Snappy)
         .finish(&mut df)
@@ -53,7 +77,6 @@ pub fn write_parquet<W: Write>(table: &Table, out: W) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::table::{Column, ColumnData, ColumnType};
 
     #[test]
     fn csv_quotes_what_needs_quoting_and_leaves_missing_empty() {
@@ -80,6 +103,44 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "n,s,d\n1.5,\"a, \"\"b\"\"\",1970-01-01\n,c,1970-03-01\n"
         );
+    }
+
+    #[test]
+    fn ids_are_written_exactly_to_csv_and_as_int64_or_text_to_parquet() {
+        let big = "1234567890123456789";
+        let t = Table::new(vec![
+            Column::new(
+                "n_id",
+                ColumnType::Id,
+                ColumnData::Number(vec![Some(9_007_199_254_740_992.0), Some(7.0)]),
+            ),
+            Column::new(
+                "t_id",
+                ColumnType::Id,
+                ColumnData::Text([Some(big), Some("0042")].into_iter().collect()),
+            ),
+            Column::new(
+                "m",
+                ColumnType::Number,
+                ColumnData::Number(vec![Some(-2e300), Some(1e15)]),
+            ),
+        ]);
+        let mut out = Vec::new();
+        write_csv(&t, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("n_id,t_id,m\n9007199254740992,{big},-2e300\n7,0042,1e15\n")
+        );
+        let mut out = Vec::new();
+        write_parquet(&t, &mut out).unwrap();
+        let df = ParquetReader::new(std::io::Cursor::new(out))
+            .finish()
+            .unwrap();
+        let n = df.column("n_id").unwrap();
+        assert_eq!(n.dtype(), &DataType::Int64);
+        assert_eq!(n.i64().unwrap().get(0), Some(9_007_199_254_740_992));
+        let t_id = df.column("t_id").unwrap();
+        assert_eq!(t_id.str().unwrap().get(0), Some(big));
     }
 
     #[test]

@@ -136,6 +136,27 @@ fn to_when(y: u32, m: u32, d: u32, time: Option<u32>) -> Option<When> {
     })
 }
 
+/// Why a pattern cannot read dates (an unknown `%` directive, or no day in it), else None.
+pub fn pattern_problem(format: &DateFormat) -> Option<String> {
+    let DateFormat::Pattern(p) = format else {
+        return None;
+    };
+    use chrono::format::{Item, StrftimeItems};
+    if StrftimeItems::new(p).any(|i| matches!(i, Item::Error)) {
+        return Some("an unknown or incomplete % directive".into());
+    }
+    // chrono cannot make a date without a year, and a month and day (or a day of the year).
+    let has = |ds: &[&str]| ds.iter().any(|d| p.contains(d));
+    let year = has(&["%Y", "%y", "%G", "%C", "%F", "%D", "%x", "%c", "%+", "%s"]);
+    let day = has(&[
+        "%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s", "%U", "%W", "%V",
+    ]);
+    if !year || !day {
+        return Some("it needs a year and a day, e.g. %Y and %d".into());
+    }
+    None
+}
+
 pub fn parse(s: &str, format: &DateFormat) -> Option<When> {
     if let DateFormat::Pattern(p) = format {
         let s = s.trim();
@@ -250,6 +271,17 @@ mod tests {
         assert!(guess(["2024-01-05", "x"].into_iter()).is_none());
         assert!(guess(["13/13/2024"].into_iter()).is_none());
         assert!(guess(["12345"].into_iter()).is_none());
+    }
+
+    #[test]
+    fn invalid_patterns_are_named() {
+        let bad = |p: &str| pattern_problem(&DateFormat::Pattern(p.into()));
+        assert!(bad("%d.%m.%Y").is_none());
+        assert!(bad("%Y-%m-%d %H:%M").is_none());
+        assert!(bad("%Q-%m").unwrap().contains("directive"));
+        assert!(bad("%d.%m.%").unwrap().contains("directive"));
+        assert!(bad("%d.%m").unwrap().contains("year"));
+        assert!(pattern_problem(&DateFormat::Dmy).is_none());
     }
 
     #[test]

@@ -71,6 +71,17 @@ fn has_leading_zero(s: &str) -> bool {
     t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit()
 }
 
+/// 16 or more digits (a card, account or id number): beyond what f64 holds exactly (2^53 has
+/// 16 digits), and never a quantity. Kept as text.
+pub fn is_long_digit_string(s: &str) -> bool {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    digits.len() >= 16 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Integers up to 2^53 are exact in f64; ids beyond that must stay text.
+const EXACT_IN_F64: f64 = 9_007_199_254_740_992.0;
+
 pub fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" | "t" => Some(true),
@@ -154,7 +165,7 @@ fn guess_type(
     // Non-numbers: how many and the first. Past 10% no warning is due, so counting stops.
     let (mut bad, mut first_bad) = (0usize, None);
     for (row, s) in present(raw) {
-        if has_leading_zero(s) || parse_number(s, spec.style).is_none() {
+        if has_leading_zero(s) || is_long_digit_string(s) || parse_number(s, spec.style).is_none() {
             bad += 1;
             first_bad.get_or_insert((row, s));
             if bad * 10 > n {
@@ -324,8 +335,14 @@ fn convert(
     data
 }
 
+/// An id column is kept as numbers only when every value is a whole number f64 holds exactly
+/// (it then joins with ids written as "12346.0"); otherwise its text is kept as written.
 fn numeric_id(raw: &RawColumn, style: &NumberStyle) -> bool {
-    present(raw).all(|(_, s)| !has_leading_zero(s) && parse_number(s, style).is_some())
+    present(raw).all(|(_, s)| {
+        !has_leading_zero(s)
+            && !is_long_digit_string(s)
+            && parse_number(s, style).is_some_and(|v| v.fract() == 0.0 && v.abs() <= EXACT_IN_F64)
+    })
 }
 
 /// Date-only columns stay dates; as soon as one cell has a time, the column is date-times.
@@ -424,6 +441,37 @@ mod tests {
             w[0].contains("line 9") && w[0].contains("thousands"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn long_digit_strings_stay_exact_text() {
+        let plain = NumberStyle::default();
+        let ids: Vec<String> = (0..30)
+            .map(|i| (1_234_567_890_123_456_789u64 + i).to_string())
+            .collect();
+        let cells: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+        for name in ["customer_id", "ref"] {
+            let (c, _) = build(name, &cells, &plain);
+            assert_eq!(c.ty, ColumnType::Id, "{name}");
+            assert_eq!(c.data.text_at(29).as_deref(), Some(ids[29].as_str()));
+        }
+        let cards = [Some("4111111111111111"), Some("5500000000000004")];
+        let (c, _) = build("card", &cards, &plain);
+        assert!(matches!(c.data, ColumnData::Text(_)), "{:?}", c.ty);
+        // A forced id keeps digits beyond 2^53 and fractions as written.
+        let lines = [2, 3];
+        let spec = ColumnSpec {
+            name: "k",
+            forced: Some(ColumnType::Id),
+            date_format: None,
+            style: &plain,
+            lines: &lines,
+        };
+        let (c, _) = build_column(raw(&[Some("9007199254740993"), Some("1")]), &spec);
+        assert_eq!(c.data.text_at(0).as_deref(), Some("9007199254740993"));
+        // Small whole ids stay numbers (and join with "12346.0" elsewhere).
+        let (c, _) = build("user_id", &[Some("12346.0"), Some("7")], &plain);
+        assert_eq!(c.data, ColumnData::Number(vec![Some(12346.0), Some(7.0)]));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Load a customer table from CSV/TSV (with the quirks of real exports), Parquet or JSON/NDJSON.
 
+mod csv_table;
 pub mod dates;
 pub mod infer;
+pub mod input;
 mod polars_io;
 mod records;
 pub mod sniff;
@@ -9,9 +11,6 @@ pub mod text;
 
 use crate::engine::table::{ColumnType, Table};
 use dates::DateFormat;
-use infer::{ColumnSpec, NumberStyle};
-use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -141,6 +140,64 @@ pub enum LoadError {
         line: Option<usize>,
         message: String,
     },
+    #[error("{path} is {kind}, not a regular file; seglab reads CSV/TSV, Parquet and JSON files")]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error("{path} line {line}: a line longer than {limit_mib} MiB; this does not look like a table (is it the right file?)")]
+    LineTooLong {
+        path: PathBuf,
+        line: usize,
+        limit_mib: usize,
+    },
+    #[error("{path} line {line}, column {column}: a cell longer than {limit_kib} KiB; this does not look like a customer table")]
+    FieldTooLong {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        limit_kib: usize,
+    },
+    #[error("{path}: load.header_row = {header_row}, but the file has only {lines} line(s)")]
+    HeaderRowBeyondEnd {
+        path: PathBuf,
+        header_row: usize,
+        lines: usize,
+    },
+    #[error("{path}: load.date_formats.{column} = \"{pattern}\" is not a valid date pattern ({reason}); use iso, mdy, dmy or a pattern like %d.%m.%Y")]
+    BadDatePattern {
+        path: PathBuf,
+        column: String,
+        pattern: String,
+        reason: String,
+    },
+    #[error("{path}: no value of column '{column}' matches load.date_formats.{column} = \"{pattern}\" (first '{example}' on line {line})")]
+    DateFormatMatchesNothing {
+        path: PathBuf,
+        column: String,
+        pattern: String,
+        example: String,
+        line: usize,
+    },
+}
+
+/// Column names for a message, or a note that the file does not look like a table. An input
+/// that is not a table (`/etc/shadow` given as a transactions file) has its first line read as
+/// the header: echoing it would print the file's contents.
+pub fn describe_columns<S: AsRef<str>>(names: &[S]) -> String {
+    let plausible = |n: &S| {
+        let n = n.as_ref();
+        n.chars().count() <= 64
+            && !n
+                .chars()
+                .any(|c| c.is_control() || matches!(c, ':' | '*' | '=' | '$' | '\\' | '!'))
+    };
+    if names.len() >= 2 && names.iter().all(plausible) {
+        let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+        names.join(", ")
+    } else {
+        format!(
+            "{} column(s); names not shown because the file does not look like a table",
+            names.len()
+        )
+    }
 }
 
 /// A loaded table and what the loader had to guess or repair on the way.
@@ -152,24 +209,22 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(LoadError::Empty {
-            path: path.to_owned(),
-        });
-    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let is_text = !matches!(ext.as_str(), "parquet" | "pq" | "json" | "ndjson" | "jsonl");
+    let bytes = input::read(path, is_text)?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(LoadError::Empty {
+            path: path.to_owned(),
+        });
+    }
     let (table, warnings) = match ext.as_str() {
         "parquet" | "pq" => polars_io::read_parquet(path, bytes, opts)?,
         "json" | "ndjson" | "jsonl" => polars_io::read_json(path, bytes, opts)?,
-        _ => read_csv(path, bytes, opts)?,
+        _ => csv_table::read_csv(path, bytes, opts)?,
     };
     if table.n_rows() == 0 {
         return Err(LoadError::NoRows {
@@ -181,192 +236,6 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
         table,
         warnings,
     })
-}
-
-fn read_csv(
-    path: &Path,
-    bytes: Vec<u8>,
-    opts: &LoadOptions,
-) -> Result<(Table, Vec<String>), LoadError> {
-    let mut warnings = Vec::new();
-    let (text, enc_warning) = text::decode(bytes, opts.encoding).map_err(|e| match e {
-        text::DecodeError::Binary(offset) => LoadError::Binary {
-            path: path.to_owned(),
-            offset,
-        },
-        text::DecodeError::InvalidUtf8 { line } => LoadError::Encoding {
-            path: path.to_owned(),
-            line,
-        },
-    })?;
-    warnings.extend(enc_warning);
-    let forced_header = opts.header_row.map(|r| r.saturating_sub(1));
-    let dialect = sniff::sniff(&text, opts.delimiter.0, forced_header);
-    if dialect.skipped_lines > 0 {
-        warnings.push(format!(
-            "skipped {} line(s) above the header on line {}",
-            dialect.skipped_lines,
-            dialect.header_line + 1
-        ));
-    }
-    let has_header = opts.header_row != Some(0);
-    let body = &text[dialect.header_offset..];
-    let na = NaTokens::new(&opts.na_values);
-    let line_base = dialect.header_line;
-    // The header is the first non-blank record; the records after it are read in parallel.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(body.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut rest_start = body.len();
-    loop {
-        let before = reader.position().byte() as usize;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize + line_base);
-                return Err(LoadError::Malformed {
-                    path: path.to_owned(),
-                    line,
-                    message: e.to_string(),
-                });
-            }
-        }
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let names: Vec<String> = if has_header {
-            record.iter().map(|s| s.trim().to_string()).collect()
-        } else {
-            (1..=record.len()).map(|i| format!("column_{i}")).collect()
-        };
-        header = Some(names);
-        rest_start = if has_header {
-            reader.position().byte() as usize
-        } else {
-            before
-        };
-        break;
-    }
-    drop(reader);
-    let Some(mut names) = header else {
-        return Err(LoadError::Empty {
-            path: path.to_owned(),
-        });
-    };
-    // The file line where the records begin (csv's own count can be one short after "\r\n").
-    let first_line = line_base
-        + 1
-        + body.as_bytes()[..rest_start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-    let chunks = records::parse(
-        &body[rest_start..],
-        first_line,
-        &records::Dialect {
-            path,
-            delimiter: dialect.delimiter,
-            na: &na,
-            expected: names.len(),
-        },
-    )?;
-    drop(text);
-    let records::Records { columns, lines } = records::join(chunks, names.len());
-    if lines.is_empty() {
-        return Err(LoadError::NoRows {
-            path: path.to_owned(),
-        });
-    }
-    apply_names(path, &mut names, opts, &mut warnings)?;
-    check_option_columns(path, &names, opts)?;
-    let style = NumberStyle {
-        thousands: opts.thousands,
-        decimal: opts.decimal,
-        currency: opts.currency,
-    };
-    let built: Vec<_> = columns
-        .into_par_iter()
-        .zip(names.par_iter())
-        .map(|(raw, name)| {
-            let spec = ColumnSpec {
-                name,
-                forced: opts.types.get(name).copied(),
-                date_format: opts.date_formats.get(name),
-                style: &style,
-                lines: &lines,
-            };
-            infer::build_column(raw, &spec)
-        })
-        .collect();
-    let mut table = Table::default();
-    for (column, w) in built {
-        warnings.extend(w);
-        table.columns.push(column);
-    }
-    Ok((table, warnings))
-}
-
-/// The NA set, with a length check first: most cells are longer than any NA token.
-struct NaTokens<'a> {
-    tokens: FxHashSet<&'a str>,
-    longest: usize,
-}
-
-impl<'a> NaTokens<'a> {
-    fn new(values: &'a [String]) -> Self {
-        let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
-        let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
-        NaTokens { tokens, longest }
-    }
-
-    fn is_na(&self, cell: &str) -> bool {
-        let t = cell.trim();
-        t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
-    }
-}
-
-/// Blank header names get a placeholder; duplicates are an error (which one would a recipe mean?).
-fn apply_names(
-    path: &Path,
-    names: &mut [String],
-    opts: &LoadOptions,
-    warnings: &mut Vec<String>,
-) -> Result<(), LoadError> {
-    if !opts.column_names.is_empty() {
-        if opts.column_names.len() != names.len() {
-            return Err(LoadError::ColumnNames {
-                path: path.to_owned(),
-                given: opts.column_names.len(),
-                found: names.len(),
-            });
-        }
-        names.clone_from_slice(&opts.column_names);
-    }
-    for (i, name) in names.iter_mut().enumerate() {
-        if name.is_empty() {
-            *name = format!("column_{}", i + 1);
-            warnings.push(format!(
-                "column {} has no header name; called it '{name}'",
-                i + 1
-            ));
-        }
-    }
-    for i in 0..names.len() {
-        if let Some(j) = names[..i].iter().position(|n| *n == names[i]) {
-            return Err(LoadError::DuplicateColumn {
-                path: path.to_owned(),
-                name: names[i].clone(),
-                first: j + 1,
-                second: i + 1,
-            });
-        }
-    }
-    Ok(())
 }
 
 pub(crate) fn check_option_columns(
@@ -381,7 +250,7 @@ pub(crate) fn check_option_columns(
                 path: path.to_owned(),
                 option,
                 column: column.clone(),
-                available: names.join(", "),
+                available: describe_columns(names),
             })
     };
     if let Some(e) = unknown("types", opts.types.keys().collect()) {

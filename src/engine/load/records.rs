@@ -3,7 +3,9 @@
 //! joined in file order, so columns, line numbers and the first error are the same as one
 //! sequential pass would give.
 
-use super::{infer::RawColumn, LoadError, NaTokens};
+use super::csv_table::NaTokens;
+use super::input::{MAX_FIELD_BYTES, MAX_LINE_BYTES};
+use super::{infer::RawColumn, LoadError};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -15,6 +17,8 @@ pub(super) struct Records {
     pub columns: Vec<RawColumn>,
     /// 1-based file line of every record.
     pub lines: Vec<usize>,
+    /// Records with empty cells beyond the header's columns (a trailing delimiter).
+    pub padded: usize,
 }
 
 pub(super) struct Dialect<'a> {
@@ -50,9 +54,11 @@ pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Re
 pub(super) fn join(chunks: Vec<Records>, n_cols: usize) -> Records {
     let rows = chunks.iter().map(|c| c.lines.len()).sum();
     let mut lines = Vec::with_capacity(rows);
+    let mut padded = 0;
     let mut parts: Vec<Vec<RawColumn>> = Vec::with_capacity(chunks.len());
     for c in chunks {
         lines.extend(c.lines);
+        padded += c.padded;
         // Reversed, so that `pop` hands out the columns in order.
         parts.push(c.columns.into_iter().rev().collect());
     }
@@ -66,7 +72,11 @@ pub(super) fn join(chunks: Vec<Records>, n_cols: usize) -> Records {
             col
         })
         .collect();
-    Records { columns, lines }
+    Records {
+        columns,
+        lines,
+        padded,
+    }
 }
 
 fn parse_chunk(text: &str, first_line: usize, d: &Dialect) -> Result<Records, LoadError> {
@@ -78,6 +88,7 @@ fn parse_chunk(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
     let mut record = csv::StringRecord::new();
     let mut columns: Vec<RawColumn> = (0..d.expected).map(|_| RawColumn::default()).collect();
     let mut lines = Vec::new();
+    let mut padded = 0;
     // csv counts lines from 1 (used for its own errors only).
     let base = first_line - 1;
     // Line numbers are counted here: csv's positions point before the terminators it skips
@@ -105,10 +116,12 @@ fn parse_chunk(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        check_lengths(&record, line, d)?;
         let found = record.len();
         // Trailing empty fields (spreadsheet padding) are not a ragged row.
         let extra_blank =
             found > d.expected && record.iter().skip(d.expected).all(|f| f.is_empty());
+        padded += usize::from(extra_blank);
         if found != d.expected && !extra_blank {
             return Err(LoadError::Ragged {
                 path: d.path.to_owned(),
@@ -123,7 +136,36 @@ fn parse_chunk(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
         }
         lines.push(line);
     }
-    Ok(Records { columns, lines })
+    Ok(Records {
+        columns,
+        lines,
+        padded,
+    })
+}
+
+/// A record within the limits of `input`: a quoted field can span many short lines, so the
+/// line guard alone does not bound a cell.
+fn check_lengths(record: &csv::StringRecord, line: usize, d: &Dialect) -> Result<(), LoadError> {
+    let total = record.as_slice().len();
+    if total <= MAX_FIELD_BYTES {
+        return Ok(());
+    }
+    if let Some(column) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+        return Err(LoadError::FieldTooLong {
+            path: d.path.to_owned(),
+            line,
+            column: column + 1,
+            limit_kib: MAX_FIELD_BYTES >> 10,
+        });
+    }
+    if total > MAX_LINE_BYTES {
+        return Err(LoadError::LineTooLong {
+            path: d.path.to_owned(),
+            line,
+            limit_mib: MAX_LINE_BYTES >> 20,
+        });
+    }
+    Ok(())
 }
 
 /// Byte offsets where about `parts` chunks start (each just after a '\n' outside quotes), with

@@ -2,21 +2,76 @@
 
 use serde::{Deserialize, Serialize};
 
+/// In a recipe: "auto", or a WHATWG label (case-insensitive) such as "utf-8", "utf8",
+/// "windows-1252", "cp1252", "latin1" or "iso-8859-1".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(try_from = "String", into = "String")]
 pub enum Encoding {
     /// UTF-8 when valid, otherwise Windows-1252 (with a warning).
     #[default]
     Auto,
-    #[serde(alias = "utf8")]
     Utf8,
-    #[serde(
-        alias = "cp1252",
-        alias = "latin-1",
-        alias = "latin1",
-        alias = "iso-8859-1"
-    )]
     Windows1252,
+}
+
+/// The WHATWG Encoding Standard's labels for UTF-8 and windows-1252 (browsers read every
+/// Latin-1 label as windows-1252, and so does seglab).
+const UTF8_LABELS: [&str; 6] = [
+    "utf-8",
+    "utf8",
+    "unicode-1-1-utf-8",
+    "unicode11utf8",
+    "unicode20utf8",
+    "x-unicode20utf8",
+];
+const WINDOWS_1252_LABELS: [&str; 17] = [
+    "windows-1252",
+    "cp1252",
+    "x-cp1252",
+    "latin1",
+    "latin-1",
+    "l1",
+    "iso-8859-1",
+    "iso8859-1",
+    "iso88591",
+    "iso_8859-1",
+    "iso_8859-1:1987",
+    "iso-ir-100",
+    "csisolatin1",
+    "ibm819",
+    "cp819",
+    "us-ascii",
+    "ascii",
+];
+
+impl TryFrom<String> for Encoding {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let label = s.trim().to_ascii_lowercase();
+        if label == "auto" {
+            Ok(Encoding::Auto)
+        } else if UTF8_LABELS.contains(&label.as_str()) {
+            Ok(Encoding::Utf8)
+        } else if WINDOWS_1252_LABELS.contains(&label.as_str()) {
+            Ok(Encoding::Windows1252)
+        } else {
+            Err(format!(
+                "unknown encoding '{s}': use \"auto\", \"utf-8\" or \"windows-1252\" \
+                 (also \"cp1252\", \"latin1\", \"iso-8859-1\")"
+            ))
+        }
+    }
+}
+
+impl From<Encoding> for String {
+    fn from(e: Encoding) -> String {
+        match e {
+            Encoding::Auto => "auto",
+            Encoding::Utf8 => "utf-8",
+            Encoding::Windows1252 => "windows-1252",
+        }
+        .into()
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -70,7 +125,7 @@ pub fn decode(
 }
 
 /// A NUL byte or a high share of control bytes in the first 64 KiB means this is not a text table.
-fn binary_offset(bytes: &[u8]) -> Option<usize> {
+pub fn binary_offset(bytes: &[u8]) -> Option<usize> {
     let head = &bytes[..bytes.len().min(64 * 1024)];
     if let Some(pos) = head.iter().position(|&b| b == 0) {
         return Some(pos);
@@ -138,6 +193,23 @@ mod tests {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(decode(bytes, Encoding::Auto).unwrap().0, "a;b\n");
+    }
+
+    #[test]
+    fn whatwg_labels_are_accepted_in_any_case() {
+        for label in ["windows-1252", "CP1252", "latin1", "ISO-8859-1", "x-cp1252"] {
+            assert_eq!(
+                Encoding::try_from(label.to_string()),
+                Ok(Encoding::Windows1252),
+                "{label}"
+            );
+        }
+        for label in ["utf-8", "UTF8", "utf8"] {
+            assert_eq!(Encoding::try_from(label.to_string()), Ok(Encoding::Utf8));
+        }
+        let e = Encoding::try_from("ebcdic".to_string()).unwrap_err();
+        assert!(e.contains("'ebcdic'") && e.contains("windows-1252"), "{e}");
+        assert_eq!(String::from(Encoding::Windows1252), "windows-1252");
     }
 
     #[test]

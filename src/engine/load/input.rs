@@ -1,0 +1,146 @@
+//! Reading an input file's bytes with the guards a hostile path needs: only regular files (a
+//! FIFO would hang, /dev/zero never ends), binary content refused from the first bytes (a 2 GB
+//! zero-filled file is not read whole first), and no line longer than `MAX_LINE_BYTES` (one
+//! 50 MB line would otherwise cost gigabytes once split into cells).
+
+use super::text::binary_offset;
+use super::LoadError;
+use std::io::Read;
+use std::path::Path;
+
+/// Longest physical line, and longest record, of a text table.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+/// Longest single cell of a text table.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
+/// Bytes looked at before the whole file is read.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// What kind of file a path is, when it is not a regular one (for the message).
+fn irregular_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return None;
+    }
+    if ft.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return Some("a device");
+        }
+        if ft.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
+}
+
+fn open_error(path: &Path, source: std::io::Error) -> LoadError {
+    LoadError::Open {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The whole file. `text`: a text table, so binary content and overlong lines are refused
+/// while reading (Parquet and JSON bring their own checks).
+pub fn read(path: &Path, text: bool) -> Result<Vec<u8>, LoadError> {
+    // Follows symlinks: a link to /dev/zero is a device.
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    if let Some(kind) = irregular_kind(&meta) {
+        return Err(LoadError::NotRegular {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+    if !text {
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| open_error(path, e))?;
+        return Ok(bytes);
+    }
+    let mut bytes = Vec::new();
+    let mut head = (&mut file).take(HEAD_BYTES as u64);
+    head.read_to_end(&mut bytes)
+        .map_err(|e| open_error(path, e))?;
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !utf16 {
+        let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
+        if let Some(offset) = binary_offset(&bytes[bom..]) {
+            return Err(LoadError::Binary {
+                path: path.to_owned(),
+                offset: offset + bom,
+            });
+        }
+    }
+    bytes.reserve((meta.len() as usize).saturating_sub(bytes.len()));
+    let mut lines = LineGuard::default();
+    lines.check(path, &bytes)?;
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk).map_err(|e| open_error(path, e))?;
+        if n == 0 {
+            break;
+        }
+        lines.check(path, &chunk[..n])?;
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    Ok(bytes)
+}
+
+/// Tracks the current line's length across the chunks of a file.
+#[derive(Default)]
+struct LineGuard {
+    /// 1-based line being read, and its bytes so far.
+    line: usize,
+    len: usize,
+}
+
+impl LineGuard {
+    fn check(&mut self, path: &Path, chunk: &[u8]) -> Result<(), LoadError> {
+        for piece in chunk.split_inclusive(|&b| b == b'\n') {
+            self.len += piece.len();
+            if self.len > MAX_LINE_BYTES {
+                return Err(LoadError::LineTooLong {
+                    path: path.to_owned(),
+                    line: self.line + 1,
+                    limit_mib: MAX_LINE_BYTES >> 20,
+                });
+            }
+            if piece.last() == Some(&b'\n') {
+                self.line += 1;
+                self.len = 0;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_guard_counts_across_chunks() {
+        let mut g = LineGuard::default();
+        let p = Path::new("t.csv");
+        g.check(p, b"a,b\n1,").unwrap();
+        g.check(p, b"2\n").unwrap();
+        let long = vec![b'x'; MAX_LINE_BYTES];
+        g.check(p, &long[..10]).unwrap();
+        match g.check(p, &long) {
+            Err(LoadError::LineTooLong { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+    }
+}
