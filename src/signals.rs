@@ -23,7 +23,7 @@ const UI_GRACE: Duration = Duration::from_secs(2);
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 /// Set by the one thread that performs the cleanup and exits.
 static TERMINATING_NOW: AtomicBool = AtomicBool::new(false);
-/// Output folders being built (`report::atomic::StagedDir`).
+/// Output folders and files being built (`report::atomic`).
 static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Puts the terminal back while the workbench owns it.
 static UI_RESTORE: Mutex<Option<fn()>> = Mutex::new(None);
@@ -97,7 +97,8 @@ pub fn set_ui_restore(restore: Option<fn()>) {
     *lock(&UI_RESTORE) = restore;
 }
 
-/// Marks `dir` as an output folder under construction: a termination signal removes it.
+/// Marks `dir` (an output folder or temporary file under construction) for removal by a
+/// termination signal.
 pub fn register_staging(dir: &Path) {
     lock(&STAGING).push(dir.to_owned());
 }
@@ -113,17 +114,25 @@ pub fn finish_staging<R>(dir: &Path, publish: impl FnOnce() -> R) -> R {
 }
 
 fn remove_staging() {
-    let staging = lock(&STAGING);
-    for dir in staging.iter() {
-        // Another thread may still be writing into it: retry until it is gone.
-        for _ in 0..20 {
-            match std::fs::remove_dir_all(dir) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    std::thread::sleep(Duration::from_millis(5))
-                }
-                _ if dir.exists() => std::thread::sleep(Duration::from_millis(5)),
-                _ => break,
+    for path in lock(&STAGING).iter() {
+        remove_path(path);
+    }
+}
+
+/// Removes a folder or file; another thread may still be writing into it: retry until gone.
+fn remove_path(path: &Path) {
+    for _ in 0..20 {
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                std::thread::sleep(Duration::from_millis(5))
             }
+            _ if path.exists() => std::thread::sleep(Duration::from_millis(5)),
+            _ => break,
         }
     }
 }
@@ -131,4 +140,47 @@ fn remove_staging() {
 /// A panic elsewhere must not disable the cleanup.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_paths_are_removed_and_finished_ones_forgotten() {
+        let root = std::env::temp_dir().join(format!("seglab-signals-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (dir, file, done) = (
+            root.join(".out.partial-1"),
+            root.join(".r.tmp-1"),
+            root.join("kept"),
+        );
+        std::fs::create_dir_all(dir.join("charts")).unwrap();
+        std::fs::write(dir.join("segments.csv"), "id,email\n1,a@b.c\n").unwrap();
+        std::fs::write(&file, "x").unwrap();
+        std::fs::create_dir(&done).unwrap();
+        // Other tests register folders concurrently: only this test's paths are touched.
+        for p in [&dir, &file, &done] {
+            register_staging(p);
+        }
+        finish_staging(&done, || ());
+        let registered = lock(&STAGING).clone();
+        assert!(registered.contains(&dir) && registered.contains(&file));
+        assert!(
+            !registered.contains(&done),
+            "a finished folder is forgotten"
+        );
+        for p in [&dir, &file] {
+            remove_path(p);
+            finish_staging(p, || ());
+        }
+        assert!(!dir.exists() && !file.exists());
+        assert!(done.exists());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn exit_codes_follow_the_shell_convention() {
+        assert_eq!(TERMINATING.map(exit_code), [130, 143, 129, 131]);
+    }
 }

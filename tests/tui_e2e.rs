@@ -377,7 +377,7 @@ fn a_failed_open_shows_the_error_and_keeps_the_session() {
     // Replace the proposed path with the binary file.
     tui.press(&"\x7f".repeat(300));
     tui.press("blob.csv\r");
-    tui.screen.wait_for(&["cannot open blob.csv"]);
+    tui.screen.wait_for(&["cannot open", "blob.csv"]);
     let text = tui.screen.text();
     assert!(!text.contains("loading…"), "{text}");
     assert!(

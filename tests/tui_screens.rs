@@ -297,7 +297,7 @@ fn a_failed_open_keeps_the_session_and_shows_the_error() {
     let _ = std::fs::remove_file(&blob);
 
     assert!(app.status_is_error, "{}", app.status);
-    assert!(app.status.starts_with("cannot open "), "{}", app.status);
+    assert!(app.status.starts_with("cannot open"), "{}", app.status);
     assert!(app.status.contains("blob.csv"), "{}", app.status);
     assert_eq!(
         app.session.input,

@@ -240,7 +240,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 force,
                 ..DemoOptions::default()
             };
-            let s = demo_data::write_demo_data(&out, &opts)?;
+            // The OS's own errors name no path; seglab's (too many customers, ...) need none.
+            let s =
+                demo_data::write_demo_data(&out, &opts).map_err(|e| match e.raw_os_error() {
+                    Some(_) => crate::report::atomic::at(&out, e),
+                    None => e,
+                })?;
             println!(
                 "wrote {}: {} customers (+{} planted near-duplicates), {} transactions, {} web events",
                 out.display(),

@@ -6,9 +6,13 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// `e` with the path it concerns in front (the OS's message names none).
+/// `e` with the path it concerns in front (the OS's message names none), unless it names it.
 pub fn at(path: &Path, e: io::Error) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+    let shown = path.display().to_string();
+    if e.to_string().contains(&shown) {
+        return e;
+    }
+    io::Error::new(e.kind(), format!("{shown}: {e}"))
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -28,15 +32,20 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = parent_of(path);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    crate::signals::register_staging(&tmp);
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&tmp, path)
+        Ok(())
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let result = crate::signals::finish_staging(&tmp, || {
+        result
+            .and_then(|()| fs::rename(&tmp, path))
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })
+    });
     result.map_err(|e| at(path, e))
 }
 

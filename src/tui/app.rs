@@ -390,9 +390,7 @@ impl App {
             Err(e) => {
                 match (kind, self.opening.take()) {
                     // The current session stays as it was.
-                    (JobKind::Load, Some(path)) => {
-                        self.error(format!("cannot open {}: {e}", path.display()))
-                    }
+                    (JobKind::Load, Some(path)) => self.error(naming("cannot open", &path, &e)),
                     (JobKind::Load, None) => {
                         self.error(format!("{}: {e}", kind.label()));
                         self.load_error = Some(e);
@@ -533,6 +531,16 @@ impl App {
 }
 
 /// The earliest stage that differs between two recipes.
+/// `what path: error`, or `what: error` when the error names the path itself (load errors do).
+pub fn naming(what: &str, path: &Path, error: &str) -> String {
+    let shown = path.display().to_string();
+    if error.contains(&shown) {
+        format!("{what}: {error}")
+    } else {
+        format!("{what} {shown}: {error}")
+    }
+}
+
 fn stage_between(a: &Recipe, b: &Recipe) -> Stage {
     if a.load != b.load {
         Stage::Load

@@ -12,8 +12,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let Some(d) = &app.data else {
         let text = match &app.load_error {
             Some(e) => format!(
-                "cannot load {}: {e} (o opens another file)",
-                app.session.input.display()
+                "{} (o opens another file)",
+                super::super::app::naming("cannot load", &app.session.input, e)
             ),
             None => "loading… (o opens another file)".to_string(),
         };
