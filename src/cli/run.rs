@@ -7,7 +7,8 @@ use crate::engine::behaviour::summarize;
 use crate::engine::flow::{segment_prepared, Segmented, PREPARE_STAGES};
 use crate::engine::job::JobControl;
 use crate::engine::load::load;
-use crate::engine::model::SegmentModel;
+use crate::engine::model::{unscorable_summary, SegmentModel};
+use crate::engine::row_status::count_by_kind;
 use crate::recipe::Recipe;
 use crate::report::atomic::check_target;
 use crate::report::run_output::{self, RunReport};
@@ -113,14 +114,13 @@ pub fn cmd_apply(
     out: &Path,
     export: &super::flags::ExportFlags,
 ) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(model_path).map_err(|e| CliError::Run {
+    let model_error = |message: String| CliError::Run {
         path: model_path.to_owned(),
-        message: e.to_string(),
-    })?;
-    let mut model: SegmentModel = serde_json::from_str(&text).map_err(|e| CliError::Run {
-        path: model_path.to_owned(),
-        message: format!("not a seglab model: {e}"),
-    })?;
+        message,
+    };
+    let text = std::fs::read_to_string(model_path).map_err(|e| model_error(e.to_string()))?;
+    let (mut model, model_notes) =
+        SegmentModel::from_json(&text).map_err(|e| model_error(e.to_string()))?;
     export.apply_to(&mut model.recipe.export);
     check_target(out)?;
     let mut loaded = load(input, &model.recipe.load)?;
@@ -143,16 +143,57 @@ pub fn cmd_apply(
             path: input.to_owned(),
             message: format!("cannot score these rows: {e}"),
         })?;
-    let dir = run_output::write_applied(out, &model, &loaded.table, &applied)?;
+    let replaced: Vec<&str> = run_output::LABEL_COLUMNS
+        .into_iter()
+        .filter(|c| loaded.table.column(c).is_some())
+        .collect();
+    let mut notes = model_notes;
+    if !replaced.is_empty() {
+        notes.push(format!(
+            "{} already has {} (a labelled file?): replaced with this model's labels",
+            input.display(),
+            replaced.join(", ")
+        ));
+    }
+    notes.extend(applied.notes.iter().cloned());
+    let warnings = unscorable_summary(&applied.unscorable);
+    let counts = count_by_kind(&applied.status);
+    let manifest = serde_json::json!({
+        "seglab_version": env!("CARGO_PKG_VERSION"),
+        "model": model_path.display().to_string(),
+        "model_schema_version": model.schema_version,
+        "input": input.display().to_string(),
+        "rows": applied.status.len(),
+        "status": counts,
+        "unscorable_rule": UNSCORABLE_RULE,
+        "unscorable": warnings,
+        "notes": notes,
+    });
+    let dir = run_output::write_applied(out, &model, &loaded.table, &applied, &manifest)?;
+    for w in &warnings {
+        println!("warning: {w}");
+    }
+    for note in &notes {
+        println!("note: {note}");
+    }
+    let scored = applied.status.len() - applied.unscorable.len();
     println!(
-        "labelled {} rows of {} with {} segments; wrote {}",
-        applied.labels.len(),
+        "labelled {scored} of {} rows of {} with {} segments; status: {}; wrote {}",
+        applied.status.len(),
         input.display(),
         model.segments.len(),
+        counts
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         dir.display()
     );
     Ok(())
 }
+
+/// How `apply` decides a row cannot be scored (printed in its manifest and the README).
+const UNSCORABLE_RULE: &str = "a row is unscorable when a feature holds text that is not a number, when more than half of its features are missing, or when a missing feature has no fill value in the model";
 
 pub fn cmd_recipe_init(path: &Path) -> Result<(), CliError> {
     let text = include_str!("../../assets/default_recipe.toml");

@@ -49,7 +49,12 @@ pub struct Prepared {
     pub duplicates: Vec<DuplicatePair>,
     /// (step, rows after it), for manifests and the status bar.
     pub row_counts: Vec<(String, usize)>,
+    /// Per row of `cleaned`: a feature was missing and filled.
+    pub imputed: Vec<bool>,
 }
+
+/// Temporary column marking rows with a feature gap (a name no input column can have).
+const GAPS_COLUMN: &str = "\u{0}seglab_gaps";
 
 pub const STEPS: [&str; 6] = [
     "normalize text",
@@ -128,14 +133,39 @@ pub fn prepare(
             }
         }
     }
-    let mut fills = missing::apply(
+    // Which rows have a gap in a feature, carried through the missing step (which may drop rows)
+    // as a temporary column: the `imputed` status of run's segments.csv.
+    let gaps: Vec<Option<bool>> = (0..table.n_rows())
+        .map(|r| {
+            Some(
+                numeric
+                    .iter()
+                    .chain(&one_hot)
+                    .any(|name| table.column(name).is_some_and(|c| c.data.is_null(r))),
+            )
+        })
+        .collect();
+    table.columns.push(crate::engine::table::Column::new(
+        GAPS_COLUMN,
+        crate::engine::table::ColumnType::Boolean,
+        crate::engine::table::ColumnData::Boolean(gaps),
+    ));
+    let fills = missing::apply(
         &mut table,
         &rules,
         &opts.missing,
         &numeric,
         recipe.seed,
         &mut log,
-    )?;
+    );
+    let imputed: Vec<bool> = match table.index_of(GAPS_COLUMN).map(|i| table.columns.remove(i)) {
+        Some(crate::engine::table::Column {
+            data: crate::engine::table::ColumnData::Boolean(v),
+            ..
+        }) => v.into_iter().map(|b| b == Some(true)).collect(),
+        _ => vec![false; table.n_rows()],
+    };
+    let mut fills = fills?;
     for f in fills.iter_mut().filter(|f| f.rule == MissingRule::Knn) {
         // New data has no neighbours to ask; the median stands in (recorded in the transform).
         f.value = table.column(&f.column).and_then(|c| {
@@ -202,6 +232,7 @@ pub fn prepare(
         log,
         duplicates,
         row_counts: counts,
+        imputed,
     })
 }
 

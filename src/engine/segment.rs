@@ -97,6 +97,8 @@ pub struct Segmentation {
     pub k_distance: Vec<f64>,
     /// DBSCAN: core rows that label new customers (a seeded sample when there are many).
     pub core_points: Option<CorePoints>,
+    /// DBSCAN: how much the stored subsample of core points changes the run's own labels.
+    pub core_sample: Option<CoreSample>,
     /// What an analyst should know about how the labels were made.
     pub notes: Vec<String>,
 }
@@ -182,6 +184,7 @@ pub fn segment(
     let mut linkage = Vec::new();
     let mut k_distance = Vec::new();
     let mut core_points = None;
+    let mut core_sample = None;
     let (labels, k): (Vec<Option<usize>>, usize) = match opts.algorithm {
         Algorithm::Kmeans => {
             let from_sweep = sweep
@@ -240,7 +243,24 @@ pub fn segment(
             )?;
             let k = fit.labels.iter().flatten().max().map_or(0, |m| m + 1);
             let noise = fit.labels.iter().filter(|l| l.is_none()).count();
-            core_points = Some(CorePoints::sample(data, n_cols, &fit, opts.eps, seed));
+            let core = CorePoints::sample(data, n_cols, &fit, opts.eps, seed);
+            let relabelled = core
+                .label(data, n_cols)
+                .iter()
+                .zip(&fit.labels)
+                .filter(|(a, b)| a != b)
+                .count();
+            let sample = CoreSample {
+                core_rows: fit.core.iter().filter(|&&c| c).count(),
+                stored: core.labels.len(),
+                relabelled,
+            };
+            notes.push(format!(
+                "model.json keeps {} of {} core points (shuffled, rounded to {CORE_POINT_DIGITS} significant digits); labelled by it, {} of the run's rows get a different label than in the run",
+                sample.stored, sample.core_rows, sample.relabelled
+            ));
+            core_sample = Some(sample);
+            core_points = Some(core);
             notes.push(format!(
                 "DBSCAN found {k} cluster(s) and {noise} noise row(s) (eps = {}, min_points = {})",
                 opts.eps, opts.min_points
@@ -261,6 +281,7 @@ pub fn segment(
     }
     Ok(Segmentation {
         core_points,
+        core_sample,
         algorithm: opts.algorithm,
         k,
         labels,
@@ -275,7 +296,6 @@ pub fn segment(
     })
 }
 
-/// Mean of each cluster's rows (noise excluded).
 /// How DBSCAN labels a new row: the cluster of the nearest stored core point within `eps`,
 /// else noise (as the row would be if it had been in the data and were no core point itself).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -286,24 +306,60 @@ pub struct CorePoints {
     pub labels: Vec<usize>,
 }
 
-/// Stored core points at most (keeps model.json small; labels of new rows may then differ for
-/// rows near the edge of a cluster).
-pub const MAX_CORE_POINTS: usize = 20_000;
+/// Stored core points at most. model.json may leave the machine: it keeps a seeded, shuffled
+/// subsample of the core points, rounded, never the customers' exact values in row order.
+pub const MAX_CORE_POINTS: usize = 1_000;
+
+/// Significant digits kept of each stored core point value (in the scaled space).
+const CORE_POINT_DIGITS: usize = 3;
+
+/// What storing a subsample of the core points costs: how many of the run's own rows the stored
+/// model labels differently than the run did (rows near the edge of a cluster).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoreSample {
+    pub core_rows: usize,
+    pub stored: usize,
+    pub relabelled: usize,
+}
+
+fn round_significant(x: f64) -> f64 {
+    format!("{x:.prec$e}", prec = CORE_POINT_DIGITS - 1)
+        .parse()
+        .unwrap_or(x)
+}
+
+fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
 
 impl CorePoints {
+    /// A seeded, shuffled cover of the core points: a core point is kept unless a kept one lies
+    /// within eps/2 (so every cluster region keeps a representative), at most MAX_CORE_POINTS,
+    /// values rounded to CORE_POINT_DIGITS significant digits.
     fn sample(data: &[f64], n_cols: usize, fit: &DbscanResult, eps: f64, seed: u64) -> Self {
         let mut rows: Vec<usize> = (0..fit.core.len()).filter(|&i| fit.core[i]).collect();
-        if rows.len() > MAX_CORE_POINTS {
-            let pick = Rng::stream(seed, 0xD85C).sample_indices(rows.len(), MAX_CORE_POINTS);
-            rows = pick.into_iter().map(|i| rows[i]).collect();
+        Rng::stream(seed, 0xD85C).shuffle(&mut rows);
+        let row = |i: usize| &data[i * n_cols..(i + 1) * n_cols];
+        let cover2 = eps * eps / 4.0;
+        let mut kept: Vec<usize> = Vec::new();
+        for &i in &rows {
+            if kept.len() == MAX_CORE_POINTS {
+                break;
+            }
+            if kept
+                .iter()
+                .all(|&k| squared_distance(row(i), row(k)) > cover2)
+            {
+                kept.push(i);
+            }
         }
         CorePoints {
             eps,
-            points: rows
+            points: kept
                 .iter()
-                .flat_map(|&i| data[i * n_cols..(i + 1) * n_cols].iter().copied())
+                .flat_map(|&i| row(i).iter().map(|&x| round_significant(x)))
                 .collect(),
-            labels: rows.iter().map(|&i| fit.labels[i].unwrap_or(0)).collect(),
+            labels: kept.iter().map(|&i| fit.labels[i].unwrap_or(0)).collect(),
         }
     }
 
@@ -313,7 +369,7 @@ impl CorePoints {
             .map(|row| {
                 let (mut best, mut best_d) = (None, f64::INFINITY);
                 for (p, &l) in self.points.chunks_exact(n_cols).zip(&self.labels) {
-                    let d: f64 = row.iter().zip(p).map(|(a, b)| (a - b) * (a - b)).sum();
+                    let d = squared_distance(row, p);
                     if d <= eps2 && d < best_d {
                         (best, best_d) = (Some(l), d);
                     }
@@ -324,6 +380,7 @@ impl CorePoints {
     }
 }
 
+/// Mean of each cluster's rows (noise excluded).
 pub fn centroids_of(data: &[f64], n_cols: usize, labels: &[Option<usize>], k: usize) -> Vec<f64> {
     let mut sums = vec![0.0; k * n_cols];
     let mut counts = vec![0usize; k];

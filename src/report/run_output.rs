@@ -9,6 +9,7 @@ use crate::engine::model::{Applied, SegmentModel, SegmentName};
 use crate::engine::personas::{self, Persona};
 use crate::engine::profile::{profile, SegmentProfile};
 use crate::engine::reduce::pca::{Keep, PcaModel, PcaParams};
+use crate::engine::row_status::{count_by_kind, RowStatus, StatusFlag};
 use crate::engine::sweep::SweepResult;
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
 use crate::recipe::{ExportOptions, Recipe};
@@ -93,6 +94,7 @@ impl RunReport {
             })
             .collect();
         let model = SegmentModel {
+            schema_version: crate::engine::model::SCHEMA_VERSION,
             seglab_version: env!("CARGO_PKG_VERSION").to_string(),
             recipe: recipe.clone(),
             fitted: fitted.clone(),
@@ -102,6 +104,7 @@ impl RunReport {
             centroids: s.seg.centroids.clone(),
             core_points: s.seg.core_points.clone(),
             segments,
+            ranges: crate::engine::model::training_ranges(&prepared.cleaned, &fitted.numeric),
         };
         let mut inputs = vec![input.to_owned()];
         if let Some(t) = crate::engine::flow::transactions_path(recipe, recipe_path, None) {
@@ -118,6 +121,12 @@ impl RunReport {
             "silhouette": s.seg.silhouette_mean,
             "silhouette_rows": s.seg.silhouette_rows,
             "notes": s.seg.notes,
+            "status": count_by_kind(&run_status(s)),
+            "dbscan_model": s.seg.core_sample.as_ref().map(|c| json!({
+                "core_points": c.core_rows,
+                "stored": c.stored,
+                "rows_labelled_differently_by_model": c.relabelled,
+            })),
             "export": pii::manifest_entry(&recipe.export, &pii::detect(&prepared.cleaned, fitted.id.as_deref())),
             "seconds": s.seconds.iter().map(|(k, v)| json!({"step": k, "seconds": v})).collect::<Vec<_>>(),
         });
@@ -149,6 +158,10 @@ impl RunReport {
                 p.share * 100.0
             ));
         }
+        if let Some(counts) = self.manifest["status"].as_object() {
+            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            out.push_str(&format!("status: {}\n", parts.join(", ")));
+        }
         out
     }
 }
@@ -160,37 +173,66 @@ fn user_personas() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-/// The columns `labelled` adds.
-const LABEL_COLUMNS: [&str; 3] = ["segment_id", "segment_name", "silhouette"];
+/// The status of each row of a run's segments.csv: `imputed` where a feature gap was filled.
+fn run_status(s: &Segmented) -> Vec<RowStatus> {
+    s.inputs
+        .prepared
+        .imputed
+        .iter()
+        .map(|&filled| {
+            let mut st = RowStatus::ok();
+            if filled {
+                st.add(StatusFlag::Imputed);
+            }
+            st
+        })
+        .collect()
+}
 
-/// The input rows with their segment id, name and silhouette. Label columns the input already
-/// has (last month's segments.csv) are replaced, not duplicated.
+/// The columns `labelled` adds.
+pub const LABEL_COLUMNS: [&str; 4] = ["segment_id", "segment_name", "status", "silhouette"];
+
+/// The input rows with their segment id, name, status and silhouette. Label columns the input
+/// already has (last month's segments.csv) are replaced, not duplicated. A row whose status takes
+/// it out of the segments (unscorable) has an empty id and name; DBSCAN noise is -1, "noise".
 fn labelled(
     table: &Table,
     ids: &[Option<usize>],
+    status: &[RowStatus],
     name_of: impl Fn(usize) -> String,
     silhouette: Option<&[Option<f64>]>,
 ) -> Table {
     let mut t = table.clone();
     t.columns
         .retain(|c| !LABEL_COLUMNS.contains(&c.name.as_str()));
+    let segmented = |r: usize| status.get(r).is_none_or(RowStatus::keeps_segment);
     t.columns.push(Column::new(
         "segment_id",
         ColumnType::Integer,
         ColumnData::Number(
             ids.iter()
-                .map(|l| Some(l.map_or(-1.0, |l| l as f64)))
+                .enumerate()
+                .map(|(r, l)| segmented(r).then(|| l.map_or(-1.0, |l| l as f64)))
                 .collect(),
         ),
     ));
     let names: crate::engine::table::TextColumn = ids
         .iter()
-        .map(|l| Some(l.map_or("noise".to_string(), &name_of)))
+        .enumerate()
+        .map(|(r, l)| segmented(r).then(|| l.map_or("noise".to_string(), &name_of)))
         .collect();
     t.columns.push(Column::new(
         "segment_name",
         ColumnType::Category,
         ColumnData::Text(names),
+    ));
+    let status: crate::engine::table::TextColumn = (0..ids.len())
+        .map(|r| Some(status.get(r).map_or("ok".to_string(), RowStatus::to_string)))
+        .collect();
+    t.columns.push(Column::new(
+        "status",
+        ColumnType::Category,
+        ColumnData::Text(status),
     ));
     if let Some(s) = silhouette {
         t.columns.push(Column::new(
@@ -238,6 +280,7 @@ pub fn write_formats(
     let table = labelled(
         &s.inputs.prepared.cleaned,
         &s.seg.labels,
+        &run_status(s),
         name_of,
         Some(&s.seg.silhouette),
     );
@@ -343,16 +386,20 @@ fn pca_summary(p: &PcaModel, features: &[String]) -> Value {
     json!({"kept": p.n_kept, "scree": scree, "components": components})
 }
 
+/// `apply`'s folder: segments.csv/.parquet with a status per row, and a manifest with the
+/// status counts and the unscorable rows' reasons.
 pub fn write_applied(
     out: &Path,
     model: &SegmentModel,
     table: &Table,
     applied: &Applied,
+    manifest: &Value,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     let t = labelled(
         table,
         &applied.labels,
+        &applied.status,
         |id| model.name_of(id).to_string(),
         None,
     );
@@ -364,6 +411,7 @@ pub fn write_applied(
         export,
         ExportFormats::default(),
     )?;
+    dir.write("manifest.json", pretty_json(manifest).as_bytes())?;
     dir.commit()
 }
 
