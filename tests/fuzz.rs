@@ -146,6 +146,30 @@ fn corpus_replays_without_panics() {
 }
 
 #[test]
+fn the_replay_tells_panics_and_aborts_apart() {
+    // The harness itself: a panic is caught in the child, an abort kills it and is pinned on
+    // its input, and the inputs after it still run.
+    let scratch = targets::Scratch::new("selftest");
+    let items: Vec<(Target, PathBuf)> = ["ok", "panic", "abort", "ok"]
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = scratch.0.join(format!("{i}"));
+            std::fs::write(&path, text).unwrap();
+            (Target::SelfTest, path)
+        })
+        .collect();
+    let outcomes = replay::replay(&items);
+    assert_eq!(outcomes[0], Outcome::Clean);
+    assert!(
+        matches!(&outcomes[1], Outcome::Panic(p) if p.contains("self-test panic")),
+        "{outcomes:?}"
+    );
+    assert!(matches!(&outcomes[2], Outcome::Died(_)), "{outcomes:?}");
+    assert_eq!(outcomes[3], Outcome::Clean);
+}
+
+#[test]
 fn the_corpus_stays_small() {
     let total: u64 = corpus_files()
         .iter()

@@ -26,6 +26,8 @@ pub enum Target {
     Recipe,
     /// model.json: deserialise, then label a small table with it.
     Model,
+    /// The harness's own check (not fuzzed): "panic" panics, "abort" aborts the process.
+    SelfTest,
 }
 
 pub const ALL: [Target; 5] = [
@@ -44,11 +46,14 @@ impl Target {
             Target::Json => "json",
             Target::Recipe => "recipe",
             Target::Model => "model",
+            Target::SelfTest => "selftest",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Target> {
-        ALL.into_iter().find(|t| t.name() == name)
+        ALL.into_iter()
+            .chain([Target::SelfTest])
+            .find(|t| t.name() == name)
     }
 
     pub fn dictionary(self) -> &'static [&'static str] {
@@ -117,6 +122,7 @@ impl Target {
                 "[transactions]\nfile = \"/dev/zero\"\n",
                 "seed = -1\n",
             ],
+            Target::SelfTest => &[],
             Target::Model => &[
                 "\"centroids\": []",
                 "\"kept\": [99]",
@@ -143,6 +149,7 @@ impl Target {
             Target::Json => "input.json",
             Target::Recipe => "recipe.toml",
             Target::Model => "model.json",
+            Target::SelfTest => "selftest",
         }
     }
 
@@ -160,6 +167,11 @@ impl Target {
             Target::Json => load_bytes(scratch, self.file_name(), input, &LoadOptions::default()),
             Target::Recipe => exec_recipe(scratch, input),
             Target::Model => exec_model(input),
+            Target::SelfTest => match input {
+                b"panic" => panic!("self-test panic"),
+                b"abort" => std::process::abort(),
+                _ => scratch.write(self.file_name(), input).display().to_string(),
+            },
         }
     }
 }
