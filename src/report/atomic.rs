@@ -110,7 +110,8 @@ impl StagedDir {
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| at(&staging, e))?;
         }
-        fs::create_dir(&staging).map_err(|e| at(&staging, e))?;
+        // Named as the user knows it: the --out folder, not its staging name.
+        fs::create_dir(&staging).map_err(|e| at(target, e))?;
         crate::signals::register_staging(&staging);
         Ok(StagedDir {
             target: target.to_owned(),
