@@ -205,10 +205,16 @@ fn wide_data_goes_through_the_gram_matrix_and_agrees_with_the_covariance() {
         want.extend(v);
     }
     assert_close(&m.components, &want, 1e-7);
-    // The fifth component has no variance: scores are zero and the component is still a unit
-    // vector orthogonal to the others.
+    // Each component's scores vary exactly as much as its explained variance (n - 1 divisor),
+    // and the components are orthonormal.
     let scores = m.transform(&x);
-    assert!(scores.chunks(5).all(|s| s[4].abs() < 1e-7));
+    for i in 0..5 {
+        let col: Vec<f64> = scores.chunks(5).map(|s| s[i]).collect();
+        let mean = col.iter().sum::<f64>() / n as f64;
+        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let want = m.explained_variance[i];
+        assert!((var - want).abs() <= 1e-7 * want.max(1.0), "component {i}: {var} vs {want}");
+    }
     for a in 0..5 {
         for b in 0..5 {
             let dot: f64 = (0..d)
