@@ -580,7 +580,8 @@ mod tests {
             ColumnType::Category,
             &["c0".into(), "Atlantis".into()],
         )]);
-        let (raw2, _) = raw_features(&new, &[], &[], &["city".into()], Some(&enc)).unwrap();
+        let (raw2, _) =
+            raw_features(&new, &[], &[], &["city".into()], Some(enc.as_slice())).unwrap();
         assert_eq!(raw2.columns[0], vec![1.0, 0.0]);
         assert_eq!(raw2.columns[ONE_HOT_MAX_CATEGORIES], vec![0.0, 1.0]);
         let w = one_hot_warnings(&t, &["city".into()]);

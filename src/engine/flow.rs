@@ -43,14 +43,12 @@ pub enum FlowError {
         rows: usize,
         limit: usize,
     },
-    #[error(
-        "{path}: {rows} row(s) to segment{detail}; seglab needs at least {min} rows to segment \
-         ({MIN_ROWS} for k-means and hierarchical clustering: two segments of two customers)"
-    )]
+    #[error("{path}: {rows} row(s) to segment{detail}; seglab needs at least {min} rows ({why})")]
     TooFewRows {
         path: PathBuf,
         rows: usize,
         min: usize,
+        why: &'static str,
         /// How many rows were loaded, when cleaning removed some.
         detail: String,
     },
@@ -104,14 +102,18 @@ fn limit_k(
             rows: n_rows,
         });
     }
-    // DBSCAN has no k: two rows are enough to compare.
-    let min = if dbscan { 2 } else { MIN_ROWS };
+    let (min, why) = if dbscan {
+        (2, "DBSCAN compares rows with each other")
+    } else {
+        (MIN_ROWS, "two segments of two customers")
+    };
     if n_rows < min {
         let loaded = row_counts.first().map_or(n_rows, |(_, n)| *n);
         return Err(FlowError::TooFewRows {
             path: input.to_owned(),
             rows: n_rows,
             min,
+            why,
             detail: if loaded == n_rows {
                 String::new()
             } else {

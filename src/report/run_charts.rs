@@ -5,6 +5,7 @@ use super::run_output::RunReport;
 use crate::engine::flow::Segmented;
 use crate::engine::reduce::pca::{Keep, PcaParams};
 use crate::engine::segment::Algorithm;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Rows of the profile heatmap at most: the features whose segments differ most.
@@ -111,17 +112,27 @@ fn draw_all(
     // Heatmap: each segment's z-score per feature (original-unit profiles).
     let rows: Vec<&crate::engine::profile::SegmentProfile> =
         report.profiles.iter().filter(|p| !p.noise).collect();
-    let z = |p: &crate::engine::profile::SegmentProfile, f: &str| {
-        p.metrics(f).and_then(|m| m.z).unwrap_or(0.0)
-    };
+    // One lookup per segment: a wide table has too many features to search by name each time.
+    let z_by_name: Vec<HashMap<&str, f64>> = rows
+        .iter()
+        .map(|p| {
+            p.numeric
+                .iter()
+                .map(|f| (f.name.as_str(), f.z.unwrap_or(0.0)))
+                .collect()
+        })
+        .collect();
+    let z = |seg: usize, f: &str| z_by_name[seg].get(f).copied().unwrap_or(0.0);
     let features = heatmap_features(&report.model.fitted.numeric, |f| {
-        rows.iter().map(|p| z(p, f).abs()).fold(0.0, f64::max)
+        (0..rows.len())
+            .map(|seg| z(seg, f).abs())
+            .fold(0.0, f64::max)
     });
     if !features.is_empty() && !rows.is_empty() {
         let mut values = Vec::with_capacity(rows.len() * features.len());
-        for p in &rows {
+        for seg in 0..rows.len() {
             for f in &features {
-                values.push(z(p, f));
+                values.push(z(seg, f));
             }
         }
         let seg_names: Vec<String> = rows
