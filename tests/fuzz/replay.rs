@@ -169,7 +169,11 @@ fn run_child(list: &Path, dir: &Path) -> (std::process::ExitStatus, String, Stri
 /// until one of them kills it).
 pub fn replay(items: &[(Target, PathBuf)]) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; items.len()];
-    let dir = std::env::temp_dir().join(format!("seglab-fuzz-replay-{}", std::process::id()));
+    // One folder per call: tests in this binary replay in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir =
+        std::env::temp_dir().join(format!("seglab-fuzz-replay-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the replay folder");
     let mut start = 0;
     while start < items.len() {
