@@ -132,11 +132,48 @@ pub fn child_command(test_name: &str) -> Command {
     cmd
 }
 
+/// An input still running after this long counts as a hang.
+pub const HANG_SECONDS: u64 = 30;
+
+/// Runs one replay child with its output in files (no pipe to fill up); kills it when it
+/// prints nothing for `HANG_SECONDS`. Returns its status, stdout, stderr and whether it hung.
+fn run_child(list: &Path, dir: &Path) -> (std::process::ExitStatus, String, String, bool) {
+    let (out_path, err_path) = (dir.join("stdout"), dir.join("stderr"));
+    let mut child = child_command("fuzz_replay_child")
+        .env(REPLAY_LIST, list)
+        .stdout(std::fs::File::create(&out_path).expect("create the child's stdout"))
+        .stderr(std::fs::File::create(&err_path).expect("create the child's stderr"))
+        .spawn()
+        .expect("start a replay child");
+    let (mut seen, mut since, mut hung) = (0, std::time::Instant::now(), false);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll the replay child") {
+            break status;
+        }
+        let len = std::fs::metadata(&out_path).map_or(0, |m| m.len());
+        if len != seen {
+            (seen, since) = (len, std::time::Instant::now());
+        } else if since.elapsed().as_secs() >= HANG_SECONDS {
+            hung = true;
+            let _ = child.kill();
+            break child.wait().expect("reap the replay child");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    (status, read(&out_path), read(&err_path), hung)
+}
+
 /// Parent side: the outcome of every input, each run in a child process (one child runs many
 /// until one of them kills it).
 pub fn replay(items: &[(Target, PathBuf)]) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; items.len()];
-    let dir = std::env::temp_dir().join(format!("seglab-fuzz-replay-{}", std::process::id()));
+    // One folder per call: tests in this binary replay in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir =
+        std::env::temp_dir().join(format!("seglab-fuzz-replay-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the replay folder");
     let mut start = 0;
     while start < items.len() {
@@ -146,11 +183,7 @@ pub fn replay(items: &[(Target, PathBuf)]) -> Vec<Outcome> {
             .map(|(t, p)| format!("{}\t{}\n", t.name(), p.display()))
             .collect();
         std::fs::write(&list, text).expect("write the replay list");
-        let out = child_command("fuzz_replay_child")
-            .env(REPLAY_LIST, &list)
-            .output()
-            .expect("start a replay child");
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (status, stdout, stderr, hung) = run_child(&list, &dir);
         let mut begun = None;
         for line in stdout.lines() {
             if let Some(i) = line.strip_prefix("@@BEGIN ") {
@@ -167,22 +200,25 @@ pub fn replay(items: &[(Target, PathBuf)]) -> Vec<Outcome> {
         }
         match begun {
             Some(i) => {
-                let stderr = String::from_utf8_lossy(&out.stderr);
                 let why = stderr
                     .lines()
                     .rev()
                     .find(|l| !l.trim().is_empty())
                     .unwrap_or("")
                     .to_string();
-                outcomes[start + i] = Some(Outcome::Died(format!("{} ({why})", out.status)));
+                let what = if hung {
+                    format!("hung: no answer in {} s", HANG_SECONDS)
+                } else {
+                    format!("{status} ({why})")
+                };
+                outcomes[start + i] = Some(Outcome::Died(what));
                 start += i + 1;
             }
             None => {
                 // The child finished: anything it did not report is a harness failure.
                 assert!(
-                    out.status.success(),
-                    "replay child failed outside any input: {}",
-                    String::from_utf8_lossy(&out.stderr)
+                    status.success(),
+                    "replay child failed outside any input: {stderr}"
                 );
                 break;
             }
