@@ -280,7 +280,7 @@ fn apply_on_last_months_segments_csv_reads_back_exactly_what_was_written() {
         p(&applied),
         "--include-pii",
     ]);
-    assert!(printed.contains("labelled 60 rows"), "{printed}");
+    assert!(printed.contains("labelled 60 of 60 rows"), "{printed}");
     // apply's Parquet holds what it read; it must equal what run wrote, value for value.
     let ran = table(&run.join("segments.parquet"));
     let got = table(&applied.join("segments.parquet"));

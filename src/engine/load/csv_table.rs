@@ -291,15 +291,19 @@ fn apply_names(
             ));
         }
     }
-    for i in 0..names.len() {
-        if let Some(j) = names[..i].iter().position(|n| *n == names[i]) {
+    // A hash map, not a pairwise scan: a header of 100,000 names must not cost 10^10 compares.
+    let mut first_seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if let Some(&j) = first_seen.get(name.as_str()) {
             return Err(LoadError::DuplicateColumn {
                 path: path.to_owned(),
-                name: names[i].clone(),
+                name: name.clone(),
                 first: j + 1,
                 second: i + 1,
             });
         }
+        first_seen.insert(name, i);
     }
     Ok(())
 }
