@@ -269,9 +269,9 @@ fn recipes_nested_thousands_deep_are_an_error_naming_the_line() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("personas.toml") && e.contains("line 3"), "{e}");
-    let e = seglab::tui::keymap::Keymap::parse(&"a = [".repeat(10_000))
-        .err()
-        .expect("refused");
+    let Err(e) = seglab::tui::keymap::Keymap::parse(&"a = [".repeat(10_000)) else {
+        panic!("a key map nested 10,000 deep must be refused");
+    };
     assert!(e.contains("line 1"), "{e}");
 }
 

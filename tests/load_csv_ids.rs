@@ -22,7 +22,7 @@ fn card(i: u64) -> String {
 
 /// (spend, visits) in two clear groups, so `run` finds segments.
 fn measures(i: u64) -> (u64, u64) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         (10 + i % 7, 2 + i % 5)
     } else {
         (500 + i % 7, 30 + i % 5)

@@ -87,9 +87,9 @@ pub fn mutate(rng: &mut Rng, input: &mut Vec<u8>, other: &[u8], dict: &[&str]) {
 
 fn token<'a>(rng: &mut Rng, dict: &[&'a str]) -> &'a str {
     if !dict.is_empty() && rng.chance(2) {
-        *rng.pick(dict)
+        rng.pick::<&str>(dict)
     } else {
-        *rng.pick(COMMON)
+        rng.pick::<&str>(COMMON)
     }
 }
 
@@ -174,7 +174,7 @@ fn one(rng: &mut Rng, input: &mut Vec<u8>, other: &[u8], dict: &[&str]) {
             // A huge number or a long run of one byte (long lines, long fields).
             let at = place(rng, input);
             let n = *rng.pick(&[30usize, 300, 5000, 70_000]);
-            let byte = *rng.pick(&[b'9', b'a', b'"', b',', b' ', b'\n', b'x']);
+            let byte = *rng.pick(b"9a\", \nx");
             input.splice(at..at, std::iter::repeat_n(byte, n));
         }
         10 => {
