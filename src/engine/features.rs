@@ -176,9 +176,12 @@ pub fn select(
     } else {
         opts.columns.clone()
     };
+    // Columns by name, looked up once: a table may have 100,000 columns.
+    let by_name: std::collections::HashMap<&str, &Column> =
+        table.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     for name in &numeric {
-        let c = table
-            .column(name)
+        let c = *by_name
+            .get(name.as_str())
             .ok_or_else(|| unknown(table, "features.columns", name))?;
         if c.data.null_count() == c.data.len() {
             return Err(FeatureError::AllMissing {

@@ -122,12 +122,17 @@ pub fn prepare(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // Columns by name, looked up once: a table may have 100,000 columns.
+    let by_name: std::collections::HashMap<&str, &crate::engine::table::Column> =
+        table.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     for (names, rule) in [
         (&numeric, &opts.missing.default_numeric),
         (&one_hot, &opts.missing.default_category),
     ] {
         for name in names {
-            let has_gaps = table.column(name).is_some_and(|c| c.data.null_count() > 0);
+            let has_gaps = by_name
+                .get(name.as_str())
+                .is_some_and(|c| c.data.null_count() > 0);
             if has_gaps && !opts.missing.columns.contains_key(name) {
                 rules.push((name.clone(), rule.clone()));
             }
@@ -135,16 +140,19 @@ pub fn prepare(
     }
     // Which rows have a gap in a feature, carried through the missing step (which may drop rows)
     // as a temporary column: the `imputed` status of run's segments.csv.
-    let gaps: Vec<Option<bool>> = (0..table.n_rows())
-        .map(|r| {
-            Some(
-                numeric
-                    .iter()
-                    .chain(&one_hot)
-                    .any(|name| table.column(name).is_some_and(|c| c.data.is_null(r))),
-            )
-        })
-        .collect();
+    let mut gaps: Vec<Option<bool>> = vec![Some(false); table.n_rows()];
+    for c in numeric
+        .iter()
+        .chain(&one_hot)
+        .filter_map(|name| by_name.get(name.as_str()))
+        .filter(|c| c.data.null_count() > 0)
+    {
+        for (r, gap) in gaps.iter_mut().enumerate() {
+            if c.data.is_null(r) {
+                *gap = Some(true);
+            }
+        }
+    }
     table.columns.push(crate::engine::table::Column::new(
         GAPS_COLUMN,
         crate::engine::table::ColumnType::Boolean,
