@@ -245,13 +245,13 @@ pub fn prepare(
 }
 
 impl FittedFeatures {
-    /// Prepare new rows exactly as the fitted data was: same as-of date, clipping bounds, fill
-    /// values, categories and scaler. Rows are not dropped here (scoring needs every customer).
-    pub fn transform(
+    /// A trimmed copy of new rows with the fitted as-of date's behaviour and derived columns
+    /// (age, tenure): the first steps of both `transform` and `SegmentModel::score`.
+    pub fn derive_columns(
         &self,
         table: &Table,
         behaviour: Option<&Behaviour>,
-    ) -> Result<FeatureMatrix, PipelineError> {
+    ) -> Result<Table, PipelineError> {
         let mut t = table.clone();
         let mut log = CleaningLog::default();
         text::trim_all(&mut t, &mut log);
@@ -266,6 +266,17 @@ impl FittedFeatures {
             behaviour::add_behaviour(&mut t, b, bo, as_of, &mut log)?;
         }
         features::derive(&mut t, &fo, as_of)?;
+        Ok(t)
+    }
+
+    /// Prepare new rows exactly as the fitted data was: same as-of date, clipping bounds, fill
+    /// values, categories and scaler. Rows are not dropped here (scoring needs every customer).
+    pub fn transform(
+        &self,
+        table: &Table,
+        behaviour: Option<&Behaviour>,
+    ) -> Result<FeatureMatrix, PipelineError> {
+        let mut t = self.derive_columns(table, behaviour)?;
         for b in self
             .bounds
             .iter()

@@ -3,13 +3,12 @@
 //! training range, an unseen category — or unscorable, with the reason.
 
 use super::{FeatureRange, SegmentModel, MAX_ABS};
-use crate::engine::behaviour::{self, Behaviour};
-use crate::engine::clean::{outliers, text, CleaningLog};
-use crate::engine::features::{self, signed_log1p, FeatureError};
+use crate::engine::behaviour::Behaviour;
+use crate::engine::clean::outliers;
+use crate::engine::features::{signed_log1p, FeatureError};
 use crate::engine::pipeline::PipelineError;
 use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::table::{ColumnData, Table};
-use chrono::NaiveDate;
 use std::fmt;
 
 /// Why a row gets no segment.
@@ -199,20 +198,7 @@ impl SegmentModel {
         behaviour: Option<&Behaviour>,
     ) -> Result<Scored, PipelineError> {
         let f = &self.fitted;
-        let mut t = table.clone();
-        let mut log = CleaningLog::default();
-        text::trim_all(&mut t, &mut log);
-        let fo = features::FeatureOptions {
-            age_from: f.age_from.clone(),
-            tenure_from: f.tenure_from.clone(),
-            as_of: Some(f.as_of.clone()),
-            ..Default::default()
-        };
-        let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
-        if let (Some(b), Some(bo)) = (behaviour, &f.behaviour) {
-            behaviour::add_behaviour(&mut t, b, bo, as_of, &mut log)?;
-        }
-        features::derive(&mut t, &fo, as_of)?;
+        let t = f.derive_columns(table, behaviour)?;
 
         let n = t.n_rows();
         let n_features = f.numeric.len() + f.one_hot.len();
