@@ -5,7 +5,7 @@
 mod apply_data;
 mod common;
 use apply_data::{customers_csv, model_of, trained, KMEANS, RECIPE};
-use common::{seglab, text, Scratch};
+use common::{run_ok, seglab, text, Scratch};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -194,15 +194,7 @@ fn a_dbscan_model_keeps_a_rounded_subsample_of_core_points_and_counts_what_it_ch
         .as_bytes(),
     );
     let run = s.path("run");
-    let o = seglab(&[
-        "run",
-        "--recipe",
-        recipe.to_str().unwrap(),
-        data.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", text(&o).1);
+    run_ok(&recipe, &data, &run);
     let m = model_of(&run);
     let core = &m["core_points"];
     let labels = core["labels"].as_array().unwrap();
@@ -239,4 +231,62 @@ fn a_dbscan_model_keeps_a_rounded_subsample_of_core_points_and_counts_what_it_ch
         "{differ} of {} rows relabelled",
         ran.len()
     );
+}
+
+#[test]
+fn run_lists_merged_and_dropped_rows_with_their_reason_and_no_segment() {
+    let s = Scratch::new("run-status-removed");
+    // customers_csv plus: C9001 repeats C0001's email (merged into it), C9002 spends far beyond
+    // everyone (dropped by the outlier rule), C9003 has no visits (dropped by the missing rule).
+    let mut csv = customers_csv(90, 1).replacen(
+        "customer_id,spend,visits,channel\n",
+        "customer_id,email,spend,visits,channel\n",
+        1,
+    );
+    csv = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => line.to_string(),
+            _ => {
+                let (id, rest) = line.split_once(',').unwrap();
+                format!("{id},{}@example.com,{rest}", id.to_lowercase())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    csv.push_str("\nC9001,c0001@example.com,210,3,web\nC9002,x@example.com,900000,4,web\nC9003,y@example.com,300,,web\n");
+    let data = s.file("train.csv", csv.as_bytes());
+    let recipe = s.file(
+        "recipe.toml",
+        format!(
+            "seed = 7\n[clean.dedup]\nkeys = [\"email\"]\n[clean.outliers]\n\
+             spend = {{ method = \"iqr\", factor = 3.0, action = \"drop\" }}\n\
+             [clean.missing.columns]\nvisits = \"drop\"\n\
+             [features]\ncolumns = [\"spend\", \"visits\"]\none_hot = [\"channel\"]\n{KMEANS}"
+        )
+        .as_bytes(),
+    );
+    let run = s.path("run");
+    run_ok(&recipe, &data, &run);
+    let (_, rows) = statuses(&run.join("segments.csv"));
+    assert_eq!(rows.len(), 93, "every input row is listed");
+    assert_eq!(rows["C9001"], (String::new(), "merged_into:C0001".into()));
+    assert_eq!(rows["C9002"], (String::new(), "outlier_dropped".into()));
+    assert_eq!(rows["C9003"], (String::new(), "unscorable".into()));
+    assert!(
+        rows["C0001"].0.parse::<usize>().is_ok(),
+        "{:?}",
+        rows["C0001"]
+    );
+    let m = manifest(&run);
+    assert_eq!(m["status"]["merged_into"], 1, "{m}");
+    assert_eq!(m["status"]["outlier_dropped"], 1, "{m}");
+    assert_eq!(m["status"]["unscorable"], 1, "{m}");
+    // The removed rows keep their own values in the other columns.
+    let body = std::fs::read_to_string(run.join("segments.csv")).unwrap();
+    assert!(body.contains("C9002,"), "{body}");
+    assert!(body
+        .lines()
+        .any(|l| l.starts_with("C9002,") && l.contains("900000")));
 }

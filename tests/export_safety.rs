@@ -138,10 +138,19 @@ fn every_csv_escapes_formulas_and_parquet_keeps_the_values() {
     for n in NAMES {
         assert!(names.contains(&format!("'{n}")), "{n} escaped in {names:?}");
     }
+    // The duplicate row is listed, merged into the first, with no segment.
+    let status = column(&seg, "status");
+    assert_eq!(
+        status.iter().filter(|s| *s == "merged_into:C000").count(),
+        1
+    );
     let mut seg_names = column(&seg, "segment_name");
     seg_names.sort();
     seg_names.dedup();
-    assert_eq!(seg_names, ["'+1 VIP", "'=cmd|' /C calc'!A0", "'@Win-back"]);
+    assert_eq!(
+        seg_names,
+        ["", "'+1 VIP", "'=cmd|' /C calc'!A0", "'@Win-back"]
+    );
     // Numbers stay numbers; an already quoted formula gets one more quote; "-3" text stays.
     assert!(column(&seg, "balance")
         .iter()
@@ -166,7 +175,10 @@ fn every_csv_escapes_formulas_and_parquet_keeps_the_values() {
     let mut pq_segments = cells(&pq, "segment_name");
     pq_segments.sort();
     pq_segments.dedup();
-    assert_eq!(pq_segments, ["+1 VIP", "=cmd|' /C calc'!A0", "@Win-back"]);
+    assert_eq!(
+        pq_segments,
+        ["", "+1 VIP", "=cmd|' /C calc'!A0", "@Win-back"]
+    );
     assert!(cells(&pq, "=HYPERLINK(1)").contains(&"'=quoted".to_string()));
 
     // clean's CSVs too: the cleaned table, the feature table and the duplicate pairs.
@@ -280,7 +292,8 @@ fn apply_on_last_months_segments_csv_reads_back_exactly_what_was_written() {
         p(&applied),
         "--include-pii",
     ]);
-    assert!(printed.contains("labelled 60 of 60 rows"), "{printed}");
+    // 60 segmented rows and the merged duplicate, which apply labels like any other row.
+    assert!(printed.contains("labelled 61 of 61 rows"), "{printed}");
     // apply's Parquet holds what it read; it must equal what run wrote, value for value.
     let ran = table(&run.join("segments.parquet"));
     let got = table(&applied.join("segments.parquet"));
@@ -293,8 +306,12 @@ fn apply_on_last_months_segments_csv_reads_back_exactly_what_was_written() {
         }
         assert_eq!(cells(&got, name), cells(&ran, name), "column {name}");
     }
-    // The same rows get the same segments, and the CSV it writes is escaped again.
-    assert_eq!(cells(&got, "segment_name"), cells(&ran, "segment_name"));
+    // The same rows get the same segments (the merged duplicate, last, its original's), and
+    // the CSV it writes is escaped again.
+    let (mut want, got_names) = (cells(&ran, "segment_name"), cells(&got, "segment_name"));
+    assert_eq!(want.pop().as_deref(), Some(""));
+    want.push(want[0].clone());
+    assert_eq!(got_names, want);
     assert_eq!(
         column(&applied.join("segments.csv"), "name"),
         column(&run.join("segments.csv"), "name")

@@ -282,7 +282,9 @@ fn whole_flow_with_keys_only() {
         segments_by_id(&out.join("segments.csv")),
         segments_by_id(&headless.join("segments.csv")),
     );
-    assert_eq!(tui.len(), 5000);
+    // 5,000 segmented customers and the 100 merged duplicates, listed with no segment.
+    assert_eq!(tui.len(), 5100);
+    assert_eq!(tui.values().filter(|(id, _)| id.is_empty()).count(), 100);
     assert_eq!(
         tui, cli,
         "seglab run --recipe reproduces the workbench's segments"

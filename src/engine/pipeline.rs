@@ -4,6 +4,7 @@
 use crate::engine::behaviour::{self, Behaviour};
 use crate::engine::clean::{
     dedup_step, missing, outliers, text, CleanError, CleaningLog, DuplicatePair, MissingRule,
+    RemovedRows,
 };
 use crate::engine::features::{self, FeatureError, FeatureMatrix, OneHot};
 use crate::engine::scale::{self, FittedScaler};
@@ -51,6 +52,8 @@ pub struct Prepared {
     pub row_counts: Vec<(String, usize)>,
     /// Per row of `cleaned`: a feature was missing and filled.
     pub imputed: Vec<bool>,
+    /// Rows cleaning removed (merged duplicates, dropped outliers, dropped for a missing value).
+    pub removed: RemovedRows,
 }
 
 /// Temporary column marking rows with a feature gap (a name no input column can have).
@@ -76,6 +79,7 @@ pub fn prepare(
 ) -> Result<Prepared, PipelineError> {
     let opts = &recipe.clean;
     let mut log = CleaningLog::default();
+    let mut removed = RemovedRows::default();
     let mut counts = vec![("loaded".to_string(), table.n_rows())];
     progress(0);
     if opts.trim {
@@ -83,7 +87,7 @@ pub fn prepare(
     }
     text::case_fold(&mut table, &opts.case_fold, &mut log)?;
     progress(1);
-    let duplicates = dedup_step::apply(&mut table, &opts.dedup, &mut log)?;
+    let duplicates = dedup_step::apply(&mut table, &opts.dedup, &mut log, &mut removed)?;
     counts.push(("deduplicated".into(), table.n_rows()));
     progress(2);
     let fo = &recipe.features;
@@ -113,7 +117,7 @@ pub fn prepare(
         log.warn(w);
     }
     progress(3);
-    let bounds = outliers::apply(&mut table, &opts.outliers, &mut log)?;
+    let bounds = outliers::apply(&mut table, &opts.outliers, &mut log, &mut removed)?;
     counts.push(("outliers".into(), table.n_rows()));
     progress(4);
     let mut rules: Vec<(String, MissingRule)> = opts
@@ -165,6 +169,7 @@ pub fn prepare(
         &numeric,
         recipe.seed,
         &mut log,
+        &mut removed,
     );
     let imputed: Vec<bool> = match table.index_of(GAPS_COLUMN).map(|i| table.columns.remove(i)) {
         Some(crate::engine::table::Column {
@@ -241,6 +246,7 @@ pub fn prepare(
         duplicates,
         row_counts: counts,
         imputed,
+        removed,
     })
 }
 

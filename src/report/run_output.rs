@@ -173,10 +173,11 @@ fn user_personas() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-/// The status of each row of a run's segments.csv: `imputed` where a feature gap was filled.
+/// The status of each row of a run's segments.csv: the cleaned rows (`imputed` where a feature
+/// gap was filled), then the rows cleaning removed (`merged_into:<id>`, `outlier_dropped`, …).
 fn run_status(s: &Segmented) -> Vec<RowStatus> {
-    s.inputs
-        .prepared
+    let prepared = &s.inputs.prepared;
+    prepared
         .imputed
         .iter()
         .map(|&filled| {
@@ -186,6 +187,7 @@ fn run_status(s: &Segmented) -> Vec<RowStatus> {
             }
             st
         })
+        .chain(prepared.removed.statuses().cloned())
         .collect()
 }
 
@@ -277,13 +279,25 @@ pub fn write_formats(
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     let name_of = |id: usize| report.model.name_of(id).to_string();
-    let table = labelled(
-        &s.inputs.prepared.cleaned,
-        &s.seg.labels,
-        &run_status(s),
-        name_of,
-        Some(&s.seg.silhouette),
-    );
+    // Every input row is listed: the removed ones after the segmented ones, with no segment.
+    let removed = &s.inputs.prepared.removed;
+    let extra = removed.len();
+    let rows = removed.appended_to(&s.inputs.prepared.cleaned);
+    let ids: Vec<Option<usize>> = s
+        .seg
+        .labels
+        .iter()
+        .copied()
+        .chain(vec![None; extra])
+        .collect();
+    let silhouette: Vec<Option<f64>> = s
+        .seg
+        .silhouette
+        .iter()
+        .copied()
+        .chain(vec![None; extra])
+        .collect();
+    let table = labelled(&rows, &ids, &run_status(s), name_of, Some(&silhouette));
     let model = &report.model;
     write_segments(
         &dir,

@@ -39,6 +39,19 @@ pub fn seglab(args: &[&str]) -> Output {
         .expect("run seglab")
 }
 
+/// `seglab run --recipe RECIPE DATA --out OUT`, which must succeed.
+pub fn run_ok(recipe: &Path, data: &Path, out: &Path) {
+    let o = seglab(&[
+        "run",
+        "--recipe",
+        recipe.to_str().unwrap(),
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "run failed: {}", text(&o).1);
+}
+
 pub fn text(out: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -70,6 +83,14 @@ pub fn column<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::
         .iter()
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no column {name} in {report}"))
+}
+
+/// `segments_by_id` without the rows cleaning removed (merged duplicates, dropped outliers),
+/// which a run lists with no segment.
+pub fn segmented_by_id(path: &Path) -> std::collections::HashMap<String, (String, String)> {
+    let mut rows = segments_by_id(path);
+    rows.retain(|_, (segment, _)| !segment.is_empty());
+    rows
 }
 
 /// customer_id → (segment_id, segment_name) of a segments.csv.

@@ -1,9 +1,10 @@
 //! Deduplication as a cleaning step: exact (whole row or key columns) and fuzzy customer matching,
 //! then merging each group into one record by a rule.
 
-use super::{require, CleanError, CleaningLog};
+use super::{require, CleanError, CleaningLog, RemovedRows};
 use crate::engine::dedup::{self, DedupFields, FuzzyParams, MatchPair, Similarity};
 use crate::engine::inspect::duplicates_on;
+use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::table::{ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +95,7 @@ pub fn apply(
     table: &mut Table,
     opts: &DedupOptions,
     log: &mut CleaningLog,
+    removed: &mut RemovedRows,
 ) -> Result<Vec<DuplicatePair>, CleanError> {
     if !(0.0..=1.0).contains(&opts.threshold) {
         return Err(CleanError::Invalid(format!(
@@ -182,6 +184,14 @@ pub fn apply(
         })
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count();
+    // A merged record points at the one it went into: its id, or its row number without one.
+    removed.record(table, &keep, |r| {
+        let keeper = kept_of[r];
+        let id = id_col
+            .and_then(|c| table.columns[c].data.display(keeper))
+            .unwrap_or_else(|| format!("row {}", keeper + 1));
+        RowStatus::ok().with(StatusFlag::MergedInto(id))
+    });
     table.retain_rows(&keep);
     let what = match opts.mode {
         DedupMode::Exact if opts.keys.is_empty() => "exact duplicate rows".to_string(),
@@ -381,7 +391,13 @@ mod tests {
     fn exact_whole_row_and_keys() {
         let mut t = customers();
         let mut log = CleaningLog::default();
-        let pairs = apply(&mut t, &DedupOptions::default(), &mut log).unwrap();
+        let pairs = apply(
+            &mut t,
+            &DedupOptions::default(),
+            &mut log,
+            &mut RemovedRows::default(),
+        )
+        .unwrap();
         assert_eq!(t.n_rows(), 3);
         assert_eq!((pairs[0].row_a, pairs[0].row_b), (1, 4));
         let mut t = customers();
@@ -390,7 +406,7 @@ mod tests {
             ..DedupOptions::default()
         };
         assert!(matches!(
-            apply(&mut t, &opts, &mut log),
+            apply(&mut t, &opts, &mut log, &mut RemovedRows::default()),
             Err(CleanError::UnknownColumn { .. })
         ));
     }
@@ -403,7 +419,7 @@ mod tests {
             mode: DedupMode::Fuzzy,
             ..DedupOptions::default()
         };
-        let pairs = apply(&mut t, &opts, &mut log).unwrap();
+        let pairs = apply(&mut t, &opts, &mut log, &mut RemovedRows::default()).unwrap();
         assert_eq!(t.n_rows(), 2, "{pairs:?}");
         // Rows 1, 2 and 4 are one customer; the kept record gained the city from row 2.
         assert!(pairs.iter().any(|p| p.row_a == 1 && p.row_b == 2));

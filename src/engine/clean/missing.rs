@@ -1,8 +1,9 @@
 //! Missing values per column: drop rows, mean, median, mode, constant, or k-nearest-neighbours
 //! on the scaled numeric features.
 
-use super::{require, CleanError, CleaningLog};
+use super::{require, CleanError, CleaningLog, RemovedRows};
 use crate::engine::rng::Rng;
+use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::stats::{mean_std, quantile_sorted, sorted_present};
 use crate::engine::table::{ColumnData, Table};
 use rayon::prelude::*;
@@ -101,6 +102,7 @@ pub fn apply(
     knn_space: &[String],
     seed: u64,
     log: &mut CleaningLog,
+    removed: &mut RemovedRows,
 ) -> Result<Vec<Fill>, CleanError> {
     let mut fills = Vec::new();
     let mut knn_cols = Vec::new();
@@ -119,6 +121,9 @@ pub fn apply(
                 let keep: Vec<bool> = (0..rows)
                     .map(|r| !table.columns[i].data.is_null(r))
                     .collect();
+                removed.record(table, &keep, |_| {
+                    RowStatus::ok().with(StatusFlag::Unscorable)
+                });
                 table.retain_rows(&keep);
                 log.add(
                     "missing",
@@ -421,7 +426,16 @@ mod tests {
             ("x".to_string(), MissingRule::Median),
             ("c".to_string(), MissingRule::Mode),
         ];
-        let fills = apply(&mut t, &rules, &MissingOptions::default(), &[], 1, &mut log).unwrap();
+        let fills = apply(
+            &mut t,
+            &rules,
+            &MissingOptions::default(),
+            &[],
+            1,
+            &mut log,
+            &mut RemovedRows::default(),
+        )
+        .unwrap();
         assert_eq!(t.columns[0].data.as_numbers().unwrap()[3], Some(2.0));
         assert_eq!(t.columns[1].data.display(3).as_deref(), Some("b"));
         assert_eq!(fills[0].value.as_deref(), Some("2"));
@@ -433,6 +447,7 @@ mod tests {
             &[],
             1,
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         assert_eq!(t2.n_rows(), 1);
@@ -443,7 +458,8 @@ mod tests {
             &MissingOptions::default(),
             &[],
             1,
-            &mut log
+            &mut log,
+            &mut RemovedRows::default()
         )
         .is_err());
         assert!(MissingRule::try_from("medain".to_string()).is_err());
@@ -470,6 +486,7 @@ mod tests {
             &["x".into()],
             7,
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         assert_eq!(t.columns[1].data.as_numbers().unwrap()[3], Some(3.0));

@@ -5,12 +5,14 @@ pub mod dedup_step;
 pub mod log;
 pub mod missing;
 pub mod outliers;
+pub mod removed;
 pub mod text;
 
 pub use dedup_step::{DedupMode, DedupOptions, DuplicatePair, MergeRule};
 pub use log::{CleaningLog, LogEntry};
 pub use missing::{MissingOptions, MissingRule};
 pub use outliers::{OutlierAction, OutlierMethod, OutlierRule};
+pub use removed::RemovedRows;
 pub use text::RareCategories;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! Outliers per column: find them by IQR fences or z-score, then flag, clip (winsorize) or drop.
 
-use super::{require, CleanError, CleaningLog};
+use super::{require, CleanError, CleaningLog, RemovedRows};
+use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::stats::{iqr_fences, mean_std, sorted_present};
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,7 @@ pub fn apply(
     table: &mut Table,
     rules: &std::collections::BTreeMap<String, OutlierRule>,
     log: &mut CleaningLog,
+    removed: &mut RemovedRows,
 ) -> Result<Vec<Bounds>, CleanError> {
     let mut used = Vec::new();
     for (name, rule) in rules {
@@ -113,6 +115,15 @@ pub fn apply(
             OutlierMethod::Zscore => format!("|z|>{}", rule.threshold),
         };
         let rows = table.n_rows();
+        if b.action == OutlierAction::Drop {
+            let keep: Vec<bool> = values
+                .iter()
+                .map(|x| !x.is_some_and(|x| x < low || x > high))
+                .collect();
+            removed.record(table, &keep, |_| {
+                RowStatus::ok().with(StatusFlag::OutlierDropped)
+            });
+        }
         let n = apply_bounds(table, i, &b);
         let verb = match rule.action {
             OutlierAction::Flag => format!("flagged in '{name}_outlier'"),
@@ -200,6 +211,7 @@ mod tests {
             &mut t,
             &rules(OutlierAction::Clip, OutlierMethod::Iqr),
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         assert_eq!((b[0].low, b[0].high), (-4.0, 16.0));
@@ -211,6 +223,7 @@ mod tests {
             &mut t,
             &rules(OutlierAction::Flag, OutlierMethod::Iqr),
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         let flags = &t.column("x_outlier").unwrap().data;
@@ -222,6 +235,7 @@ mod tests {
             &mut t,
             &rules(OutlierAction::Drop, OutlierMethod::Iqr),
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         assert_eq!(t.n_rows(), 11);
@@ -236,11 +250,12 @@ mod tests {
             &mut t,
             &rules(OutlierAction::Drop, OutlierMethod::Zscore),
             &mut log,
+            &mut RemovedRows::default(),
         )
         .unwrap();
         assert_eq!(t.n_rows(), 11);
         let mut bad = rules(OutlierAction::Drop, OutlierMethod::Zscore);
         bad.get_mut("x").unwrap().threshold = 0.0;
-        assert!(apply(&mut table(), &bad, &mut log).is_err());
+        assert!(apply(&mut table(), &bad, &mut log, &mut RemovedRows::default()).is_err());
     }
 }
