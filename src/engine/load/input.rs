@@ -58,44 +58,71 @@ pub fn read(path: &Path, text: bool) -> Result<Vec<u8>, LoadError> {
             kind,
         });
     }
-    let mut file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+    read_from(path, file, text, meta.len() as usize)
+}
+
+/// Everything `reader` yields, with the checks of `read`; `name` stands for it in messages.
+pub fn read_from(
+    name: &Path,
+    mut reader: impl Read,
+    text: bool,
+    size_hint: usize,
+) -> Result<Vec<u8>, LoadError> {
     if !text {
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes)
-            .map_err(|e| open_error(path, e))?;
+        let mut bytes = Vec::with_capacity(size_hint);
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| open_error(name, e))?;
         return Ok(bytes);
     }
     let mut bytes = Vec::new();
-    let mut head = (&mut file).take(HEAD_BYTES as u64);
+    let mut head = (&mut reader).take(HEAD_BYTES as u64);
     head.read_to_end(&mut bytes)
-        .map_err(|e| open_error(path, e))?;
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if !utf16 {
-        let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            3
-        } else {
-            0
-        };
-        if let Some(offset) = binary_offset(&bytes[bom..]) {
-            return Err(LoadError::Binary {
-                path: path.to_owned(),
-                offset: offset + bom,
-            });
-        }
-    }
-    bytes.reserve((meta.len() as usize).saturating_sub(bytes.len()));
+        .map_err(|e| open_error(name, e))?;
+    check_head(name, &bytes)?;
+    bytes.reserve(size_hint.saturating_sub(bytes.len()));
     let mut lines = LineGuard::default();
-    lines.check(path, &bytes)?;
+    lines.check(name, &bytes)?;
     let mut chunk = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut chunk).map_err(|e| open_error(path, e))?;
+        let n = reader.read(&mut chunk).map_err(|e| open_error(name, e))?;
         if n == 0 {
             break;
         }
-        lines.check(path, &chunk[..n])?;
+        lines.check(name, &chunk[..n])?;
         bytes.extend_from_slice(&chunk[..n]);
     }
     Ok(bytes)
+}
+
+/// The checks of `read` on bytes already in memory.
+pub fn check_bytes(name: &Path, bytes: &[u8], text: bool) -> Result<(), LoadError> {
+    if text {
+        check_head(name, &bytes[..bytes.len().min(HEAD_BYTES)])?;
+        LineGuard::default().check(name, bytes)?;
+    }
+    Ok(())
+}
+
+/// Binary content in the first bytes (UTF-16 text is not binary; a UTF-8 BOM is skipped).
+fn check_head(name: &Path, head: &[u8]) -> Result<(), LoadError> {
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    if utf16 {
+        return Ok(());
+    }
+    let bom = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    match binary_offset(&head[bom..]) {
+        Some(offset) => Err(LoadError::Binary {
+            path: name.to_owned(),
+            offset: offset + bom,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Tracks the current line's length across the chunks of a file.

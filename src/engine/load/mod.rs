@@ -208,31 +208,84 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+/// Where a table comes from. A file is read with every guard; bytes or a reader already at
+/// hand (a test's, a query result's, a future binding's) get the same checks, with `name`
+/// standing for the path in messages and its extension choosing the format; a table already
+/// in memory (the workbench's) is taken as it is and never read again.
+pub enum Source {
+    Path(PathBuf),
+    Bytes {
+        name: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Reader {
+        name: PathBuf,
+        reader: Box<dyn std::io::Read + Send>,
+    },
+    Table {
+        name: PathBuf,
+        table: Table,
+    },
+}
+
+impl Source {
+    /// The path, or the name that stands for it in messages.
+    pub fn name(&self) -> &Path {
+        match self {
+            Source::Path(name)
+            | Source::Bytes { name, .. }
+            | Source::Reader { name, .. }
+            | Source::Table { name, .. } => name,
+        }
+    }
+}
+
+impl From<&Path> for Source {
+    fn from(path: &Path) -> Self {
+        Source::Path(path.to_owned())
+    }
+}
+
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_source(Source::Path(path.to_owned()), opts)
+}
+
+/// Loads any `Source`. `opts` apply to what is parsed here; a `Source::Table` was parsed
+/// already and is returned as it is.
+pub fn load_source(source: Source, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    let path = source.name().to_owned();
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let is_text = !matches!(ext.as_str(), "parquet" | "pq" | "json" | "ndjson" | "jsonl");
-    let bytes = input::read(path, is_text)?;
+    let bytes = match source {
+        Source::Path(p) => input::read(&p, is_text)?,
+        Source::Bytes { bytes, .. } => {
+            input::check_bytes(&path, &bytes, is_text)?;
+            bytes
+        }
+        Source::Reader { reader, .. } => input::read_from(&path, reader, is_text, 0)?,
+        Source::Table { table, .. } => return loaded(path, table, Vec::new()),
+    };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(LoadError::Empty {
-            path: path.to_owned(),
-        });
+        return Err(LoadError::Empty { path });
     }
     let (table, warnings) = match ext.as_str() {
-        "parquet" | "pq" => polars_io::read_parquet(path, bytes, opts)?,
-        "json" | "ndjson" | "jsonl" => polars_io::read_json(path, bytes, opts)?,
-        _ => csv_table::read_csv(path, bytes, opts)?,
+        "parquet" | "pq" => polars_io::read_parquet(&path, bytes, opts)?,
+        "json" | "ndjson" | "jsonl" => polars_io::read_json(&path, bytes, opts)?,
+        _ => csv_table::read_csv(&path, bytes, opts)?,
     };
+    loaded(path, table, warnings)
+}
+
+fn loaded(path: PathBuf, table: Table, warnings: Vec<String>) -> Result<Loaded, LoadError> {
     if table.n_rows() == 0 {
-        return Err(LoadError::NoRows {
-            path: path.to_owned(),
-        });
+        return Err(LoadError::NoRows { path });
     }
     Ok(Loaded {
-        path: path.to_owned(),
+        path,
         table,
         warnings,
     })
