@@ -1,6 +1,7 @@
 //! seglab: a terminal workbench for customer segmentation.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod recipe;
 pub mod report;

@@ -5,7 +5,7 @@ mod common;
 use common::{column, inspect_json, sample, seglab, text, Scratch};
 use seglab::engine::behaviour::summarize;
 use seglab::engine::load::{load, LoadOptions};
-use seglab::engine::pipeline::prepare;
+use seglab::engine::preparation::prepare;
 use seglab::recipe::Recipe;
 use std::collections::{HashMap, HashSet};
 
@@ -188,7 +188,7 @@ fn the_fitted_transform_reproduces_the_features() {
     // Round-trip the transform through its JSON form, as a later `apply` will; behaviour features
     // are recomputed from the transaction log.
     let json = serde_json::to_string(&prepared.fitted).unwrap();
-    let fitted: seglab::engine::pipeline::FittedFeatures = serde_json::from_str(&json).unwrap();
+    let fitted: seglab::engine::preparation::FittedFeatures = serde_json::from_str(&json).unwrap();
     let again = fitted
         .transform(&prepared.cleaned, Some(&behaviour))
         .unwrap();

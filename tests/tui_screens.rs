@@ -99,7 +99,10 @@ fn browsing_k_updates_the_silhouette_plot() {
     key(&mut app, "enter");
     app.wait_idle(WAIT);
     assert_eq!(app.recipe.cluster.k, Some(k0 + 1));
-    assert_eq!(app.result.as_ref().unwrap().seg.seg.k, k0 + 1);
+    assert_eq!(
+        app.result.as_ref().unwrap().segmented.segmentation.k,
+        k0 + 1
+    );
 }
 
 #[test]
@@ -137,7 +140,7 @@ fn rename_a_segment_inline() {
     }
     key(&mut app, "enter");
     app.wait_idle(WAIT);
-    let p = &app.result.as_ref().unwrap().report.personas[0];
+    let p = &app.result.as_ref().unwrap().outcome.personas[0];
     assert_eq!(p.name, "Weekend Shoppers");
     assert_eq!(
         app.recipe
@@ -217,7 +220,7 @@ fn dbscan_parameters_from_the_cluster_screen() {
     app.wait_idle(WAIT);
     let res = app.result.as_ref().expect("a DBSCAN result");
     assert_eq!(
-        res.seg.seg.algorithm,
+        res.segmented.segmentation.algorithm,
         seglab::engine::segment::Algorithm::Dbscan
     );
     let screen = render(&app, 120, 40);
@@ -306,7 +309,7 @@ fn a_failed_open_keeps_the_session_and_shows_the_error() {
     assert_eq!(app.data.as_ref().unwrap().report.rows, rows);
     assert!(app.prepared.is_some());
     let res = app.result.as_ref().expect("the sweep stays");
-    assert_eq!(res.report.personas[0].name, "Loyal Few");
+    assert_eq!(res.outcome.personas[0].name, "Loyal Few");
     assert_eq!(app.recipe, recipe);
     let screen = render(&app, 120, 40);
     assert!(!screen.contains("loading…"), "{screen}");

@@ -2,7 +2,7 @@
 
 use super::prepare::{bar, prepare_inputs};
 use super::{load_recipe, CliError};
-use crate::engine::flow::PREPARE_STAGES;
+use crate::engine::inputs::PREPARE_STAGES;
 use crate::report::{atomic::check_target, clean_output};
 use std::path::Path;
 
@@ -45,7 +45,7 @@ pub fn cmd_clean(
     for f in clean_output::files_for(prepared) {
         println!("  {}", dir.join(f).display());
     }
-    // The process ends next; freeing millions of cells one by one would only delay it.
+    // The process ends next; freeing millions of cells one by one would only delay the exit.
     std::mem::forget(done);
     Ok(())
 }

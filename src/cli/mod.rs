@@ -5,10 +5,14 @@ pub mod flags;
 pub mod prepare;
 pub mod run;
 
-use crate::engine::demo_data::{self, DemoOptions};
+use crate::engine::demo_data::DemoOptions;
+use crate::engine::inputs::InputsError;
 use crate::engine::inspect::inspect;
 use crate::engine::load::{load, LoadError, Loaded};
-use crate::engine::pipeline::PipelineError;
+use crate::engine::model::ModelError;
+use crate::engine::outcome::OutcomeError;
+use crate::engine::preparation::PreparationError;
+use crate::engine::segmenting::SegmentingError;
 use crate::recipe::{Recipe, RecipeError};
 use crate::report::{clean_output, inspect_text};
 use clap::{Parser, Subcommand};
@@ -135,38 +139,43 @@ pub enum RecipeAction {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("{path}: {message}")]
-    Run { path: PathBuf, message: String },
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]
     Recipe(#[from] RecipeError),
+    #[error(transparent)]
+    Inputs(#[from] InputsError),
+    /// Segmenting failed, or a setting is beyond what seglab (or the data) allows: k,
+    /// min_points, too few rows; or the user cancelled.
+    #[error(transparent)]
+    Segmenting(#[from] SegmentingError),
     #[error("{path}: {source}")]
-    Pipeline {
+    Outcome { path: PathBuf, source: OutcomeError },
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{path}: {source}")]
+    ReadModel {
         path: PathBuf,
-        source: PipelineError,
+        source: std::io::Error,
     },
+    #[error("{path}: {source}")]
+    Model { path: PathBuf, source: ModelError },
+    #[error("{path}: {source}")]
+    Preparation {
+        path: PathBuf,
+        source: PreparationError,
+    },
+    #[error("{path}: cannot score these rows: {source}")]
+    Score {
+        path: PathBuf,
+        source: PreparationError,
+    },
+    #[error("{path}: no sweep was run")]
+    NoSweep { path: PathBuf },
+    #[error("seglab tui: {0}")]
+    Tui(#[from] crate::tui::TuiError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// A setting beyond what seglab (or the data) allows: k, min_points, too few rows.
-    #[error(transparent)]
-    Limit(crate::engine::flow::FlowError),
-}
-
-impl From<crate::engine::flow::FlowError> for CliError {
-    fn from(e: crate::engine::flow::FlowError) -> Self {
-        use crate::engine::flow::FlowError;
-        match e {
-            FlowError::Load(e) => CliError::Load(e),
-            FlowError::Pipeline { path, source } => CliError::Pipeline { path, source },
-            FlowError::Run { path, message } => CliError::Run { path, message },
-            FlowError::Cancelled => CliError::Run {
-                path: PathBuf::new(),
-                message: "cancelled".into(),
-            },
-            limit => CliError::Limit(limit),
-        }
-    }
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -241,11 +250,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 ..DemoOptions::default()
             };
             // The OS's own errors name no path; seglab's (too many customers, ...) need none.
-            let s =
-                demo_data::write_demo_data(&out, &opts).map_err(|e| match e.raw_os_error() {
-                    Some(_) => crate::report::atomic::at(&out, e),
-                    None => e,
-                })?;
+            let s = crate::report::demo_files::write_demo_data(&out, &opts).map_err(|e| match e
+                .raw_os_error()
+            {
+                Some(_) => crate::report::atomic::at(&out, e),
+                None => e,
+            })?;
             println!(
                 "wrote {}: {} customers (+{} planted near-duplicates), {} transactions, {} web events",
                 out.display(),
@@ -298,10 +308,7 @@ fn cmd_tui(
         recipe_path,
         transactions,
     };
-    crate::tui::run(session, recipe).map_err(|e| CliError::Run {
-        path: PathBuf::from("seglab tui"),
-        message: e.to_string(),
-    })
+    Ok(crate::tui::run(session, recipe)?)
 }
 
 fn welcome() -> Result<(), CliError> {

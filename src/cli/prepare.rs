@@ -1,11 +1,12 @@
-//! The CLI face of `engine::flow::prepare_inputs`: a progress bar on a terminal, warnings on
+//! The CLI face of `engine::inputs::prepare_inputs`: a progress bar on a terminal, warnings on
 //! stderr. Shared by `clean` and `run`.
 
 use super::CliError;
-use crate::engine::flow::{self, PreparedInputs, PREPARE_STAGES};
+use crate::engine::inputs::{self, transactions_path, PreparedInputs, PREPARE_STAGES};
+use crate::engine::load::Source;
 use crate::recipe::Recipe;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn bar(len: usize) -> ProgressBar {
     // Hidden by indicatif when stderr is not a terminal.
@@ -17,6 +18,19 @@ pub fn bar(len: usize) -> ProgressBar {
     bar
 }
 
+/// The files a run reads: the customers, and the transaction log (`--transactions`, else the
+/// recipe's file relative to the recipe).
+pub fn input_files(
+    recipe: &Recipe,
+    recipe_path: Option<&Path>,
+    input: &Path,
+    transactions: Option<&Path>,
+) -> Vec<PathBuf> {
+    let mut files = vec![input.to_owned()];
+    files.extend(transactions_path(recipe, recipe_path, transactions));
+    files
+}
+
 pub fn prepare_inputs(
     recipe: &mut Recipe,
     recipe_path: Option<&Path>,
@@ -25,7 +39,8 @@ pub fn prepare_inputs(
     bar: &ProgressBar,
 ) -> Result<PreparedInputs, CliError> {
     debug_assert!(bar.length().unwrap_or(0) >= PREPARE_STAGES as u64);
-    let inputs = flow::prepare_inputs(recipe, recipe_path, input, transactions, &mut |i, msg| {
+    let log = transactions_path(recipe, recipe_path, transactions).map(Source::Path);
+    let inputs = inputs::prepare_inputs(recipe, input.into(), log, &mut |i, msg| {
         bar.set_position(i as u64);
         bar.set_message(msg.to_string());
     })?;

@@ -1,21 +1,23 @@
 //! `seglab run`, `seglab sweep`, `seglab apply`: from a feature table to labelled segments.
 
 use super::flags::RunFlags;
-use super::prepare::{bar, prepare_inputs};
+use super::prepare::{bar, input_files, prepare_inputs};
 use super::{load_recipe, CliError};
 use crate::engine::behaviour::summarize;
-use crate::engine::flow::{segment_prepared, Segmented, PREPARE_STAGES};
+use crate::engine::inputs::PREPARE_STAGES;
 use crate::engine::job::JobControl;
 use crate::engine::load::load;
 use crate::engine::model::{unscorable_summary, SegmentModel};
+use crate::engine::outcome::RunOutcome;
 use crate::engine::row_status::count_by_kind;
+use crate::engine::segmenting::{check_settings, segment_prepared, Segmented};
 use crate::recipe::Recipe;
 use crate::report::atomic::check_target;
-use crate::report::run_output::{self, RunReport};
+use crate::report::{input_files, run_output};
 use std::path::Path;
 use std::time::Instant;
 
-/// Data layer with a progress bar, then `engine::flow::segment_prepared`.
+/// Inputs prepared with a progress bar, then `engine::segmenting::segment_prepared`.
 pub fn segment_inputs(
     recipe: &mut Recipe,
     recipe_path: Option<&Path>,
@@ -23,7 +25,7 @@ pub fn segment_inputs(
     flags: &RunFlags,
 ) -> Result<Segmented, CliError> {
     // Settings no data can satisfy are refused before any file is read.
-    crate::engine::flow::check_settings(recipe)?;
+    check_settings(recipe)?;
     let t0 = Instant::now();
     let bar = bar(PREPARE_STAGES + 1);
     let inputs = prepare_inputs(
@@ -43,7 +45,6 @@ pub fn segment_inputs(
     let s = segment_prepared(
         recipe,
         std::sync::Arc::new(inputs),
-        input,
         prepare_seconds,
         &JobControl::new(),
     )?;
@@ -62,17 +63,19 @@ pub fn cmd_run(
     check_target(out)?;
     let s = segment_inputs(&mut recipe, recipe_path, input, flags)?;
     print!("{}", s.inputs.prepared.log);
-    let report =
-        RunReport::build(&recipe, recipe_path, input, &s).map_err(|message| CliError::Run {
-            path: input.to_owned(),
-            message,
-        })?;
-    let dir = run_output::write(out, &report, &s)?;
-    println!("{}", report.summary());
-    for note in &s.seg.notes {
+    let rules = crate::config::persona_rules()?;
+    let outcome = RunOutcome::build(&recipe, &s, &rules).map_err(|source| CliError::Outcome {
+        path: input.to_owned(),
+        source,
+    })?;
+    let files = input_files(&recipe, recipe_path, input, flags.transactions.as_deref());
+    let dir = run_output::write(out, &outcome, &s, &input_files::describe(&files))?;
+    println!("{}", run_output::summary(&outcome));
+    for note in &s.segmentation.notes {
         println!("note: {note}");
     }
     println!("wrote {}", dir.display());
+    // The process ends next; freeing millions of cells one by one would only delay the exit.
     std::mem::forget(s);
     Ok(())
 }
@@ -89,10 +92,9 @@ pub fn cmd_sweep(
     recipe.cluster.k = None;
     recipe.cluster.algorithm = Default::default();
     let s = segment_inputs(&mut recipe, recipe_path, input, flags)?;
-    let Some(sweep) = &s.seg.sweep else {
-        return Err(CliError::Run {
+    let Some(sweep) = &s.segmentation.sweep else {
+        return Err(CliError::NoSweep {
             path: input.to_owned(),
-            message: "no sweep was run".into(),
         });
     };
     if json {
@@ -103,6 +105,7 @@ pub fn cmd_sweep(
     } else {
         print!("{}", run_output::sweep_table(sweep));
     }
+    // As in `cmd_run`: the process ends next.
     std::mem::forget(s);
     Ok(())
 }
@@ -114,13 +117,15 @@ pub fn cmd_apply(
     out: &Path,
     export: &super::flags::ExportFlags,
 ) -> Result<(), CliError> {
-    let model_error = |message: String| CliError::Run {
+    let text = std::fs::read_to_string(model_path).map_err(|source| CliError::ReadModel {
         path: model_path.to_owned(),
-        message,
-    };
-    let text = std::fs::read_to_string(model_path).map_err(|e| model_error(e.to_string()))?;
+        source,
+    })?;
     let (mut model, model_notes) =
-        SegmentModel::from_json(&text).map_err(|e| model_error(e.to_string()))?;
+        SegmentModel::from_json(&text).map_err(|source| CliError::Model {
+            path: model_path.to_owned(),
+            source,
+        })?;
     export.apply_to(&mut model.recipe.export);
     check_target(out)?;
     let mut loaded = load(input, &model.recipe.load)?;
@@ -130,18 +135,20 @@ pub fn cmd_apply(
         (Some(p), Some(opts)) => {
             let tx = load(p, &Default::default())?;
             super::print_warnings(&tx);
-            Some(summarize(&tx.table, opts).map_err(|e| CliError::Pipeline {
-                path: p.to_owned(),
-                source: e.into(),
-            })?)
+            Some(
+                summarize(&tx.table, opts).map_err(|e| CliError::Preparation {
+                    path: p.to_owned(),
+                    source: e.into(),
+                })?,
+            )
         }
         _ => None,
     };
     let applied = model
         .apply(&loaded.table, behaviour.as_ref())
-        .map_err(|e| CliError::Run {
+        .map_err(|source| CliError::Score {
             path: input.to_owned(),
-            message: format!("cannot score these rows: {e}"),
+            source,
         })?;
     let replaced: Vec<&str> = run_output::LABEL_COLUMNS
         .into_iter()

@@ -13,7 +13,6 @@ use crate::engine::profile::{percent, readable, SegmentProfile};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 const BUILT_IN: &str = include_str!("../../assets/personas.toml");
 const BUILT_IN_NAME: &str = "built-in personas.toml";
@@ -23,11 +22,6 @@ const MAX_MARGIN: f64 = 2.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersonaError {
-    #[error("cannot read persona rules {file}: {source}")]
-    Read {
-        file: String,
-        source: std::io::Error,
-    },
     /// TOML errors name the key and show the line.
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
@@ -109,18 +103,10 @@ pub struct Persona {
     pub renamed: bool,
 }
 
-/// The built-in rules, or the user's file instead when `user_override` is given. A given path
-/// that does not exist is an error: callers probing the config folder pass `None` when the
-/// file is absent, so a mistyped explicit path is never silently ignored.
-pub fn load_rules(user_override: Option<&Path>) -> Result<PersonaRules, PersonaError> {
-    let Some(path) = user_override else {
-        return parse_rules(BUILT_IN, BUILT_IN_NAME);
-    };
-    let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_rules(&text, &file),
-        Err(source) => Err(PersonaError::Read { file, source }),
-    }
+/// The rules shipped with seglab (assets/personas.toml). A user's own file is read by the
+/// front end (`config`) and given to `parse_rules`.
+pub fn built_in_rules() -> Result<PersonaRules, PersonaError> {
+    parse_rules(BUILT_IN, BUILT_IN_NAME)
 }
 
 /// Parses and checks rules; `file` names the source in errors.

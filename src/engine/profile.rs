@@ -460,7 +460,3 @@ pub fn readable(x: f64) -> String {
     }
     out
 }
-
-#[cfg(test)]
-#[path = "profile_tests.rs"]
-mod tests;

@@ -6,7 +6,7 @@ use super::formula::escape;
 use super::table_files::{write_csv_with, write_parquet};
 use crate::engine::clean::dedup_step::DuplicatePair;
 use crate::engine::inspect::InspectReport;
-use crate::engine::pipeline::Prepared;
+use crate::engine::preparation::Prepared;
 use crate::recipe::Recipe;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,9 @@
 pub mod atomic;
 pub mod charts;
 pub mod clean_output;
+pub mod demo_files;
 pub mod formula;
+pub mod input_files;
 pub mod inspect_text;
 pub mod personas;
 pub mod pii;

@@ -1,10 +1,10 @@
 //! The charts of a run: which chart files exist depends on the algorithm and the recipe.
 
 use super::charts;
-use super::run_output::RunReport;
-use crate::engine::flow::Segmented;
+use crate::engine::outcome::RunOutcome;
 use crate::engine::reduce::pca::{Keep, PcaParams};
 use crate::engine::segment::Algorithm;
+use crate::engine::segmenting::Segmented;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -17,16 +17,16 @@ pub const SCREE_MAX_COMPONENTS: usize = 50;
 /// Errors name chart files relative to the run folder (`charts/…`), never the staging folder.
 pub fn write_all(
     dir: &Path,
-    report: &RunReport,
+    outcome: &RunOutcome,
     s: &Segmented,
 ) -> Result<Vec<PathBuf>, charts::ChartError> {
     let base = dir.parent().unwrap_or(dir);
-    draw_all(dir, report, s).map_err(|e| e.relative_to(base))
+    draw_all(dir, outcome, s).map_err(|e| e.relative_to(base))
 }
 
 fn draw_all(
     dir: &Path,
-    report: &RunReport,
+    outcome: &RunOutcome,
     s: &Segmented,
 ) -> Result<Vec<PathBuf>, charts::ChartError> {
     std::fs::create_dir_all(dir).map_err(|e| charts::ChartError::Io {
@@ -34,9 +34,9 @@ fn draw_all(
         source: e,
     })?;
     let mut files = Vec::new();
-    let seg = &s.seg;
+    let seg = &s.segmentation;
     let names: Vec<String> = (0..seg.k)
-        .map(|id| report.model.name_of(id).to_string())
+        .map(|id| outcome.model.name_of(id).to_string())
         .collect();
     if let Some(sweep) = &seg.sweep {
         let ks: Vec<usize> = sweep.rows.iter().map(|r| r.k).collect();
@@ -99,11 +99,11 @@ fn draw_all(
             files.extend(charts::dendrogram(dir, &seg.linkage, leaves, None)?);
         }
         Algorithm::Dbscan if !seg.k_distance.is_empty() => {
-            let eps = Some(report.model.recipe.cluster.eps);
+            let eps = Some(outcome.model.recipe.cluster.eps);
             files.extend(charts::k_distance(
                 dir,
                 &seg.k_distance,
-                report.model.recipe.cluster.min_points,
+                outcome.model.recipe.cluster.min_points,
                 eps,
             )?);
         }
@@ -111,7 +111,7 @@ fn draw_all(
     }
     // Heatmap: each segment's z-score per feature (original-unit profiles).
     let rows: Vec<&crate::engine::profile::SegmentProfile> =
-        report.profiles.iter().filter(|p| !p.noise).collect();
+        outcome.profiles.iter().filter(|p| !p.noise).collect();
     // One lookup per segment: a wide table has too many features to search by name each time.
     let z_by_name: Vec<HashMap<&str, f64>> = rows
         .iter()
@@ -123,7 +123,7 @@ fn draw_all(
         })
         .collect();
     let z = |seg: usize, f: &str| z_by_name[seg].get(f).copied().unwrap_or(0.0);
-    let features = heatmap_features(&report.model.fitted.numeric, |f| {
+    let features = heatmap_features(&outcome.model.fitted.numeric, |f| {
         (0..rows.len())
             .map(|seg| z(seg, f).abs())
             .fold(0.0, f64::max)
@@ -137,7 +137,7 @@ fn draw_all(
         }
         let seg_names: Vec<String> = rows
             .iter()
-            .map(|p| report.model.name_of(p.id).to_string())
+            .map(|p| outcome.model.name_of(p.id).to_string())
             .collect();
         files.extend(charts::profile_heatmap(
             dir, &seg_names, &features, &values,

@@ -2,193 +2,77 @@
 
 use super::atomic::StagedDir;
 use super::clean_output::pretty_json;
+use super::input_files::InputFile;
 use super::pii;
 use super::table_files::{write_csv_with, write_parquet};
-use crate::engine::flow::Segmented;
-use crate::engine::model::{Applied, SegmentModel, SegmentName};
-use crate::engine::personas::{self, Persona};
-use crate::engine::profile::{profile, SegmentProfile};
-use crate::engine::reduce::pca::{Keep, PcaModel, PcaParams};
-use crate::engine::row_status::{count_by_kind, RowStatus, StatusFlag};
+use crate::engine::model::{Applied, SegmentModel};
+use crate::engine::outcome::RunOutcome;
+use crate::engine::reduce::pca::PcaModel;
+use crate::engine::row_status::RowStatus;
+use crate::engine::segmenting::Segmented;
 use crate::engine::sweep::SweepResult;
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
-use crate::recipe::{ExportOptions, Recipe};
+use crate::recipe::ExportOptions;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// PCA before clustering when the recipe asks for it: (model, data to cluster, its width).
-pub fn reduce(
-    recipe: &Recipe,
-    data: &[f64],
-    n_cols: usize,
-) -> Result<(Option<PcaModel>, Vec<f64>, usize), String> {
-    let r = &recipe.reduce;
-    let keep = match (r.pca_components, r.pca_variance) {
-        (Some(c), _) => Keep::Count(c),
-        (None, Some(v)) => Keep::Variance(v),
-        (None, None) => return Ok((None, data.to_vec(), n_cols)),
-    };
-    let model = PcaParams { keep }
-        .fit(data, n_cols)
-        .map_err(|e| format!("reduce: {e}"))?;
-    let space = model.transform(data);
-    let width = model.n_kept;
-    Ok((Some(model), space, width))
-}
-
-pub struct RunReport {
-    pub profiles: Vec<SegmentProfile>,
-    pub personas: Vec<Persona>,
-    pub model: SegmentModel,
-    pub manifest: Value,
-}
-
-fn sha256_of(path: &Path) -> String {
-    match std::fs::read(path) {
-        Ok(bytes) => Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        Err(_) => String::new(),
-    }
-}
-
-impl RunReport {
-    pub fn build(
-        recipe: &Recipe,
-        recipe_path: Option<&Path>,
-        input: &Path,
-        s: &Segmented,
-    ) -> Result<RunReport, String> {
-        let prepared = &s.inputs.prepared;
-        let fitted = &prepared.fitted;
-        let categories: Vec<String> = if recipe.segments.categories.is_empty() {
-            fitted.one_hot.iter().map(|o| o.column.clone()).collect()
-        } else {
-            recipe.segments.categories.clone()
-        };
-        let profiles = profile(
-            &prepared.cleaned,
-            &s.seg.labels,
-            &fitted.numeric,
-            &categories,
-        );
-        let rules = personas::load_rules(user_personas().as_deref()).map_err(|e| e.to_string())?;
-        let mut renames = BTreeMap::new();
-        for (id, name) in &recipe.segments.rename {
-            let id: usize = id
-                .parse()
-                .map_err(|_| format!("segments.rename: '{id}' is not a segment number"))?;
-            renames.insert(id, name.clone());
-        }
-        let personas = personas::name_segments(&profiles, &rules, &renames);
-        let segments = personas
-            .iter()
-            .filter(|p| p.id < s.seg.k)
-            .map(|p| SegmentName {
-                id: p.id,
-                name: p.name.clone(),
-            })
-            .collect();
-        let model = SegmentModel {
-            schema_version: crate::engine::model::SCHEMA_VERSION,
-            seglab_version: env!("CARGO_PKG_VERSION").to_string(),
-            recipe: recipe.clone(),
-            fitted: fitted.clone(),
-            pca: s.pca.clone(),
-            algorithm: s.seg.algorithm,
-            n_cols: s.n_cols,
-            centroids: s.seg.centroids.clone(),
-            core_points: s.seg.core_points.clone(),
-            segments,
-            ranges: crate::engine::model::training_ranges(&prepared.cleaned, &fitted.numeric),
-        };
-        let mut inputs = vec![input.to_owned()];
-        if let Some(t) = crate::engine::flow::transactions_path(recipe, recipe_path, None) {
-            inputs.push(t);
-        }
-        let manifest = json!({
-            "seglab_version": env!("CARGO_PKG_VERSION"),
-            "recipe": recipe,
-            "inputs": inputs.iter().map(|p| json!({"file": p.display().to_string(), "sha256": sha256_of(p)})).collect::<Vec<_>>(),
-            "rows": prepared.row_counts.iter().map(|(step, n)| json!({"step": step, "rows": n})).collect::<Vec<_>>(),
-            "seed": recipe.seed,
-            "algorithm": s.seg.algorithm,
-            "k": s.seg.k,
-            "silhouette": s.seg.silhouette_mean,
-            "silhouette_rows": s.seg.silhouette_rows,
-            "notes": s.seg.notes,
-            "status": count_by_kind(&run_status(s)),
-            "dbscan_model": s.seg.core_sample.as_ref().map(|c| json!({
-                "core_points": c.core_rows,
-                "stored": c.stored,
-                "rows_labelled_differently_by_model": c.relabelled,
-            })),
-            "export": pii::manifest_entry(&recipe.export, &pii::detect(&prepared.cleaned, fitted.id.as_deref())),
-            "seconds": s.seconds.iter().map(|(k, v)| json!({"step": k, "seconds": v})).collect::<Vec<_>>(),
-        });
-        Ok(RunReport {
-            profiles,
-            personas,
-            model,
-            manifest,
-        })
-    }
-
-    pub fn summary(&self) -> String {
-        let mut out = format!("{} segments:\n", self.model.segments.len());
-        for p in &self.profiles {
-            let name = self
-                .personas
-                .iter()
-                .find(|x| x.id == p.id)
-                .map_or("", |x| x.name.as_str());
-            out.push_str(&format!(
-                "  {:>2}  {:<26} {:>7} customers ({:>5.1}%)\n",
-                if p.noise {
-                    "-".to_string()
-                } else {
-                    p.id.to_string()
-                },
-                name,
-                p.size,
-                p.share * 100.0
-            ));
-        }
-        if let Some(counts) = self.manifest["status"].as_object() {
-            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            out.push_str(&format!("status: {}\n", parts.join(", ")));
-        }
-        out
-    }
-}
-
-/// A user's own naming rules in the config folder replace the built-in ones.
-fn user_personas() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "seglab")?;
-    let p = dirs.config_dir().join("personas.toml");
-    p.exists().then_some(p)
-}
-
-/// The status of each row of a run's segments.csv: the cleaned rows (`imputed` where a feature
-/// gap was filled), then the rows cleaning removed (`merged_into:<id>`, `outlier_dropped`, …).
-fn run_status(s: &Segmented) -> Vec<RowStatus> {
+/// What the manifest says of the inputs: each file and its SHA-256 (`report::input_files`).
+pub fn manifest(outcome: &RunOutcome, s: &Segmented, inputs: &[InputFile]) -> Value {
+    let recipe = &outcome.model.recipe;
     let prepared = &s.inputs.prepared;
-    prepared
-        .imputed
+    let seg = &s.segmentation;
+    json!({
+        "seglab_version": env!("CARGO_PKG_VERSION"),
+        "recipe": recipe,
+        "inputs": inputs,
+        "rows": prepared.row_counts.iter().map(|(step, n)| json!({"step": step, "rows": n})).collect::<Vec<_>>(),
+        "seed": recipe.seed,
+        "algorithm": seg.algorithm,
+        "k": seg.k,
+        "silhouette": seg.silhouette_mean,
+        "silhouette_rows": seg.silhouette_rows,
+        "notes": seg.notes,
+        "status": outcome.status_counts(),
+        "dbscan_model": seg.core_sample.as_ref().map(|c| json!({
+            "core_points": c.core_rows,
+            "stored": c.stored,
+            "rows_labelled_differently_by_model": c.relabelled,
+        })),
+        "export": pii::manifest_entry(&recipe.export, &pii::detect(&prepared.cleaned, prepared.fitted.id.as_deref())),
+        "seconds": s.seconds.iter().map(|(k, v)| json!({"step": k, "seconds": v})).collect::<Vec<_>>(),
+    })
+}
+
+/// The segments, their sizes and the row statuses, as `run` prints them.
+pub fn summary(outcome: &RunOutcome) -> String {
+    let mut out = format!("{} segments:\n", outcome.model.segments.len());
+    for p in &outcome.profiles {
+        let name = outcome
+            .personas
+            .iter()
+            .find(|x| x.id == p.id)
+            .map_or("", |x| x.name.as_str());
+        out.push_str(&format!(
+            "  {:>2}  {:<26} {:>7} customers ({:>5.1}%)\n",
+            if p.noise {
+                "-".to_string()
+            } else {
+                p.id.to_string()
+            },
+            name,
+            p.size,
+            p.share * 100.0
+        ));
+    }
+    let parts: Vec<String> = outcome
+        .status_counts()
         .iter()
-        .map(|&filled| {
-            let mut st = RowStatus::ok();
-            if filled {
-                st.add(StatusFlag::Imputed);
-            }
-            st
-        })
-        .chain(prepared.removed.statuses().cloned())
-        .collect()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    out.push_str(&format!("status: {}\n", parts.join(", ")));
+    out
 }
 
 /// The columns `labelled` adds.
@@ -266,39 +150,44 @@ impl Default for ExportFormats {
     }
 }
 
-/// Everything a run writes (what `seglab run` does).
-pub fn write(out: &Path, report: &RunReport, s: &Segmented) -> io::Result<PathBuf> {
-    write_formats(out, report, s, ExportFormats::default())
+/// Everything a run writes (what `seglab run` does). `inputs`: the files read, for the manifest.
+pub fn write(
+    out: &Path,
+    outcome: &RunOutcome,
+    s: &Segmented,
+    inputs: &[InputFile],
+) -> io::Result<PathBuf> {
+    write_formats(out, outcome, s, inputs, ExportFormats::default())
 }
 
 pub fn write_formats(
     out: &Path,
-    report: &RunReport,
+    outcome: &RunOutcome,
     s: &Segmented,
+    inputs: &[InputFile],
     formats: ExportFormats,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
-    let name_of = |id: usize| report.model.name_of(id).to_string();
+    let name_of = |id: usize| outcome.model.name_of(id).to_string();
     // Every input row is listed: the removed ones after the segmented ones, with no segment.
     let removed = &s.inputs.prepared.removed;
     let extra = removed.len();
     let rows = removed.appended_to(&s.inputs.prepared.cleaned);
-    let ids: Vec<Option<usize>> = s
-        .seg
+    let seg = &s.segmentation;
+    let ids: Vec<Option<usize>> = seg
         .labels
         .iter()
         .copied()
         .chain(vec![None; extra])
         .collect();
-    let silhouette: Vec<Option<f64>> = s
-        .seg
+    let silhouette: Vec<Option<f64>> = seg
         .silhouette
         .iter()
         .copied()
         .chain(vec![None; extra])
         .collect();
-    let table = labelled(&rows, &ids, &run_status(s), name_of, Some(&silhouette));
-    let model = &report.model;
+    let table = labelled(&rows, &ids, &outcome.status, name_of, Some(&silhouette));
+    let model = &outcome.model;
     write_segments(
         &dir,
         table,
@@ -307,7 +196,7 @@ pub fn write_formats(
         formats,
     )?;
     // Units the data itself implies; money columns stay unit-less (the currency is not known).
-    let units: BTreeMap<String, String> = report
+    let units: BTreeMap<String, String> = outcome
         .model
         .fitted
         .numeric
@@ -320,30 +209,33 @@ pub fn write_formats(
         .collect();
     dir.write(
         "personas.md",
-        crate::report::personas::markdown(&report.profiles, &report.personas, &units).as_bytes(),
+        super::personas::markdown(&outcome.profiles, &outcome.personas, &units).as_bytes(),
     )?;
     dir.write(
         "personas.json",
-        pretty_json(&crate::report::personas::json(
-            &report.profiles,
-            &report.personas,
+        pretty_json(&super::personas::json(
+            &outcome.profiles,
+            &outcome.personas,
             &units,
         ))
         .as_bytes(),
     )?;
-    if let Some(sweep) = &s.seg.sweep {
+    if let Some(sweep) = &seg.sweep {
         dir.write("sweep.csv", sweep_csv(sweep).as_bytes())?;
     }
-    dir.write("manifest.json", pretty_json(&report.manifest).as_bytes())?;
+    dir.write(
+        "manifest.json",
+        pretty_json(&manifest(outcome, s, inputs)).as_bytes(),
+    )?;
     if let Some(p) = &s.pca {
         dir.write(
             "pca.json",
             pretty_json(&pca_summary(p, &s.inputs.prepared.features.names)).as_bytes(),
         )?;
     }
-    dir.write("model.json", pretty_json(&report.model).as_bytes())?;
+    dir.write("model.json", pretty_json(&outcome.model).as_bytes())?;
     if formats.charts {
-        super::run_charts::write_all(&dir.path("charts"), report, s)
+        super::run_charts::write_all(&dir.path("charts"), outcome, s)
             .map_err(|e| io::Error::other(e.to_string()))?;
     }
     dir.commit()

@@ -2,16 +2,19 @@
 //! edits in `edit`, background work in `jobs`: this file wires them together.
 
 use super::action::Action;
-use super::jobs::{JobKind, Jobs};
+use super::jobs::{JobError, JobKind, Jobs};
 use super::keymap::{Key, Keymap};
 use super::results::{DataState, KView, Output, SegResult};
 use super::screen::Screen;
 use super::theme::ThemeKind;
-use crate::engine::flow::{self, PreparedInputs};
+use crate::engine::inputs::{self, transactions_path, PreparedInputs, PREPARE_STAGES};
 use crate::engine::inspect::inspect;
-use crate::engine::load::load;
+use crate::engine::load::{load, Source};
+use crate::engine::outcome::RunOutcome;
+use crate::engine::segmenting::segment_prepared;
 use crate::recipe::Recipe;
-use crate::report::run_output::{self, ExportFormats, RunReport};
+use crate::report::input_files;
+use crate::report::run_output::{self, ExportFormats};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -283,10 +286,10 @@ impl App {
         let session = self.session.clone();
         match stage {
             Stage::Load => {
-                let opening = self.opening.clone();
-                let input = opening.clone().unwrap_or(session.input);
+                let input = self.opening.clone().unwrap_or(session.input);
+                // Preparing follows once the table has loaded (see `finish`): it is read once.
                 self.jobs.start(JobKind::Load, move |_| {
-                    let loaded = load(&input, &recipe.load).map_err(|e| e.to_string())?;
+                    let loaded = load(&input, &recipe.load)?;
                     let name = input.display().to_string();
                     let report = inspect(&name, &loaded.table, &loaded.warnings);
                     Ok(Output::Loaded(Box::new(DataState::new(
@@ -295,22 +298,34 @@ impl App {
                         report,
                     ))))
                 });
-                // A file being opened is prepared once it has loaded (see `finish`).
-                if opening.is_none() {
-                    self.start(Stage::Prepare);
-                }
             }
             Stage::Prepare => {
+                // A load under way prepares when it finishes; a failed one has nothing to prepare.
+                let Some(data) = self
+                    .data
+                    .as_ref()
+                    .filter(|_| !self.jobs.is_running(JobKind::Load))
+                else {
+                    return;
+                };
+                let table = data.table.clone();
                 self.jobs.start(JobKind::Prepare, move |job| {
                     let mut recipe = recipe;
-                    let inputs = flow::prepare_inputs(
-                        &mut recipe,
+                    let log = transactions_path(
+                        &recipe,
                         session.recipe_path.as_deref(),
-                        &session.input,
                         session.transactions.as_deref(),
-                        &mut |i, _| job.set_progress(i as f64 / flow::PREPARE_STAGES as f64),
-                    )
-                    .map_err(|e| e.to_string())?;
+                    );
+                    let input = Source::Table {
+                        name: session.input.clone(),
+                        table,
+                    };
+                    let inputs = inputs::prepare_inputs(
+                        &mut recipe,
+                        input,
+                        log.map(Source::Path),
+                        &mut |i, _| job.set_progress(i as f64 / PREPARE_STAGES as f64),
+                    )?;
                     let scree = super::results::scree(&inputs);
                     let means = super::results::column_means(&inputs);
                     Ok(Output::Prepared(Arc::new(inputs), scree, means))
@@ -322,32 +337,21 @@ impl App {
                     return;
                 };
                 self.jobs.start(JobKind::Segment, move |job| {
-                    let s = flow::segment_prepared(&recipe, prepared, &session.input, 0.0, job)
-                        .map_err(|e| e.to_string())?;
-                    let report = RunReport::build(
-                        &recipe,
-                        session.recipe_path.as_deref(),
-                        &session.input,
-                        &s,
-                    )?;
+                    let s = segment_prepared(&recipe, prepared, 0.0, job)?;
+                    let outcome = RunOutcome::build(&recipe, &s, &crate::config::persona_rules()?)?;
                     Ok(Output::Segmented(Box::new(SegResult::new(
                         s,
-                        report,
+                        outcome,
                         recipe.seed,
                     ))))
                 });
             }
             Stage::Names => {
                 if let Some(res) = &self.result {
-                    let seg = res.seg.clone();
+                    let mut outcome = res.outcome.clone();
                     self.jobs.start(JobKind::Rename, move |_| {
-                        let report = RunReport::build(
-                            &recipe,
-                            session.recipe_path.as_deref(),
-                            &session.input,
-                            &seg,
-                        )?;
-                        Ok(Output::Renamed(Box::new(report)))
+                        outcome.rename(&recipe, &crate::config::persona_rules()?)?;
+                        Ok(Output::Renamed(Box::new(outcome)))
                     });
                 }
             }
@@ -356,11 +360,11 @@ impl App {
 
     pub fn start_kview(&mut self, k: usize) {
         let Some(res) = &self.result else { return };
-        let (seg, rows) = (res.seg.clone(), res.rows.clone());
+        let (seg, rows) = (res.segmented.clone(), res.rows.clone());
         self.jobs.start(JobKind::KView, move |_| {
             KView::compute(&seg, &rows, k)
                 .map(|v| Output::KView(Box::new(v)))
-                .ok_or_else(|| format!("no sweep model for k = {k}"))
+                .ok_or(JobError::NoSweepModel(k))
         });
     }
 
@@ -384,10 +388,11 @@ impl App {
         }
     }
 
-    fn finish(&mut self, kind: JobKind, result: Result<Output, String>) {
+    fn finish(&mut self, kind: JobKind, result: Result<Output, JobError>) {
         let out = match result {
             Ok(o) => o,
             Err(e) => {
+                let e = e.to_string();
                 match (kind, self.opening.take()) {
                     // The current session stays as it was.
                     (JobKind::Load, Some(path)) => self.error(naming("cannot open", &path, &e)),
@@ -405,13 +410,14 @@ impl App {
         };
         match out {
             Output::Loaded(d) => {
-                if let Some(path) = self.opening.take() {
-                    self.switch_input(path);
-                }
                 self.load_error = None;
                 self.say(format!("loaded {} ({} rows)", d.path, d.report.rows));
                 self.cur.column = self.cur.column.min(d.table.n_cols().saturating_sub(1));
                 self.data = Some(*d);
+                match self.opening.take() {
+                    Some(path) => self.switch_input(path),
+                    None => self.start(Stage::Prepare),
+                }
             }
             Output::Prepared(p, scree, means) => {
                 self.scree = scree;
@@ -426,9 +432,9 @@ impl App {
             Output::Segmented(r) => {
                 self.say(format!(
                     "{} segments ({:?}); ← → browse k, Enter uses it",
-                    r.seg.seg.k, r.seg.seg.algorithm
+                    r.segmented.segmentation.k, r.segmented.segmentation.algorithm
                 ));
-                self.cur.k = r.seg.seg.k;
+                self.cur.k = r.segmented.segmentation.k;
                 self.cur.segment = 0;
                 self.result = Some(*r);
                 self.result_stale = false;
@@ -436,14 +442,14 @@ impl App {
                 if self
                     .result
                     .as_ref()
-                    .is_some_and(|r| r.seg.seg.sweep.is_some())
+                    .is_some_and(|r| r.segmented.segmentation.sweep.is_some())
                 {
                     self.start_kview(self.cur.k);
                 }
             }
-            Output::Renamed(report) => {
+            Output::Renamed(outcome) => {
                 if let Some(r) = &mut self.result {
-                    r.report = *report;
+                    r.outcome = *outcome;
                 }
                 self.say("renamed");
             }
@@ -487,21 +493,23 @@ impl App {
             self.out_dir = next_free(self.out_dir.parent().unwrap_or(Path::new("out")), "seglab");
         }
         let formats = self.formats;
-        let (seg, recipe, session, out) = (
-            res.seg.clone(),
+        let (seg, mut outcome, recipe, out) = (
+            res.segmented.clone(),
+            res.outcome.clone(),
             self.recipe.clone(),
-            self.session.clone(),
             self.out_dir.clone(),
         );
+        let mut files = vec![self.session.input.clone()];
+        files.extend(transactions_path(
+            &self.recipe,
+            self.session.recipe_path.as_deref(),
+            self.session.transactions.as_deref(),
+        ));
         self.jobs.start(JobKind::Export, move |_| {
-            let report = RunReport::build(
-                &recipe,
-                session.recipe_path.as_deref(),
-                &session.input,
-                &seg,
-            )?;
-            let dir = run_output::write_formats(&out, &report, &seg, formats)
-                .map_err(|e| e.to_string())?;
+            // Named with the recipe as it is now: a rename just made is in the files.
+            outcome.rename(&recipe, &crate::config::persona_rules()?)?;
+            let inputs = input_files::describe(&files);
+            let dir = run_output::write_formats(&out, &outcome, &seg, &inputs, formats)?;
             Ok(Output::Exported(list_files(&dir)))
         });
     }

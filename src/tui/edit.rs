@@ -166,7 +166,7 @@ pub fn act(app: &mut App, a: Action) {
             if let Some(p) = app
                 .result
                 .as_ref()
-                .and_then(|r| r.report.personas.get(app.cur.segment))
+                .and_then(|r| r.outcome.personas.get(app.cur.segment))
             {
                 app.overlay = Overlay::Input {
                     purpose: InputPurpose::Rename(p.id),
@@ -204,7 +204,7 @@ fn list_len(app: &App) -> usize {
         Screen::Features => feature_candidates(app).len(),
         Screen::Cluster => 0,
         Screen::Segments | Screen::Export => {
-            app.result.as_ref().map_or(0, |r| r.report.personas.len())
+            app.result.as_ref().map_or(0, |r| r.outcome.personas.len())
         }
     }
 }
@@ -213,7 +213,7 @@ fn browse_k(app: &mut App, up: bool) {
     let Some(ks) = app
         .result
         .as_ref()
-        .and_then(|r| r.seg.seg.sweep.as_ref())
+        .and_then(|r| r.segmented.segmentation.sweep.as_ref())
         .map(|s| s.rows.iter().map(|r| r.k).collect::<Vec<_>>())
     else {
         return;
@@ -392,10 +392,10 @@ pub fn reproducible(app: &App) -> Recipe {
         (&app.result, r.cluster.algorithm)
     {
         if r.cluster.k.is_none() && r.cluster.cut_distance.is_none() {
-            r.cluster.k = Some(res.seg.seg.k);
+            r.cluster.k = Some(res.segmented.segmentation.k);
         }
     }
-    if let Some(t) = crate::engine::flow::transactions_path(
+    if let Some(t) = crate::engine::inputs::transactions_path(
         &app.recipe,
         app.session.recipe_path.as_deref(),
         app.session.transactions.as_deref(),

@@ -1,13 +1,14 @@
 //! What the background jobs hand to the screens: computed off the UI thread, so drawing only
 //! reads them.
 
-use crate::engine::flow::{PreparedInputs, Segmented};
+use crate::engine::inputs::PreparedInputs;
 use crate::engine::inspect::InspectReport;
 use crate::engine::metrics;
+use crate::engine::outcome::RunOutcome;
 use crate::engine::reduce::pca::{Keep, PcaParams};
+use crate::engine::segmenting::Segmented;
 use crate::engine::stats::{quantile_sorted, sorted_present};
 use crate::engine::table::Table;
-use crate::report::run_output::RunReport;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,7 +24,8 @@ pub enum Output {
     Prepared(Arc<PreparedInputs>, Vec<f64>, BTreeMap<String, f64>),
     Segmented(Box<SegResult>),
     KView(Box<KView>),
-    Renamed(Box<RunReport>),
+    /// The outcome named again (renames or rules changed; nothing recomputed).
+    Renamed(Box<RunOutcome>),
     Exported(Vec<String>),
 }
 
@@ -157,8 +159,8 @@ impl DataState {
 
 /// A finished segmentation with everything the Cluster, Segments and Export screens show.
 pub struct SegResult {
-    pub seg: Arc<Segmented>,
-    pub report: RunReport,
+    pub segmented: Arc<Segmented>,
+    pub outcome: RunOutcome,
     /// Seeded sample of rows, and their 2-D PCA projection (the scatter).
     pub rows: Vec<usize>,
     pub xy: Vec<(f64, f64)>,
@@ -167,7 +169,7 @@ pub struct SegResult {
 }
 
 impl SegResult {
-    pub fn new(seg: Segmented, report: RunReport, seed: u64) -> SegResult {
+    pub fn new(seg: Segmented, outcome: RunOutcome, seed: u64) -> SegResult {
         let n = seg.space.len() / seg.n_cols.max(1);
         let rows = metrics::sample_indices(n, PICTURE_ROWS, seed ^ 0x5CA7);
         let (mut xy, mut xy_variance) = (Vec::new(), 0.0);
@@ -195,8 +197,8 @@ impl SegResult {
             xy = rows.iter().map(|&r| (seg.space[r], 0.0)).collect();
         }
         SegResult {
-            seg: Arc::new(seg),
-            report,
+            segmented: Arc::new(seg),
+            outcome,
             rows,
             xy,
             xy_variance,
@@ -204,7 +206,10 @@ impl SegResult {
     }
 
     pub fn labels_of_rows(&self) -> Vec<Option<usize>> {
-        self.rows.iter().map(|&r| self.seg.seg.labels[r]).collect()
+        self.rows
+            .iter()
+            .map(|&r| self.segmented.segmentation.labels[r])
+            .collect()
     }
 }
 
@@ -222,7 +227,7 @@ pub struct KView {
 impl KView {
     /// From the sweep's fitted model at `k` (no refit), over the picture rows.
     pub fn compute(seg: &Segmented, rows: &[usize], k: usize) -> Option<KView> {
-        let sweep = seg.seg.sweep.as_ref()?;
+        let sweep = seg.segmentation.sweep.as_ref()?;
         let model = sweep.models.iter().find(|m| m.k == k)?;
         let d = seg.n_cols;
         let (sub, labels) = metrics::take_rows(&seg.space, d, &model.labels, rows);

@@ -6,9 +6,9 @@ use super::fmt::Row;
 use super::names::{self, CHANNELS, COUNTRIES, GENDERS};
 use super::profiles::{Anomaly, World, B_BIRTH, B_CHANNEL, B_CITY, B_GENDER, B_INCOME, B_PHONE};
 
-pub(super) const CUSTOMERS_HEADER: &str =
+pub const CUSTOMERS_HEADER: &str =
     "customer_id,name,email,phone,gender,birth_date,country,city,signup_date,income,channel,loyalty_member\n";
-pub(super) const TRUTH_HEADER: &str = "customer_id,segment,duplicate_of,anomaly\n";
+pub const TRUTH_HEADER: &str = "customer_id,segment,duplicate_of,anomaly\n";
 
 /// Digits in customer ids (`C000123`); larger ids simply grow.
 pub(super) const ID_WIDTH: usize = 6;

@@ -35,20 +35,18 @@ mod transactions;
 mod vocab;
 mod web;
 
-#[cfg(test)]
-mod tests;
-
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 
 use profiles::World;
 
-/// Output file names, in the order reported by [`DemoSummary::files`].
+pub use customers::{CUSTOMERS_HEADER, TRUTH_HEADER};
+pub use transactions::HEADER as TRANSACTIONS_HEADER;
+pub use web::HEADER as WEB_EVENTS_HEADER;
+
 pub const FILE_NAMES: [&str; 4] = [
     "customers.csv",
     "transactions.csv",
@@ -106,72 +104,99 @@ pub struct DemoSummary {
 /// `dir` (created if missing). Refuses with `ErrorKind::AlreadyExists` if any
 /// of them exists, unless `opts.force`. Each file is written to a temporary
 /// file in `dir` and renamed into place, so readers never see a partial file.
-pub fn write_demo_data(dir: &Path, opts: &DemoOptions) -> io::Result<DemoSummary> {
-    if opts.customers > MAX_CUSTOMERS {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("at most {MAX_CUSTOMERS} customers are supported"),
-        ));
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DemoError {
+    #[error("at most {MAX_CUSTOMERS} customers are supported")]
+    TooManyCustomers,
+    #[error("as_of must be between the years 1900 and 9000")]
+    AsOfYear,
+}
+
+/// One of the generated files, in `FILE_NAMES` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoFile {
+    Customers,
+    Transactions,
+    WebEvents,
+    Truth,
+}
+
+impl DemoFile {
+    pub const ALL: [DemoFile; 4] = [
+        DemoFile::Customers,
+        DemoFile::Transactions,
+        DemoFile::WebEvents,
+        DemoFile::Truth,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        FILE_NAMES[self as usize]
     }
-    if !(1900..=9000).contains(&opts.as_of.year()) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "as_of must be between the years 1900 and 9000",
-        ));
+}
+
+/// The planned data set: every file is a pure function of the options, written to any sink
+/// (the report layer puts them in files).
+pub struct DemoData {
+    world: World,
+    tx_plan: transactions::TxPlan,
+    web_plan: web::WebPlan,
+    opts: DemoOptions,
+}
+
+impl DemoData {
+    pub fn plan(opts: &DemoOptions) -> Result<DemoData, DemoError> {
+        if opts.customers > MAX_CUSTOMERS {
+            return Err(DemoError::TooManyCustomers);
+        }
+        if !(1900..=9000).contains(&opts.as_of.year()) {
+            return Err(DemoError::AsOfYear);
+        }
+        let world = World::build(opts.customers, opts.seed, opts.as_of.num_days_from_ce());
+        let tx_plan = transactions::TxPlan::new(&world, opts.transactions);
+        let web_plan = web::WebPlan::new(&world, opts.web_events);
+        Ok(DemoData {
+            world,
+            tx_plan,
+            web_plan,
+            opts: opts.clone(),
+        })
     }
-    fs::create_dir_all(dir)?;
-    let paths: Vec<PathBuf> = FILE_NAMES.iter().map(|f| dir.join(f)).collect();
-    if !opts.force {
-        // Check all first so a refusal leaves the directory untouched.
-        if let Some(p) = paths.iter().find(|p| p.symlink_metadata().is_ok()) {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} already exists (use force to overwrite)", p.display()),
-            ));
+
+    /// Writes one file's bytes; the activity files are generated in parallel chunks and
+    /// written in chunk order.
+    pub fn write(&self, file: DemoFile, mut w: &mut (dyn Write + Send)) -> io::Result<()> {
+        let (world, seed) = (&self.world, self.opts.seed);
+        let w = &mut w;
+        match file {
+            DemoFile::Customers => customers::write_customers(world, w),
+            DemoFile::Truth => customers::write_truth(world, w),
+            DemoFile::Transactions => {
+                w.write_all(transactions::HEADER.as_bytes())?;
+                write_chunks(w, self.tx_plan.chunks(), |c, buf| {
+                    transactions::write_chunk(world, &self.tx_plan, seed, c, buf)
+                })
+            }
+            DemoFile::WebEvents => {
+                w.write_all(web::HEADER.as_bytes())?;
+                write_chunks(w, self.web_plan.chunks(), |c, buf| {
+                    web::write_chunk(world, &self.web_plan, seed, c, buf)
+                })
+            }
         }
     }
 
-    let world = World::build(opts.customers, opts.seed, opts.as_of.num_days_from_ce());
-    let tx_plan = transactions::TxPlan::new(&world, opts.transactions);
-    let web_plan = web::WebPlan::new(&world, opts.web_events);
-
-    // customers.csv and truth.csv are written on one thread while the
-    // activity files keep the others busy.
-    let (people, activity) = rayon::join(
-        || -> io::Result<()> {
-            write_atomic(&paths[0], |w| customers::write_customers(&world, w))?;
-            write_atomic(&paths[3], |w| customers::write_truth(&world, w))
-        },
-        || -> io::Result<()> {
-            write_atomic(&paths[1], |w| {
-                w.write_all(transactions::HEADER.as_bytes())?;
-                write_chunks(w, tx_plan.chunks(), |c, buf| {
-                    transactions::write_chunk(&world, &tx_plan, opts.seed, c, buf)
-                })
-            })?;
-            write_atomic(&paths[2], |w| {
-                w.write_all(web::HEADER.as_bytes())?;
-                write_chunks(w, web_plan.chunks(), |c, buf| {
-                    web::write_chunk(&world, &web_plan, opts.seed, c, buf)
-                })
-            })
-        },
-    );
-    people?;
-    activity?;
-
-    Ok(DemoSummary {
-        files: paths,
-        customers: world.profiles.len(),
-        duplicates: world.dups.len(),
-        transactions: opts.transactions,
-        web_events: opts.web_events,
-    })
+    /// What was generated, with the files it went to.
+    pub fn summary(&self, files: Vec<PathBuf>) -> DemoSummary {
+        DemoSummary {
+            files,
+            customers: self.world.profiles.len(),
+            duplicates: self.world.dups.len(),
+            transactions: self.opts.transactions,
+            web_events: self.opts.web_events,
+        }
+    }
 }
 
-/// Splits `total` into integer parts proportional to `weights` by rounding
-/// the running sum: parts add up to exactly `total` and each is within one
-/// of its exact share. With all-zero weights the last part takes `total`.
 fn apportion(weights: impl Iterator<Item = f64> + Clone, total: usize) -> Vec<u32> {
     let sum: f64 = weights.clone().sum();
     let mut out = Vec::new();
@@ -207,34 +232,6 @@ fn time_order(ts: impl Iterator<Item = i64>, as_of_ce: i32) -> Vec<u64> {
     keys
 }
 
-/// Writes through a temporary sibling file renamed into place; on any
-/// error the temporary file is removed and the target left as it was.
-fn write_atomic(
-    path: &Path,
-    body: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        body(&mut w)?;
-        w.flush()?;
-        drop(w);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Generates chunks in parallel, in batches, and writes them in chunk order;
 /// writing one batch overlaps with generating the next.
 fn write_chunks<W, F>(out: &mut W, n_chunks: usize, gen: F) -> io::Result<()>
@@ -265,4 +262,17 @@ where
         start = end;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_is_exact() {
+        let parts = apportion([1.0, 2.0, 0.0, 3.5].into_iter(), 13);
+        assert_eq!(parts.iter().sum::<u32>(), 13);
+        assert_eq!(parts[2], 0);
+        assert_eq!(apportion([0.0, 0.0].into_iter(), 3), vec![0, 3]);
+    }
 }

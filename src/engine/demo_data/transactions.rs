@@ -17,7 +17,7 @@ use super::segments::{
 use super::{apportion, time_order, CHUNK};
 use crate::engine::rng::Rng;
 
-pub(super) const HEADER: &str =
+pub const HEADER: &str =
     "invoice_id,customer_id,timestamp,sku,category,quantity,unit_price,channel\n";
 
 /// Share of rows from guest checkouts (empty customer_id).

@@ -16,7 +16,7 @@ use super::segments::{
 use super::{apportion, time_order, CHUNK};
 use crate::engine::rng::Rng;
 
-pub(super) const HEADER: &str = "customer_id,session_id,timestamp,event_type,page,device\n";
+pub const HEADER: &str = "customer_id,session_id,timestamp,event_type,page,device\n";
 
 const ANON_SHARE: f64 = 0.08;
 /// The click log keeps one year.

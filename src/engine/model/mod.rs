@@ -10,7 +10,7 @@ pub use score::{parse_written_number, Scored, Unscorable};
 pub use validate::MAX_ABS;
 
 use crate::engine::behaviour::Behaviour;
-use crate::engine::pipeline::{FittedFeatures, PipelineError};
+use crate::engine::preparation::{FittedFeatures, PreparationError};
 use crate::engine::reduce::pca::PcaModel;
 use crate::engine::row_status::RowStatus;
 use crate::engine::segment::{nearest, Algorithm, CorePoints};
@@ -117,7 +117,7 @@ impl SegmentModel {
         &self,
         table: &Table,
         behaviour: Option<&Behaviour>,
-    ) -> Result<Applied, PipelineError> {
+    ) -> Result<Applied, PreparationError> {
         let scored = self.score(table, behaviour)?;
         let space = match &self.pca {
             Some(p) if !scored.rows.is_empty() => p.transform(&scored.data),

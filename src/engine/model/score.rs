@@ -6,7 +6,7 @@ use super::{FeatureRange, SegmentModel, MAX_ABS};
 use crate::engine::behaviour::Behaviour;
 use crate::engine::clean::outliers;
 use crate::engine::features::{signed_log1p, FeatureError};
-use crate::engine::pipeline::PipelineError;
+use crate::engine::preparation::PreparationError;
 use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::table::{ColumnData, Table};
 use std::fmt;
@@ -196,7 +196,7 @@ impl SegmentModel {
         &self,
         table: &Table,
         behaviour: Option<&Behaviour>,
-    ) -> Result<Scored, PipelineError> {
+    ) -> Result<Scored, PreparationError> {
         let f = &self.fitted;
         let t = f.derive_columns(table, behaviour)?;
 

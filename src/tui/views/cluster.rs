@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let [elbow, sil] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(charts);
     let [left_b, right_b] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom);
-    match &res.seg.seg.sweep {
+    match &res.segmented.segmentation.sweep {
         Some(sw) => {
             let pts =
                 |g: &dyn Fn(&crate::engine::sweep::SweepRow) -> Option<f64>| -> Vec<(f64, f64)> {
@@ -74,7 +74,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 "Elbow: inertia",
                 &pts(&|r| Some(r.inertia)),
                 sw.recommended_k,
-                res.seg.seg.k,
+                res.segmented.segmentation.k,
             );
             line_chart(
                 f,
@@ -83,19 +83,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 "Silhouette vs k",
                 &pts(&|r| r.silhouette),
                 sw.recommended_k,
-                res.seg.seg.k,
+                res.segmented.segmentation.k,
             );
             if !app.presentation {
                 let rows: Vec<Row> = sw
                     .rows
                     .iter()
                     .map(|r| {
-                        let mark = match (r.k == sw.recommended_k, r.k == res.seg.seg.k) {
-                            (true, true) => "★●",
-                            (true, false) => "★",
-                            (false, true) => "●",
-                            _ => "",
-                        };
+                        let mark =
+                            match (r.k == sw.recommended_k, r.k == res.segmented.segmentation.k) {
+                                (true, true) => "★●",
+                                (true, false) => "★",
+                                (false, true) => "●",
+                                _ => "",
+                            };
                         Row::new(vec![
                             Cell::from(format!("{mark}{}", r.k)),
                             Cell::from(num(r.inertia)),
@@ -148,8 +149,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             "DBSCAN does not take k: see the k-distance curve below",
         ),
     }
-    match res.seg.seg.algorithm {
-        Algorithm::Dbscan => k_distance(f, left_b, app, &res.seg.seg.k_distance),
+    match res.segmented.segmentation.algorithm {
+        Algorithm::Dbscan => k_distance(f, left_b, app, &res.segmented.segmentation.k_distance),
         Algorithm::Hierarchical => merge_heights(f, left_b, app, res),
         Algorithm::Kmeans => silhouette_plot(f, left_b, app),
     }
@@ -164,7 +165,7 @@ fn table_height(app: &App, area: Rect) -> u16 {
     let rows = app
         .result
         .as_ref()
-        .and_then(|r| r.seg.seg.sweep.as_ref())
+        .and_then(|r| r.segmented.segmentation.sweep.as_ref())
         .map_or(4, |s| s.rows.len() as u16);
     (rows + 3).min(area.height / 3).max(7)
 }
@@ -313,7 +314,7 @@ fn k_distance(f: &mut Frame, area: Rect, app: &App, kd: &[f64]) {
 fn merge_heights(f: &mut Frame, area: Rect, app: &App, res: &SegResult) {
     let theme = app.theme.theme();
     // The last merges of the dendrogram: height against the number of clusters left.
-    let l = &res.seg.seg.linkage;
+    let l = &res.segmented.segmentation.linkage;
     let pts: Vec<(f64, f64)> = l
         .iter()
         .rev()

@@ -26,8 +26,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         (Some(_), true) => "out of date: the recipe changed; run the sweep again".to_string(),
         (Some(r), false) => format!(
             "{} segments of {} rows",
-            r.seg.seg.k,
-            r.seg.seg.labels.len()
+            r.segmented.segmentation.k,
+            r.segmented.segmentation.labels.len()
         ),
     };
     let lines = vec![

@@ -114,7 +114,7 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App) {
         ));
     }
     if let Some(r) = &app.result {
-        facts.push(Span::raw(format!("  k={}", r.seg.seg.k)));
+        facts.push(Span::raw(format!("  k={}", r.segmented.segmentation.k)));
     }
     let job = app.jobs.running.iter().next_back();
     match job {

@@ -23,7 +23,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
-    let rep = &res.report;
+    let rep = &res.outcome;
     let [cards_area, compare] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length((rep.profiles.len() as u16 + 3).min(12)),
@@ -122,7 +122,7 @@ fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile])
             let name = app
                 .result
                 .as_ref()
-                .and_then(|r| r.report.personas.iter().find(|x| x.id == p.id))
+                .and_then(|r| r.outcome.personas.iter().find(|x| x.id == p.id))
                 .map_or_else(|| p.id.to_string(), |x| x.name.clone());
             let cells = std::iter::once(Cell::from(name)).chain(p.numeric.iter().map(|s| {
                 Cell::from(s.mean.map_or("-".into(), num))

@@ -1,7 +1,14 @@
+//! The demo data set written as files: determinism, no overwrite, content and planted structure.
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::*;
+use crate::engine::demo_data::{
+    CUSTOMERS_HEADER, MAX_CUSTOMERS, TRANSACTIONS_HEADER, TRUTH_HEADER, WEB_EVENTS_HEADER,
+};
+use chrono::NaiveDate;
+use std::fs;
 
 /// A fresh, empty scratch directory per test.
 fn scratch(name: &str) -> PathBuf {
@@ -89,13 +96,13 @@ fn content_counts_mess_and_planted_structure() {
     assert_eq!(s.files.len(), 4);
 
     let (h, cust) = read_rows(&dir.join("customers.csv"));
-    assert_eq!(h, customers::CUSTOMERS_HEADER.trim_end());
+    assert_eq!(h, CUSTOMERS_HEADER.trim_end());
     let (h, truth) = read_rows(&dir.join("truth.csv"));
-    assert_eq!(h, customers::TRUTH_HEADER.trim_end());
+    assert_eq!(h, TRUTH_HEADER.trim_end());
     let (h, tx) = read_rows(&dir.join("transactions.csv"));
-    assert_eq!(h, transactions::HEADER.trim_end());
+    assert_eq!(h, TRANSACTIONS_HEADER.trim_end());
     let (h, web) = read_rows(&dir.join("web_events.csv"));
-    assert_eq!(h, web::HEADER.trim_end());
+    assert_eq!(h, WEB_EVENTS_HEADER.trim_end());
     assert_eq!(cust.len(), 2040);
     assert_eq!(truth.len(), 2040);
     assert_eq!((tx.len(), web.len()), (40_000, 40_000));
@@ -221,14 +228,6 @@ fn content_counts_mess_and_planted_structure() {
     assert!(per_seg["new_explorer"] > 10 * per_seg.get("lapsed").copied().unwrap_or(0));
     assert!(web.iter().any(|r| r[0].is_empty()));
     fs::remove_dir_all(dir).unwrap();
-}
-
-#[test]
-fn apportion_is_exact() {
-    let parts = apportion([1.0, 2.0, 0.0, 3.5].into_iter(), 13);
-    assert_eq!(parts.iter().sum::<u32>(), 13);
-    assert_eq!(parts[2], 0);
-    assert_eq!(apportion([0.0, 0.0].into_iter(), 3), vec![0, 3]);
 }
 
 #[test]

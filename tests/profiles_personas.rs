@@ -1,10 +1,10 @@
 //! Tests for profiles, persona naming (engine::personas) and the persona report, end to end on
 //! hand-built tables and profiles whose answers are known.
 
-use super::*;
-use crate::engine::personas::{load_rules, name_segments, parse_rules, Persona, PersonaRules};
-use crate::engine::table::{Column, ColumnType, Table};
-use crate::report::personas::{json, markdown, FeatureUnits};
+use seglab::engine::personas::{built_in_rules, name_segments, parse_rules, Persona, PersonaRules};
+use seglab::engine::profile::*;
+use seglab::engine::table::{Column, ColumnData, ColumnType, Table};
+use seglab::report::personas::{json, markdown, FeatureUnits};
 use std::collections::BTreeMap;
 
 fn num(name: &str, v: &[f64]) -> Column {
@@ -128,7 +128,7 @@ fn noise_gets_its_own_last_profile_and_counts_in_the_population() {
     assert_eq!(p[0].numeric.len(), 1, "unknown columns are skipped");
     assert!(profile(&Table::default(), &[], &strings(&["x"]), &[]).is_empty());
 
-    let rules = load_rules(None).unwrap();
+    let rules = built_in_rules().unwrap();
     let names = name_segments(&p, &rules, &BTreeMap::new());
     assert_eq!(names[2].name, "Unassigned");
     assert_eq!(names[2].rule, None);
@@ -195,7 +195,7 @@ fn planted_profiles() -> Vec<SegmentProfile> {
 #[test]
 fn planted_types_get_their_persona_names() {
     let p = planted_profiles();
-    let names = name_segments(&p, &load_rules(None).unwrap(), &BTreeMap::new());
+    let names = name_segments(&p, &built_in_rules().unwrap(), &BTreeMap::new());
     let got: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(
         got,
@@ -320,7 +320,7 @@ fn names_are_unique_next_best_rule_then_numerals() {
 
     // Two segments that are both plainly lapsed: the more lapsed keeps the plain name, and the
     // other does not settle for a partial loyalist match.
-    let builtin = load_rules(None).unwrap();
+    let builtin = built_in_rules().unwrap();
     let loyal_ish = [
         ("recency_days", 1.3),
         ("monetary", 1.0),
@@ -372,7 +372,7 @@ fn renames_apply_last_and_stay_unique() {
 
 #[test]
 fn built_in_rules_parse() {
-    let rules = load_rules(None).unwrap();
+    let rules = built_in_rules().unwrap();
     let names: Vec<&str> = rules.personas.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
@@ -390,54 +390,6 @@ fn built_in_rules_parse() {
         (rules.fallback.name.as_str(), rules.noise.name.as_str()),
         ("Mainstream Customers", "Unassigned")
     );
-}
-
-#[test]
-fn bad_user_files_name_the_file_and_key() {
-    let dir = std::env::temp_dir().join(format!("seglab-personas-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let check = |file: &str, text: &str, key: &str| {
-        let path = dir.join(file);
-        let tail = "[fallback]\nname = \"F\"\ndescription = \"\"\n[noise]\nname = \"N\"\ndescription = \"\"\n";
-        std::fs::write(&path, format!("{text}\n{tail}")).unwrap();
-        let err = load_rules(Some(&path)).unwrap_err().to_string();
-        assert!(
-            err.contains(&path.display().to_string()) && err.contains(key),
-            "{err}"
-        );
-    };
-    let persona = "[[persona]]\nname = \"X\"\ndescription = \"d\"\n";
-    check(
-        "cond.toml",
-        &format!("{persona}conditions = {{ monetary = \"z >> 1\" }}\n"),
-        "conditions.monetary",
-    );
-    check(
-        "unknown.toml",
-        &format!("{persona}conditions = {{ m = \"z > 1\" }}\ncolour = 1\n"),
-        "colour",
-    );
-    check(
-        "place.toml",
-        "[[persona]]\nname = \"X\"\ndescription = \"{sizes}\"\nconditions = { m = \"z > 1\" }\n",
-        "description",
-    );
-    check(
-        "min.toml",
-        &format!("{persona}conditions = {{ m = \"z > 1\" }}\nmin_match = 2\n"),
-        "min_match",
-    );
-    check("dup.toml", &format!("{persona}conditions = {{ m = \"lift < 1\" }}\n{persona}conditions = {{ m = \"mean <= 1\" }}\n"), "name");
-    check("syntax.toml", "[[persona]\n", "line 1");
-    check(
-        "empty.toml",
-        "[[persona]]\nname = \" \"\ndescription = \"\"\nconditions = { m = \"z > 0\" }",
-        "name: is empty",
-    );
-    let missing = dir.join("nope.toml");
-    let err = load_rules(Some(&missing)).unwrap_err().to_string();
-    assert!(err.contains("nope.toml"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

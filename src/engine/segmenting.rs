@@ -1,16 +1,15 @@
-//! The whole flow as the CLI and the TUI both run it: read the inputs (and the transaction log),
-//! inspect, clean and build features, then reduce, cluster, judge and (optionally) draw t-SNE.
-//! Progress goes to a callback; cancellation through `JobControl`.
+//! From prepared inputs to segments: k held to what the data allows, optional PCA, the
+//! segmentation (with its sweep and judgement) and, when asked, the t-SNE picture.
+//! Progress goes to the job's control; cancellation through it too.
 
-use crate::engine::behaviour::{summarize, Behaviour};
 use crate::engine::features::FeatureError;
-use crate::engine::inspect::{inspect, InspectReport};
+use crate::engine::inputs::PreparedInputs;
 use crate::engine::job::JobControl;
-use crate::engine::load::{load, LoadError};
-use crate::engine::pipeline::{prepare, PipelineError, Prepared, STEPS};
-use crate::engine::reduce::pca::{PcaModel, MAX_PCA_DIM};
-use crate::engine::reduce::tsne::TsneParams;
-use crate::engine::segment::{segment, Algorithm, ClusterOptions, Segmentation};
+use crate::engine::preparation::PreparationError;
+use crate::engine::reduce::pca::{PcaError, PcaModel, MAX_PCA_DIM};
+use crate::engine::reduce::reduce;
+use crate::engine::reduce::tsne::{TsneError, TsneParams};
+use crate::engine::segment::{segment, Algorithm, ClusterOptions, SegmentError, Segmentation};
 use crate::engine::sweep::{max_k, K_CAP, MIN_ROWS};
 use crate::recipe::Recipe;
 use std::path::{Path, PathBuf};
@@ -18,17 +17,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
-pub enum FlowError {
-    #[error(transparent)]
-    Load(#[from] LoadError),
+pub enum SegmentingError {
     #[error("{path}: {source}")]
-    Pipeline {
+    Preparation {
         path: PathBuf,
-        source: PipelineError,
+        source: PreparationError,
     },
-    #[error("{path}: {message}")]
-    Run { path: PathBuf, message: String },
-    #[error("cancelled")]
+    #[error("{path}: reduce: {source}")]
+    Reduce { path: PathBuf, source: PcaError },
+    #[error("{path}: {source}")]
+    Segment { path: PathBuf, source: SegmentError },
+    #[error("{path}: reduce.tsne: {source}")]
+    Tsne { path: PathBuf, source: TsneError },
+    #[error("cancelled by the user")]
     Cancelled,
     #[error("{key} = {value} is more segments than seglab fits: at most {K_CAP}")]
     KBeyondCap { key: &'static str, value: usize },
@@ -63,6 +64,26 @@ pub enum FlowError {
     },
 }
 
+/// 2-D t-SNE points and the input rows they stand for.
+pub struct TsnePicture {
+    pub xy: Vec<(f64, f64)>,
+    pub rows: Vec<usize>,
+}
+
+/// Prepared inputs, optional PCA, then segmentation.
+pub struct Segmented {
+    /// Shared: the TUI keeps the prepared inputs while it re-clusters them.
+    pub inputs: Arc<PreparedInputs>,
+    pub pca: Option<PcaModel>,
+    /// The matrix clustered (after PCA when used), row-major.
+    pub space: Vec<f64>,
+    pub n_cols: usize,
+    pub segmentation: Segmentation,
+    /// t-SNE picture (when the recipe asks).
+    pub tsne: Option<TsnePicture>,
+    pub seconds: Vec<(String, f64)>,
+}
+
 /// Where the k settings come from, for messages.
 const KEY_K: &str = "cluster.k (--k)";
 const KEY_K_MIN: &str = "cluster.k_min (--k-range)";
@@ -70,14 +91,14 @@ const KEY_K_MAX: &str = "cluster.k_max (--k-range)";
 
 /// Settings no data can satisfy, checked before anything is read: a k beyond `K_CAP` (such a
 /// sweep would run for hours).
-pub fn check_settings(recipe: &Recipe) -> Result<(), FlowError> {
+pub fn check_settings(recipe: &Recipe) -> Result<(), SegmentingError> {
     let c = &recipe.cluster;
     if c.algorithm == Algorithm::Dbscan {
         return Ok(());
     }
     for (key, value) in [(KEY_K, c.k.unwrap_or(0)), (KEY_K_MAX, c.k_max)] {
         if value > K_CAP {
-            return Err(FlowError::KBeyondCap { key, value });
+            return Err(SegmentingError::KBeyondCap { key, value });
         }
     }
     Ok(())
@@ -92,11 +113,11 @@ fn limit_k(
     input: &Path,
     row_counts: &[(String, usize)],
     notes: &mut Vec<String>,
-) -> Result<ClusterOptions, FlowError> {
+) -> Result<ClusterOptions, SegmentingError> {
     let mut c = recipe.cluster.clone();
     let dbscan = c.algorithm == Algorithm::Dbscan;
     if dbscan && c.min_points > n_rows {
-        return Err(FlowError::MinPointsBeyondRows {
+        return Err(SegmentingError::MinPointsBeyondRows {
             path: input.to_owned(),
             min_points: c.min_points,
             rows: n_rows,
@@ -109,7 +130,7 @@ fn limit_k(
     };
     if n_rows < min {
         let loaded = row_counts.first().map_or(n_rows, |(_, n)| *n);
-        return Err(FlowError::TooFewRows {
+        return Err(SegmentingError::TooFewRows {
             path: input.to_owned(),
             rows: n_rows,
             min,
@@ -126,7 +147,7 @@ fn limit_k(
     }
     check_settings(recipe)?;
     let limit = max_k(n_rows);
-    let too_many = |key, value| FlowError::KBeyondRows {
+    let too_many = |key, value| SegmentingError::KBeyondRows {
         path: input.to_owned(),
         key,
         value,
@@ -150,122 +171,22 @@ fn limit_k(
     Ok(c)
 }
 
-/// Progress stages reported by `prepare_inputs`: load, inspect, then the pipeline's steps.
-pub const PREPARE_STAGES: usize = STEPS.len() + 2;
-
-pub struct PreparedInputs {
-    pub report: InspectReport,
-    pub prepared: Prepared,
-    /// Loader warnings, each prefixed with its file.
-    pub warnings: Vec<String>,
-}
-
-/// 2-D t-SNE points and the input rows they stand for.
-pub struct TsnePicture {
-    pub xy: Vec<(f64, f64)>,
-    pub rows: Vec<usize>,
-}
-
-/// Data layer, optional PCA, then segmentation.
-pub struct Segmented {
-    /// Shared: the TUI keeps the prepared inputs while it re-clusters them.
-    pub inputs: Arc<PreparedInputs>,
-    pub pca: Option<PcaModel>,
-    /// The matrix clustered (after PCA when used), row-major.
-    pub space: Vec<f64>,
-    pub n_cols: usize,
-    pub seg: Segmentation,
-    /// t-SNE picture (when the recipe asks).
-    pub tsne: Option<TsnePicture>,
-    pub seconds: Vec<(String, f64)>,
-}
-
-/// The transaction log: `flag` wins, else the recipe's file relative to the recipe.
-pub fn transactions_path(
-    recipe: &Recipe,
-    recipe_path: Option<&Path>,
-    flag: Option<&Path>,
-) -> Option<PathBuf> {
-    if let Some(f) = flag {
-        return Some(f.to_owned());
-    }
-    let file = recipe.transactions.as_ref()?.file.as_ref()?;
-    let base = recipe_path.and_then(Path::parent).unwrap_or(Path::new(""));
-    Some(base.join(file))
-}
-
-/// `progress(stage, name)` is called before each of the `PREPARE_STAGES` stages.
-pub fn prepare_inputs(
-    recipe: &mut Recipe,
-    recipe_path: Option<&Path>,
-    input: &Path,
-    transactions: Option<&Path>,
-    progress: &mut dyn FnMut(usize, &str),
-) -> Result<PreparedInputs, FlowError> {
-    progress(0, "load");
-    let mut warnings = Vec::new();
-    // The transaction log first: it is summarised and freed before the customers are read, so
-    // the two tables are never held together (peak memory).
-    let behaviour: Option<Behaviour> = match transactions_path(recipe, recipe_path, transactions) {
-        Some(p) => {
-            let t = load(&p, &Default::default())?;
-            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
-            // A --transactions flag without a [transactions] table uses the default column names.
-            let opts = recipe.transactions.get_or_insert_with(Default::default);
-            Some(summarize(&t.table, opts).map_err(|e| FlowError::Pipeline {
-                path: p.clone(),
-                source: e.into(),
-            })?)
-        }
-        None => None,
-    };
-    let loaded = load(input, &recipe.load)?;
-    warnings.extend(
-        loaded
-            .warnings
-            .iter()
-            .map(|w| format!("{}: {w}", input.display())),
-    );
-    progress(1, "inspect");
-    let report = inspect(
-        &input.display().to_string(),
-        &loaded.table,
-        &loaded.warnings,
-    );
-    let today = chrono::Local::now().date_naive();
-    let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
-        progress(i + 2, STEPS[i])
-    })
-    .map_err(|source| FlowError::Pipeline {
-        path: input.to_owned(),
-        source,
-    })?;
-    Ok(PreparedInputs {
-        report,
-        prepared,
-        warnings,
-    })
-}
-
 /// Optional PCA, the segmentation (with its sweep) and the t-SNE picture when asked.
 /// `prepare_seconds` is recorded in `seconds` as the "prepare" step.
 pub fn segment_prepared(
     recipe: &Recipe,
     inputs: Arc<PreparedInputs>,
-    input: &Path,
     prepare_seconds: f64,
     job: &JobControl,
-) -> Result<Segmented, FlowError> {
+) -> Result<Segmented, SegmentingError> {
     let t1 = Instant::now();
-    let run_err = |message: String| FlowError::Run {
-        path: input.to_owned(),
-        message,
-    };
+    let input = inputs.name.clone();
+    let input = input.as_path();
     let f = &inputs.prepared.features;
     if f.names.is_empty() {
         let fitted = &inputs.prepared.fitted;
         let count = fitted.numeric.len() + fitted.one_hot.len();
-        return Err(FlowError::Pipeline {
+        return Err(SegmentingError::Preparation {
             path: input.to_owned(),
             source: match count {
                 0 => FeatureError::Empty,
@@ -283,7 +204,12 @@ pub fn segment_prepared(
         &mut notes,
     )?;
     let (pca, space, n_cols) =
-        crate::report::run_output::reduce(recipe, &f.data, f.names.len()).map_err(run_err)?;
+        reduce(&recipe.reduce, &f.data, f.names.len()).map_err(|source| {
+            SegmentingError::Reduce {
+                path: input.to_owned(),
+                source,
+            }
+        })?;
     if f.n_rows.min(n_cols) > MAX_PCA_DIM {
         notes.push(format!(
             "no PCA picture or scree chart: {} rows × {n_cols} columns is beyond the PCA bound \
@@ -293,9 +219,12 @@ pub fn segment_prepared(
     }
     let mut seg = segment(&space, n_cols, &cluster, recipe.seed, job).map_err(|e| {
         if job.is_cancelled() {
-            FlowError::Cancelled
+            SegmentingError::Cancelled
         } else {
-            run_err(e.to_string())
+            SegmentingError::Segment {
+                path: input.to_owned(),
+                source: e,
+            }
         }
     })?;
     seg.notes.splice(0..0, notes);
@@ -307,7 +236,10 @@ pub fn segment_prepared(
         };
         let fit = params
             .fit(&space, n_cols, job)
-            .map_err(|e| run_err(format!("reduce.tsne: {e}")))?;
+            .map_err(|source| SegmentingError::Tsne {
+                path: input.to_owned(),
+                source,
+            })?;
         let xy = fit.embedding.chunks(2).map(|p| (p[0], p[1])).collect();
         if fit.rows.len() < space.len() / n_cols.max(1) {
             seg.notes.push(format!(
@@ -328,7 +260,7 @@ pub fn segment_prepared(
         pca,
         space,
         n_cols,
-        seg,
+        segmentation: seg,
         tsne,
         seconds,
     })

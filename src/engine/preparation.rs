@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub enum PipelineError {
+pub enum PreparationError {
     #[error(transparent)]
     Clean(#[from] CleanError),
     #[error(transparent)]
@@ -76,7 +76,7 @@ pub fn prepare(
     recipe: &Recipe,
     today: NaiveDate,
     progress: &mut dyn FnMut(usize),
-) -> Result<Prepared, PipelineError> {
+) -> Result<Prepared, PreparationError> {
     let opts = &recipe.clean;
     let mut log = CleaningLog::default();
     let mut removed = RemovedRows::default();
@@ -257,7 +257,7 @@ impl FittedFeatures {
         &self,
         table: &Table,
         behaviour: Option<&Behaviour>,
-    ) -> Result<Table, PipelineError> {
+    ) -> Result<Table, PreparationError> {
         let mut t = table.clone();
         let mut log = CleaningLog::default();
         text::trim_all(&mut t, &mut log);
@@ -281,7 +281,7 @@ impl FittedFeatures {
         &self,
         table: &Table,
         behaviour: Option<&Behaviour>,
-    ) -> Result<FeatureMatrix, PipelineError> {
+    ) -> Result<FeatureMatrix, PreparationError> {
         let mut t = self.derive_columns(table, behaviour)?;
         for b in self
             .bounds
