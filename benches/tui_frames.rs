@@ -39,7 +39,7 @@ fn data() -> PathBuf {
             "42",
             "--force",
         ];
-        seglab::cli::run(seglab::cli::Cli::parse_from(args)).expect("demo data");
+        seglab::cli::execute(seglab::cli::Cli::parse_from(args)).expect("demo data");
     }
     csv
 }

@@ -1,5 +1,5 @@
 use clap::Parser;
-use seglab::cli::{run, Cli};
+use seglab::cli::{execute, Cli};
 use seglab::signals;
 
 fn main() {
@@ -7,7 +7,7 @@ fn main() {
     if let Err(e) = signals::install() {
         eprintln!("warning: cannot handle termination signals: {e}");
     }
-    if let Err(e) = run(cli) {
+    if let Err(e) = execute(cli) {
         // A signal made this step fail (its output folder was removed under it): the signal's
         // exit code, not a misleading error.
         if let Some(signal) = signals::received() {

@@ -3,7 +3,7 @@
 mod clean;
 pub mod flags;
 pub mod prepare;
-pub mod run;
+pub mod segment_cmds;
 
 use crate::engine::demo_data::DemoOptions;
 use crate::engine::inputs::InputsError;
@@ -11,7 +11,7 @@ use crate::engine::inspect::inspect;
 use crate::engine::load::{load, LoadError, Loaded};
 use crate::engine::model::ModelError;
 use crate::engine::outcome::OutcomeError;
-use crate::engine::preparation::PreparationError;
+use crate::engine::scoring::ScoringError;
 use crate::engine::segmenting::SegmentingError;
 use crate::recipe::{Recipe, RecipeError};
 use crate::report::{clean_output, inspect_text};
@@ -160,16 +160,8 @@ pub enum CliError {
     },
     #[error("{path}: {source}")]
     Model { path: PathBuf, source: ModelError },
-    #[error("{path}: {source}")]
-    Preparation {
-        path: PathBuf,
-        source: PreparationError,
-    },
-    #[error("{path}: cannot score these rows: {source}")]
-    Score {
-        path: PathBuf,
-        source: PreparationError,
-    },
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
     #[error("{path}: no sweep was run")]
     NoSweep { path: PathBuf },
     #[error("seglab tui: {0}")]
@@ -178,7 +170,7 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
-pub fn run(cli: Cli) -> Result<(), CliError> {
+pub fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
             cmd_tui(None, None, None)
@@ -212,7 +204,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             flags,
         }) => {
             let (recipe, input) = sample_defaults(recipe, input);
-            run::cmd_run(recipe.as_deref(), &input, &flags, &out)
+            segment_cmds::cmd_run(recipe.as_deref(), &input, &flags, &out)
         }
         Some(Command::Sweep {
             recipe,
@@ -221,7 +213,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             flags,
         }) => {
             let (recipe, input) = sample_defaults(recipe, input);
-            run::cmd_sweep(recipe.as_deref(), &input, &flags, json)
+            segment_cmds::cmd_sweep(recipe.as_deref(), &input, &flags, json)
         }
         Some(Command::Apply {
             model,
@@ -229,10 +221,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             transactions,
             out,
             export,
-        }) => run::cmd_apply(&model, &input, transactions.as_deref(), &out, &export),
+        }) => segment_cmds::cmd_apply(&model, &input, transactions.as_deref(), &out, &export),
         Some(Command::Recipe {
             action: RecipeAction::Init { path },
-        }) => run::cmd_recipe_init(&path),
+        }) => segment_cmds::cmd_recipe_init(&path),
         Some(Command::DemoData {
             out,
             customers,
@@ -308,7 +300,7 @@ fn cmd_tui(
         recipe_path,
         transactions,
     };
-    Ok(crate::tui::run(session, recipe)?)
+    Ok(crate::tui::open(session, recipe)?)
 }
 
 fn welcome() -> Result<(), CliError> {

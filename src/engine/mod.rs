@@ -24,6 +24,7 @@ pub mod rng;
 pub mod row_status;
 pub mod run_options;
 pub mod scale;
+pub mod scoring;
 pub mod segment;
 pub mod segmenting;
 pub mod stats;

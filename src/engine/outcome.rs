@@ -10,6 +10,9 @@ use crate::engine::segmenting::Segmented;
 use crate::recipe::Recipe;
 use std::collections::BTreeMap;
 
+/// The columns a labelled segments.csv adds to the input's (`run` and `apply`).
+pub const LABEL_COLUMNS: [&str; 4] = ["segment_id", "segment_name", "status", "silhouette"];
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum OutcomeError {
     #[error("segments.rename: '{0}' is not a segment number")]

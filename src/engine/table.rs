@@ -2,7 +2,7 @@
 //!
 //! The engine owns this small columnar type (instead of passing polars frames around) because
 //! every cleaning step needs per-cell control and a report of what changed; polars is used at
-//! the file-format boundary (see `load::polars_io` and `report::parquet`).
+//! the file-format boundary (see `load::polars_io` and `report::table_files`).
 
 pub use crate::engine::text_column::TextColumn;
 use chrono::{DateTime, Datelike, NaiveDate};

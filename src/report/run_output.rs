@@ -5,10 +5,11 @@ use super::clean_output::pretty_json;
 use super::input_files::InputFile;
 use super::pii;
 use super::table_files::{write_csv_with, write_parquet};
-use crate::engine::model::{Applied, SegmentModel};
+use crate::engine::model::SegmentModel;
 use crate::engine::outcome::RunOutcome;
 use crate::engine::reduce::pca::PcaModel;
 use crate::engine::row_status::RowStatus;
+use crate::engine::scoring::{ScoredBatch, UNSCORABLE_RULE};
 use crate::engine::segmenting::Segmented;
 use crate::engine::sweep::SweepResult;
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
@@ -75,8 +76,7 @@ pub fn summary(outcome: &RunOutcome) -> String {
     out
 }
 
-/// The columns `labelled` adds.
-pub const LABEL_COLUMNS: [&str; 4] = ["segment_id", "segment_name", "status", "silhouette"];
+pub use crate::engine::outcome::LABEL_COLUMNS;
 
 /// The input rows with their segment id, name, status and silhouette. Label columns the input
 /// already has (last month's segments.csv) are replaced, not duplicated. A row whose status takes
@@ -292,18 +292,32 @@ fn pca_summary(p: &PcaModel, features: &[String]) -> Value {
     json!({"kept": p.n_kept, "scree": scree, "components": components})
 }
 
-/// `apply`'s folder: segments.csv/.parquet with a status per row, and a manifest with the
-/// status counts and the unscorable rows' reasons.
+/// `apply`'s manifest: the model, the input, the status counts and the unscorable rows' reasons.
+pub fn applied_manifest(model_path: &Path, model: &SegmentModel, batch: &ScoredBatch) -> Value {
+    json!({
+        "seglab_version": env!("CARGO_PKG_VERSION"),
+        "model": model_path.display().to_string(),
+        "model_schema_version": model.schema_version,
+        "input": batch.name.display().to_string(),
+        "rows": batch.applied.status.len(),
+        "status": batch.status_counts(),
+        "unscorable_rule": UNSCORABLE_RULE,
+        "unscorable": batch.warnings,
+        "notes": batch.notes,
+    })
+}
+
+/// `apply`'s folder: segments.csv/.parquet with a status per row, and its manifest.
 pub fn write_applied(
     out: &Path,
     model: &SegmentModel,
-    table: &Table,
-    applied: &Applied,
+    batch: &ScoredBatch,
     manifest: &Value,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
+    let applied = &batch.applied;
     let t = labelled(
-        table,
+        &batch.table,
         &applied.labels,
         &applied.status,
         |id| model.name_of(id).to_string(),

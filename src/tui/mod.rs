@@ -35,7 +35,7 @@ pub enum TuiError {
     Io(#[from] io::Error),
 }
 
-pub fn run(session: Session, recipe: Recipe) -> Result<(), TuiError> {
+pub fn open(session: Session, recipe: Recipe) -> Result<(), TuiError> {
     if !(io::stdout().is_terminal() && io::stdin().is_terminal()) {
         return Err(TuiError::NotATerminal);
     }

@@ -3,13 +3,12 @@
 use super::flags::RunFlags;
 use super::prepare::{bar, input_files, prepare_inputs};
 use super::{load_recipe, CliError};
-use crate::engine::behaviour::summarize;
 use crate::engine::inputs::PREPARE_STAGES;
 use crate::engine::job::JobControl;
-use crate::engine::load::load;
-use crate::engine::model::{unscorable_summary, SegmentModel};
+use crate::engine::load::{load, Source};
+use crate::engine::model::SegmentModel;
 use crate::engine::outcome::RunOutcome;
-use crate::engine::row_status::count_by_kind;
+use crate::engine::scoring::score_batch;
 use crate::engine::segmenting::{check_settings, segment_prepared, Segmented};
 use crate::recipe::Recipe;
 use crate::report::atomic::check_target;
@@ -128,68 +127,39 @@ pub fn cmd_apply(
         })?;
     export.apply_to(&mut model.recipe.export);
     check_target(out)?;
+    // Last month's segments.csv, written by seglab with formulas escaped, reads back exactly.
     let mut loaded = load(input, &model.recipe.load)?;
     crate::report::formula::undo_escape_of_seglab_output(input, &mut loaded.table);
     super::print_warnings(&loaded);
-    let behaviour = match (transactions, &model.fitted.behaviour) {
-        (Some(p), Some(opts)) => {
-            let tx = load(p, &Default::default())?;
-            super::print_warnings(&tx);
-            Some(
-                summarize(&tx.table, opts).map_err(|e| CliError::Preparation {
-                    path: p.to_owned(),
-                    source: e.into(),
-                })?,
-            )
-        }
-        _ => None,
+    let input_source = Source::Table {
+        name: input.to_owned(),
+        table: loaded.table,
     };
-    let applied = model
-        .apply(&loaded.table, behaviour.as_ref())
-        .map_err(|source| CliError::Score {
-            path: input.to_owned(),
-            source,
-        })?;
-    let replaced: Vec<&str> = run_output::LABEL_COLUMNS
-        .into_iter()
-        .filter(|c| loaded.table.column(c).is_some())
-        .collect();
-    let mut notes = model_notes;
-    if !replaced.is_empty() {
-        notes.push(format!(
-            "{} already has {} (a labelled file?): replaced with this model's labels",
-            input.display(),
-            replaced.join(", ")
-        ));
+    let batch = score_batch(
+        &model,
+        model_notes,
+        input_source,
+        transactions.map(|p| Source::Path(p.to_owned())),
+    )?;
+    for w in &batch.load_warnings {
+        eprintln!("warning: {w}");
     }
-    notes.extend(applied.notes.iter().cloned());
-    let warnings = unscorable_summary(&applied.unscorable);
-    let counts = count_by_kind(&applied.status);
-    let manifest = serde_json::json!({
-        "seglab_version": env!("CARGO_PKG_VERSION"),
-        "model": model_path.display().to_string(),
-        "model_schema_version": model.schema_version,
-        "input": input.display().to_string(),
-        "rows": applied.status.len(),
-        "status": counts,
-        "unscorable_rule": UNSCORABLE_RULE,
-        "unscorable": warnings,
-        "notes": notes,
-    });
-    let dir = run_output::write_applied(out, &model, &loaded.table, &applied, &manifest)?;
-    for w in &warnings {
+    let manifest = run_output::applied_manifest(model_path, &model, &batch);
+    let dir = run_output::write_applied(out, &model, &batch, &manifest)?;
+    for w in &batch.warnings {
         println!("warning: {w}");
     }
-    for note in &notes {
+    for note in &batch.notes {
         println!("note: {note}");
     }
-    let scored = applied.status.len() - applied.unscorable.len();
     println!(
-        "labelled {scored} of {} rows of {} with {} segments; status: {}; wrote {}",
-        applied.status.len(),
+        "labelled {} of {} rows of {} with {} segments; status: {}; wrote {}",
+        batch.scored_rows(),
+        batch.applied.status.len(),
         input.display(),
         model.segments.len(),
-        counts
+        batch
+            .status_counts()
             .iter()
             .map(|(k, n)| format!("{k} {n}"))
             .collect::<Vec<_>>()
@@ -198,9 +168,6 @@ pub fn cmd_apply(
     );
     Ok(())
 }
-
-/// How `apply` decides a row cannot be scored (printed in its manifest and the README).
-const UNSCORABLE_RULE: &str = "a row is unscorable when a feature holds text that is not a number, when more than half of its features are missing, or when a missing feature has no fill value in the model";
 
 pub fn cmd_recipe_init(path: &Path) -> Result<(), CliError> {
     let text = include_str!("../../assets/default_recipe.toml");
