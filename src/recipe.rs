@@ -80,7 +80,8 @@ pub fn toml_depth_message(line: usize, column: usize) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Recipe {
-    /// Seed for every random step (KNN donor sampling now; clustering later).
+    /// Seed for every random step: k-means seeding, sampled silhouettes and pictures, KNN
+    /// donors, DBSCAN core-point samples, t-SNE. Same recipe, data and seed: same labels.
     pub seed: u64,
     pub load: LoadOptions,
     pub clean: CleanOptions,
