@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use seglab::engine::cluster::kmeans::KMeansParams;
 use seglab::engine::job::JobControl;
+use seglab::engine::matrix::Matrix;
 use seglab::engine::metrics::silhouette_score;
 use seglab::engine::sweep::{sweep, SweepParams};
 
@@ -158,7 +159,11 @@ fn main() {
                             let t = Instant::now();
                             let p = KMeansParams { k, ..base.clone() };
                             let m = p
-                                .fit(&data, n_cols, &job)
+                                .fit(
+                                    Matrix::new(&data, n_cols)
+                                        .unwrap_or_else(|e| usage(&e.to_string())),
+                                    &job,
+                                )
                                 .unwrap_or_else(|e| usage(&e.to_string()));
                             (k, m.inertia, m.n_iter, t.elapsed().as_secs_f64())
                         })
@@ -172,8 +177,12 @@ fn main() {
                     silhouette_sample: o.get("silhouette-sample", 10_000),
                 };
                 timed(repeat, || {
-                    let r = sweep(&data, n_cols, &params, &job)
-                        .unwrap_or_else(|e| usage(&e.to_string()));
+                    let r = sweep(
+                        Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string())),
+                        &params,
+                        &job,
+                    )
+                    .unwrap_or_else(|e| usage(&e.to_string()));
                     r.rows
                         .iter()
                         .zip(&r.models)
@@ -210,7 +219,11 @@ fn main() {
             data.truncate(rows * n_cols);
             let labels = &labels[..rows];
             let (runs, score) = timed(o.get("repeat", 3), || {
-                silhouette_score(&data, n_cols, labels).unwrap_or_else(|e| usage(&e.to_string()))
+                silhouette_score(
+                    Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string())),
+                    labels,
+                )
+                .unwrap_or_else(|e| usage(&e.to_string()))
             });
             print_timings(
                 kind,

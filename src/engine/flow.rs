@@ -7,6 +7,7 @@ use crate::engine::features::FeatureError;
 use crate::engine::inspect::{inspect, InspectReport};
 use crate::engine::job::JobControl;
 use crate::engine::load::{load, LoadError};
+use crate::engine::matrix::Matrix;
 use crate::engine::pipeline::{prepare, PipelineError, Prepared, STEPS};
 use crate::engine::reduce::pca::{PcaModel, MAX_PCA_DIM};
 use crate::engine::reduce::tsne::TsneParams;
@@ -291,7 +292,8 @@ pub fn segment_prepared(
             f.n_rows
         ));
     }
-    let mut seg = segment(&space, n_cols, &cluster, recipe.seed, job).map_err(|e| {
+    let matrix = Matrix::new(&space, n_cols).map_err(|e| run_err(e.to_string()))?;
+    let mut seg = segment(matrix, &cluster, recipe.seed, job).map_err(|e| {
         if job.is_cancelled() {
             FlowError::Cancelled
         } else {

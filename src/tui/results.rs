@@ -3,6 +3,7 @@
 
 use crate::engine::flow::{PreparedInputs, Segmented};
 use crate::engine::inspect::InspectReport;
+use crate::engine::matrix::Matrix;
 use crate::engine::metrics;
 use crate::engine::reduce::pca::{Keep, PcaParams};
 use crate::engine::stats::{quantile_sorted, sorted_present};
@@ -225,8 +226,8 @@ impl KView {
         let sweep = seg.seg.sweep.as_ref()?;
         let model = sweep.models.iter().find(|m| m.k == k)?;
         let d = seg.n_cols;
-        let (sub, labels) = metrics::take_rows(&seg.space, d, &model.labels, rows);
-        let values = metrics::silhouette_samples(&sub, d, &labels).ok()?;
+        let (sub, labels) = metrics::take_rows(Matrix::trusted(&seg.space, d), &model.labels, rows);
+        let values = metrics::silhouette_samples(Matrix::trusted(&sub, d), &labels).ok()?;
         let mut by_cluster = vec![Vec::new(); k];
         for (&l, &v) in labels.iter().zip(&values) {
             by_cluster[l].push(v);

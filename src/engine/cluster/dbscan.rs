@@ -7,6 +7,7 @@
 //! neighbours. Numbering clusters by their lowest core row makes the result
 //! identical to scikit-learn's `DBSCAN(...).fit_predict`, border points included.
 
+use crate::engine::distance::sqdist;
 use crate::engine::job::{Cancelled, JobControl};
 use crate::engine::rng::Rng;
 use rayon::prelude::*;
@@ -294,10 +295,7 @@ impl<'a> KdTree<'a> {
 
     /// Squared distance from `q` to the point at tree position `pos`.
     fn dist2(&self, q: &[f64], pos: usize) -> f64 {
-        q.iter()
-            .zip(&self.sorted[pos * self.d..(pos + 1) * self.d])
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum()
+        sqdist(q, &self.sorted[pos * self.d..(pos + 1) * self.d])
     }
 
     /// Squared distances from `q` to the nearest and farthest corner of a node's box.

@@ -7,7 +7,9 @@
 //! distance). The matrix limits a fit to `max_points` rows (a seeded sample);
 //! the remaining rows join the nearest cluster centroid.
 
+use crate::engine::distance::{self, sqdist};
 use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::matrix::Matrix;
 use crate::engine::rng::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -182,11 +184,7 @@ pub fn linkage(
         let pi = &points[i * d..(i + 1) * d];
         for (k, slot) in row.iter_mut().enumerate() {
             let j = i + 1 + k;
-            let s: f64 = pi
-                .iter()
-                .zip(&points[j * d..(j + 1) * d])
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
+            let s = sqdist(pi, &points[j * d..(j + 1) * d]);
             *slot = if squared { s } else { s.sqrt() };
         }
     });
@@ -335,19 +333,7 @@ fn extend_labels(
     for (l, c) in centroids.chunks_mut(d).enumerate() {
         c.iter_mut().for_each(|a| *a /= counts[l] as f64);
     }
-    let mut labels: Vec<usize> = data
-        .par_chunks(d)
-        .map(|row| {
-            let mut best = (0, f64::INFINITY);
-            for (l, c) in centroids.chunks(d).enumerate() {
-                let s: f64 = row.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-                if s < best.1 {
-                    best = (l, s);
-                }
-            }
-            best.0
-        })
-        .collect();
+    let mut labels = distance::assign(Matrix::trusted(data, d), Matrix::trusted(&centroids, d));
     // The tree decides for the rows it saw.
     for (&row, &l) in sample.iter().zip(direct) {
         labels[row] = l;

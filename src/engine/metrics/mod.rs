@@ -22,6 +22,8 @@
 
 use rayon::prelude::*;
 
+use crate::engine::distance::sqdist;
+use crate::engine::matrix::Matrix;
 use crate::engine::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,15 +55,17 @@ const BLOCK: usize = 32;
 /// Rows per chunk for the O(n) passes (fixed, so sums do not depend on the thread count).
 const CHUNK: usize = 8192;
 
-fn check_shape(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<(), MetricError> {
-    if n_cols == 0 || data.len() != labels.len() * n_cols {
+/// One label per row; returns the raw data and the column count the kernels read.
+fn check_shape<'a>(data: Matrix<'a>, labels: &[usize]) -> Result<(&'a [f64], usize), MetricError> {
+    let n_cols = data.n_cols();
+    if n_cols == 0 || data.n_rows() != labels.len() {
         return Err(MetricError::Shape {
-            len: data.len(),
+            len: data.data().len(),
             n_rows: labels.len(),
             n_cols,
         });
     }
-    Ok(())
+    Ok((data.data(), n_cols))
 }
 
 /// Rows per label id (`max + 1` entries) and the number of non-empty clusters.
@@ -74,12 +78,11 @@ fn counts(labels: &[usize]) -> (Vec<usize>, usize) {
 }
 
 /// Shape check plus scikit-learn's `check_number_of_labels`; returns the per-label counts.
-fn check_labelled(
-    data: &[f64],
-    n_cols: usize,
+fn check_labelled<'a>(
+    data: Matrix<'a>,
     labels: &[usize],
-) -> Result<Vec<usize>, MetricError> {
-    check_shape(data, n_cols, labels)?;
+) -> Result<(&'a [f64], usize, Vec<usize>), MetricError> {
+    let (data, n_cols) = check_shape(data, labels)?;
     let (c, n_clusters) = counts(labels);
     if n_clusters < 2 || n_clusters >= labels.len() {
         return Err(MetricError::ClusterCount {
@@ -87,7 +90,7 @@ fn check_labelled(
             n_rows: labels.len(),
         });
     }
-    Ok(c)
+    Ok((data, n_cols, c))
 }
 
 /// Per-label means (k × d) for the label counts `c`; empty labels get zeros.
@@ -121,10 +124,6 @@ fn means(data: &[f64], d: usize, labels: &[usize], c: &[usize]) -> Vec<f64> {
     m
 }
 
-fn sqdist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 /// Sum over rows of `f(row, label)`, in fixed chunk order.
 fn row_sum(
     data: &[f64],
@@ -141,8 +140,8 @@ fn row_sum(
 }
 
 /// Sum of squared distances of the rows to their cluster mean (valid for any cluster count).
-pub fn inertia(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    check_shape(data, n_cols, labels)?;
+pub fn inertia(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let (data, n_cols) = check_shape(data, labels)?;
     let d = n_cols;
     let m = means(data, d, labels, &counts(labels).0);
     Ok(row_sum(data, d, labels, |x, l| {
@@ -203,18 +202,14 @@ fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize,
 }
 
 /// Exact per-row silhouette coefficients (scikit-learn's `silhouette_samples`).
-pub fn silhouette_samples(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-) -> Result<Vec<f64>, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
+pub fn silhouette_samples(data: Matrix<'_>, labels: &[usize]) -> Result<Vec<f64>, MetricError> {
+    let (data, n_cols, c) = check_labelled(data, labels)?;
     Ok(silhouette::samples(data, n_cols, labels, &c, false))
 }
 
 /// Mean silhouette coefficient over all rows (exact).
-pub fn silhouette_score(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    let s = silhouette_samples(data, n_cols, labels)?;
+pub fn silhouette_score(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let s = silhouette_samples(data, labels)?;
     Ok(s.iter().sum::<f64>() / s.len() as f64)
 }
 
@@ -229,48 +224,37 @@ pub fn sample_indices(n: usize, size: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Copies the given rows of `data` and their labels.
-pub fn take_rows(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-    idx: &[usize],
-) -> (Vec<f64>, Vec<usize>) {
-    let rows = idx
-        .iter()
-        .flat_map(|&i| &data[i * n_cols..(i + 1) * n_cols])
-        .copied()
-        .collect();
-    (rows, idx.iter().map(|&i| labels[i]).collect())
+pub fn take_rows(data: Matrix<'_>, labels: &[usize], idx: &[usize]) -> (Vec<f64>, Vec<usize>) {
+    (data.gather(idx), idx.iter().map(|&i| labels[i]).collect())
 }
 
 /// Silhouette score, exact (`sample = None`) or on a seeded sample of `(size, seed)` rows, like
 /// scikit-learn's `sample_size`/`random_state` (clusters are those present in the sample).
 pub fn silhouette_score_sampled(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     labels: &[usize],
     sample: Option<(usize, u64)>,
 ) -> Result<SampledScore, MetricError> {
-    check_shape(data, n_cols, labels)?;
+    check_shape(data, labels)?;
     match sample {
         Some((size, seed)) if size < labels.len() => {
             let idx = sample_indices(labels.len(), size, seed);
-            let (rows, labs) = take_rows(data, n_cols, labels, &idx);
+            let (rows, labs) = take_rows(data, labels, &idx);
             Ok(SampledScore {
-                score: silhouette_score(&rows, n_cols, &labs)?,
+                score: silhouette_score(Matrix::trusted(&rows, data.n_cols()), &labs)?,
                 sample_size: size,
             })
         }
         _ => Ok(SampledScore {
-            score: silhouette_score(data, n_cols, labels)?,
+            score: silhouette_score(data, labels)?,
             sample_size: labels.len(),
         }),
     }
 }
 
 /// Davies–Bouldin index (lower is better), scikit-learn's `davies_bouldin_score`.
-pub fn davies_bouldin(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
+pub fn davies_bouldin(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let (data, n_cols, c) = check_labelled(data, labels)?;
     let d = n_cols;
     let m = means(data, d, labels, &c);
     let live: Vec<usize> = (0..c.len()).filter(|&l| c[l] > 0).collect();
@@ -316,12 +300,8 @@ pub fn davies_bouldin(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f
 }
 
 /// Calinski–Harabasz index (higher is better), scikit-learn's `calinski_harabasz_score`.
-pub fn calinski_harabasz(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-) -> Result<f64, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
+pub fn calinski_harabasz(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let (data, n_cols, c) = check_labelled(data, labels)?;
     let (d, n) = (n_cols, labels.len());
     let m = means(data, d, labels, &c);
     let zeros = vec![0usize; n];
@@ -338,8 +318,8 @@ pub fn calinski_harabasz(
 }
 
 /// Dunn index (higher is better); see the module docs for the definition. Exact, O(n²·d).
-pub fn dunn(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    check_shape(data, n_cols, labels)?;
+pub fn dunn(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let (data, n_cols) = check_shape(data, labels)?;
     let (_, n_clusters) = counts(labels);
     let n = labels.len();
     if n_clusters < 2 {

@@ -7,6 +7,7 @@
 //! per-coordinate adaptive gains. Each row's sums are computed sequentially
 //! and combined in row order, so the result for a seed does not depend on
 //! the number of threads.
+use crate::engine::distance::sqdist;
 
 use crate::engine::job::{Cancelled, JobControl};
 use crate::engine::rng::Rng;
@@ -182,12 +183,7 @@ fn conditional_probabilities(points: &[f64], d: usize, perplexity: f64) -> Vec<f
     p.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
         let pi = &points[i * d..(i + 1) * d];
         let mut dist: Vec<f64> = (0..n)
-            .map(|j| {
-                pi.iter()
-                    .zip(&points[j * d..(j + 1) * d])
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum()
-            })
+            .map(|j| sqdist(pi, &points[j * d..(j + 1) * d]))
             .collect();
         // Shift by the nearest distance: same conditionals, no exp underflow.
         let dmin = (0..n)
