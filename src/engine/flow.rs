@@ -308,7 +308,7 @@ pub fn segment_prepared(
             ..TsneParams::default()
         };
         let fit = params
-            .fit(&space, n_cols, job)
+            .fit(matrix, job)
             .map_err(|e| run_err(format!("reduce.tsne: {e}")))?;
         let xy = fit.embedding.chunks(2).map(|p| (p[0], p[1])).collect();
         if fit.rows.len() < space.len() / n_cols.max(1) {

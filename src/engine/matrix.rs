@@ -107,14 +107,13 @@ impl<'a> Matrix<'a> {
     }
 }
 
-/// Number of rows of `data` read as rows of `n_cols`, once shape and values are sound.
-pub fn check(data: &[f64], n_cols: usize) -> Result<usize, MatrixError> {
-    Matrix::new(data, n_cols).map(|m| m.n_rows())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(data: &[f64], n_cols: usize) -> Result<usize, MatrixError> {
+        Matrix::new(data, n_cols).map(|m| m.n_rows())
+    }
 
     #[test]
     fn shape_and_values() {

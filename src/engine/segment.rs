@@ -156,7 +156,6 @@ pub fn segment(
     job: &JobControl,
 ) -> Result<Segmentation, SegmentError> {
     let n = data.n_rows();
-    let (raw, n_cols) = (data.data(), data.n_cols());
     opts.validate(n)?;
     let mut notes = Vec::new();
     let needs_k = opts.algorithm != Algorithm::Dbscan;
@@ -215,7 +214,7 @@ pub fn segment(
                 max_points: opts.max_points,
                 seed,
             };
-            let fit = params.fit(raw, n_cols, job)?;
+            let fit = params.fit(data, job)?;
             if fit.n_direct() < n {
                 notes.push(format!(
                     "hierarchical clustering ran on a seeded sample of {} of {n} rows; the others joined the nearest cluster centroid",
@@ -243,10 +242,9 @@ pub fn segment(
                 eps: opts.eps,
                 min_points: opts.min_points,
             };
-            let fit = params.fit(raw, n_cols, job)?;
+            let fit = params.fit(data, job)?;
             k_distance = crate::engine::cluster::dbscan::k_distance(
-                raw,
-                n_cols,
+                data,
                 opts.min_points,
                 Some((opts.silhouette_sample.max(2000), seed)),
             )?;

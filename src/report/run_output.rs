@@ -5,10 +5,11 @@ use super::clean_output::pretty_json;
 use super::pii;
 use super::table_files::{write_csv_with, write_parquet};
 use crate::engine::flow::Segmented;
+use crate::engine::matrix::Matrix;
 use crate::engine::model::{Applied, SegmentModel, SegmentName};
 use crate::engine::personas::{self, Persona};
 use crate::engine::profile::{profile, SegmentProfile};
-use crate::engine::reduce::pca::{Keep, PcaModel, PcaParams};
+use crate::engine::reduce::pca::{Keep, PcaError, PcaModel, PcaParams};
 use crate::engine::row_status::{count_by_kind, RowStatus, StatusFlag};
 use crate::engine::sweep::SweepResult;
 use crate::engine::table::{Column, ColumnData, ColumnType, Table};
@@ -31,8 +32,9 @@ pub fn reduce(
         (None, Some(v)) => Keep::Variance(v),
         (None, None) => return Ok((None, data.to_vec(), n_cols)),
     };
-    let model = PcaParams { keep }
-        .fit(data, n_cols)
+    let model = Matrix::new(data, n_cols)
+        .map_err(PcaError::from)
+        .and_then(|m| PcaParams { keep }.fit(m))
         .map_err(|e| format!("reduce: {e}"))?;
     let space = model.transform(data);
     let width = model.n_kept;

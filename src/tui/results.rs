@@ -5,7 +5,7 @@ use crate::engine::flow::{PreparedInputs, Segmented};
 use crate::engine::inspect::InspectReport;
 use crate::engine::matrix::Matrix;
 use crate::engine::metrics;
-use crate::engine::reduce::pca::{Keep, PcaParams};
+use crate::engine::reduce::pca::{Keep, PcaError, PcaParams};
 use crate::engine::stats::{quantile_sorted, sorted_present};
 use crate::engine::table::Table;
 use crate::report::run_output::RunReport;
@@ -35,12 +35,14 @@ pub fn scree(p: &PreparedInputs) -> Vec<f64> {
     if d < 2 {
         return Vec::new();
     }
-    PcaParams {
+    let params = PcaParams {
         keep: Keep::Count(1),
-    }
-    .fit(&f.data, d)
-    .map(|m| m.explained_variance_ratio)
-    .unwrap_or_default()
+    };
+    Matrix::new(&f.data, d)
+        .map_err(PcaError::from)
+        .and_then(|m| params.fit(m))
+        .map(|m| m.explained_variance_ratio)
+        .unwrap_or_default()
 }
 
 /// Mean of each numeric column of the cleaned table (computed once, not per frame).
@@ -176,7 +178,10 @@ impl SegResult {
             let params = PcaParams {
                 keep: Keep::Count(2),
             };
-            if let Ok(pca) = params.fit(&seg.space, seg.n_cols) {
+            if let Ok(pca) = Matrix::new(&seg.space, seg.n_cols)
+                .map_err(PcaError::from)
+                .and_then(|m| params.fit(m))
+            {
                 let sub: Vec<f64> = rows
                     .iter()
                     .flat_map(|&r| {

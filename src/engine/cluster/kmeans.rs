@@ -142,7 +142,9 @@ impl ParamGuard for KMeansParams {
 impl KMeansParams {
     /// The parameter rules, then the ones that depend on the row count.
     pub fn validate(&self, n_rows: usize) -> Result<KMeansValid, KMeansError> {
-        self.check()?.for_rows(n_rows)
+        let valid = self.check()?;
+        valid.check_rows(n_rows)?;
+        Ok(valid)
     }
 
     /// Clusters `data`. Checks `job` between iterations.
@@ -167,11 +169,8 @@ impl KMeansParams {
 }
 
 impl KMeansValid {
-    pub fn params(&self) -> &KMeansParams {
-        &self.0
-    }
-
-    fn for_rows(self, n_rows: usize) -> Result<KMeansValid, KMeansError> {
+    /// The rules that depend on the row count.
+    fn check_rows(&self, n_rows: usize) -> Result<(), KMeansError> {
         if n_rows == 0 {
             return Err(KMeansError::EmptyData);
         }
@@ -181,20 +180,18 @@ impl KMeansValid {
                 n_rows,
             });
         }
-        Ok(self)
+        Ok(())
     }
 
-    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<KMeansModel, KMeansError> {
-        self.fit_with_progress(data, job, &|f| job.set_progress(f))
-    }
-
-    pub(crate) fn fit_with_progress(
+    /// Clusters `data`, sending progress in [0, 1] to `progress`.
+    pub fn fit_with_progress(
         &self,
         data: Matrix<'_>,
         job: &JobControl,
         progress: &(dyn Fn(f64) + Sync),
     ) -> Result<KMeansModel, KMeansError> {
-        let p = &self.clone().for_rows(data.n_rows())?.0;
+        self.check_rows(data.n_rows())?;
+        let p = &self.0;
         let tol_abs = p.tol * mean_variance(data);
         let mut best: Option<KMeansModel> = None;
         for run in 0..p.n_init {

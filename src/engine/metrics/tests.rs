@@ -239,9 +239,12 @@ fn silhouette_kernels_agree_and_do_not_depend_on_threads() {
         })
         .collect();
     let x: Vec<f64> = (0..n * d).map(|e| u[e] + 0.7 * l[e / d] as f64).collect();
-    let (_, _, c) = check_labelled(Matrix::trusted(&x, d), &l).unwrap();
+    let c = check_labelled(Matrix::trusted(&x, d), &l).unwrap();
     let fast = silhouette_samples(Matrix::trusted(&x, d), &l).unwrap();
-    assert_eq!(fast, silhouette::samples(&x, d, &l, &c, true));
+    assert_eq!(
+        fast,
+        silhouette::samples(Matrix::trusted(&x, d), &l, &c, true)
+    );
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
