@@ -107,6 +107,25 @@ impl<'a> Matrix<'a> {
     }
 }
 
+/// For tests: a `fit_raw(data, n_cols, ..)` method on a params type, the fit as callers reach
+/// it (raw rows checked into a `Matrix` first), so tests keep asserting on data errors.
+#[cfg(test)]
+macro_rules! fit_raw {
+    ($params:ty => $out:ty, $err:ty $(, $arg:ident: $t:ty)*) => {
+        trait FitRaw {
+            fn fit_raw(&self, data: &[f64], d: usize $(, $arg: $t)*) -> Result<$out, $err>;
+        }
+
+        impl FitRaw for $params {
+            fn fit_raw(&self, data: &[f64], d: usize $(, $arg: $t)*) -> Result<$out, $err> {
+                self.fit($crate::engine::matrix::Matrix::new(data, d)? $(, $arg)*)
+            }
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use fit_raw;
+
 #[cfg(test)]
 mod tests {
     use super::*;

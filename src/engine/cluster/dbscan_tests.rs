@@ -1,25 +1,6 @@
 use super::*;
 
-/// The fit as callers reach it: raw rows checked into a `Matrix` first.
-trait FitRaw {
-    fn fit_raw(
-        &self,
-        data: &[f64],
-        d: usize,
-        job: &JobControl,
-    ) -> Result<DbscanResult, DbscanError>;
-}
-
-impl FitRaw for DbscanParams {
-    fn fit_raw(
-        &self,
-        data: &[f64],
-        d: usize,
-        job: &JobControl,
-    ) -> Result<DbscanResult, DbscanError> {
-        self.fit(Matrix::new(data, d)?, job)
-    }
-}
+crate::engine::matrix::fit_raw!(DbscanParams => DbscanResult, DbscanError, job: &JobControl);
 
 // Reference values from scikit-learn 1.9.1:
 //   import numpy as np; from sklearn.cluster import DBSCAN

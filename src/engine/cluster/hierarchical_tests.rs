@@ -1,25 +1,6 @@
 use super::*;
 
-/// The fit as callers reach it: raw rows checked into a `Matrix` first.
-trait FitRaw {
-    fn fit_raw(
-        &self,
-        data: &[f64],
-        d: usize,
-        job: &JobControl,
-    ) -> Result<HierarchicalResult, HierarchicalError>;
-}
-
-impl FitRaw for HierarchicalParams {
-    fn fit_raw(
-        &self,
-        data: &[f64],
-        d: usize,
-        job: &JobControl,
-    ) -> Result<HierarchicalResult, HierarchicalError> {
-        self.fit(Matrix::new(data, d)?, job)
-    }
-}
+crate::engine::matrix::fit_raw!(HierarchicalParams => HierarchicalResult, HierarchicalError, job: &JobControl);
 
 /// 12 points in 2-D, no tied pairwise distances; `X` in the Python below.
 const X: [f64; 24] = [

@@ -1,15 +1,6 @@
 use super::*;
 
-/// The fit as callers reach it: raw rows checked into a `Matrix` first.
-trait FitRaw {
-    fn fit_raw(&self, data: &[f64], d: usize) -> Result<PcaModel, PcaError>;
-}
-
-impl FitRaw for PcaParams {
-    fn fit_raw(&self, data: &[f64], d: usize) -> Result<PcaModel, PcaError> {
-        self.fit(Matrix::new(data, d)?)
-    }
-}
+crate::engine::matrix::fit_raw!(PcaParams => PcaModel, PcaError);
 
 /// Fixed 10 × 4 dataset; the same literal is `X` in the Python below.
 const X: [f64; 40] = [

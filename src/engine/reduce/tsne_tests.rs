@@ -1,15 +1,6 @@
 use super::*;
 
-/// The fit as callers reach it: raw rows checked into a `Matrix` first.
-trait FitRaw {
-    fn fit_raw(&self, data: &[f64], d: usize, job: &JobControl) -> Result<TsneResult, TsneError>;
-}
-
-impl FitRaw for TsneParams {
-    fn fit_raw(&self, data: &[f64], d: usize, job: &JobControl) -> Result<TsneResult, TsneError> {
-        self.fit(Matrix::new(data, d)?, job)
-    }
-}
+crate::engine::matrix::fit_raw!(TsneParams => TsneResult, TsneError, job: &JobControl);
 
 /// Three Gaussian blobs in 5-D, `per` rows each, far apart relative to their
 /// spread; the blob of row r is r / per.

@@ -1,21 +1,6 @@
 use super::*;
 
-/// The fit as callers reach it: raw rows checked into a `Matrix` first.
-trait FitRaw {
-    fn fit_raw(&self, data: &[f64], d: usize, job: &JobControl)
-        -> Result<KMeansModel, KMeansError>;
-}
-
-impl FitRaw for KMeansParams {
-    fn fit_raw(
-        &self,
-        data: &[f64],
-        d: usize,
-        job: &JobControl,
-    ) -> Result<KMeansModel, KMeansError> {
-        self.fit(Matrix::new(data, d)?, job)
-    }
-}
+crate::engine::matrix::fit_raw!(KMeansParams => KMeansModel, KMeansError, job: &JobControl);
 
 fn params(k: usize) -> KMeansParams {
     KMeansParams {
