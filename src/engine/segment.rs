@@ -429,3 +429,45 @@ fn row_silhouettes(
     }
     (out, rows.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed rules say what the recipe errors always said, to the letter.
+    #[test]
+    fn option_errors_keep_their_texts() {
+        let err = |f: fn(&mut ClusterOptions)| {
+            let mut o = ClusterOptions::default();
+            f(&mut o);
+            o.validate(10).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err(|o| o.k = Some(1)),
+            "cluster.k must be at least 2, got 1"
+        );
+        assert_eq!(
+            err(|o| o.k = Some(11)),
+            "cluster.k = 11 is more than the 10 rows to cluster"
+        );
+        assert_eq!(
+            err(|o| o.k_min = 11),
+            "cluster.k_min..k_max must satisfy 2 <= k_min <= k_max, got 11..10"
+        );
+        assert_eq!(
+            err(|o| {
+                o.algorithm = Algorithm::Dbscan;
+                o.eps = -0.5;
+            }),
+            "cluster.eps must be a positive number, got -0.5"
+        );
+        assert_eq!(
+            err(|o| {
+                o.algorithm = Algorithm::Dbscan;
+                o.min_points = 0;
+            }),
+            "cluster.min_points must be at least 1"
+        );
+        assert_eq!(ClusterOptions::default().validate(10), Ok(()));
+    }
+}

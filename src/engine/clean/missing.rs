@@ -530,4 +530,34 @@ mod tests {
         .unwrap();
         assert_eq!(t.columns[1].data.as_numbers().unwrap()[3], Some(3.0));
     }
+
+    #[test]
+    fn knn_errors_keep_their_texts() {
+        let knn = |k: usize, y: &[Option<f64>]| {
+            let mut t = Table::new(vec![nums("x", &[Some(1.0), Some(2.0)]), nums("y", y)]);
+            let opts = MissingOptions {
+                knn_k: k,
+                ..MissingOptions::default()
+            };
+            apply(
+                &mut t,
+                &[("y".into(), MissingRule::Knn)],
+                &opts,
+                &["x".into()],
+                7,
+                &mut CleaningLog::default(),
+                &mut RemovedRows::default(),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            knn(0, &[Some(1.0), None]),
+            "clean.missing.knn_k must be at least 1"
+        );
+        assert_eq!(
+            knn(2, &[None, None]),
+            "clean.missing: column 'y' has no values to learn from for knn"
+        );
+    }
 }
