@@ -55,6 +55,7 @@ impl<'a> Matrix<'a> {
 
     /// A view of data the caller built or checked itself (centroids, samples of a checked
     /// matrix). Only the shape is asserted; zero columns give zero rows.
+    #[inline]
     pub fn trusted(data: &'a [f64], n_cols: usize) -> Self {
         debug_assert!(n_cols == 0 || data.len().is_multiple_of(n_cols));
         Matrix {
@@ -64,18 +65,22 @@ impl<'a> Matrix<'a> {
         }
     }
 
+    #[inline]
     pub fn n_rows(&self) -> usize {
         self.n_rows
     }
 
+    #[inline]
     pub fn n_cols(&self) -> usize {
         self.n_cols
     }
 
+    #[inline]
     pub fn data(&self) -> &'a [f64] {
         self.data
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.n_rows == 0
     }
@@ -85,11 +90,13 @@ impl<'a> Matrix<'a> {
         &self.data[i * self.n_cols..(i + 1) * self.n_cols]
     }
 
+    #[inline]
     pub fn rows(&self) -> std::slice::ChunksExact<'a, f64> {
         self.data.chunks_exact(self.n_cols.max(1))
     }
 
     /// Rows `start..end` as a view.
+    #[inline]
     pub fn slice(&self, start: usize, end: usize) -> Matrix<'a> {
         Matrix::trusted(
             &self.data[start * self.n_cols..end * self.n_cols],
