@@ -142,6 +142,7 @@ fn main() {
                 "silhouette-sample",
             ]);
             let n_rows = data.len() / n_cols;
+            let x = Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string()));
             let (k_min, k_max) = (o.get("k-min", 2), o.get("k-max", 10));
             let base = KMeansParams {
                 k: k_min,
@@ -158,13 +159,7 @@ fn main() {
                         .map(|k| {
                             let t = Instant::now();
                             let p = KMeansParams { k, ..base.clone() };
-                            let m = p
-                                .fit(
-                                    Matrix::new(&data, n_cols)
-                                        .unwrap_or_else(|e| usage(&e.to_string())),
-                                    &job,
-                                )
-                                .unwrap_or_else(|e| usage(&e.to_string()));
+                            let m = p.fit(x, &job).unwrap_or_else(|e| usage(&e.to_string()));
                             (k, m.inertia, m.n_iter, t.elapsed().as_secs_f64())
                         })
                         .collect()
@@ -177,12 +172,7 @@ fn main() {
                     silhouette_sample: o.get("silhouette-sample", 10_000),
                 };
                 timed(repeat, || {
-                    let r = sweep(
-                        Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string())),
-                        &params,
-                        &job,
-                    )
-                    .unwrap_or_else(|e| usage(&e.to_string()));
+                    let r = sweep(x, &params, &job).unwrap_or_else(|e| usage(&e.to_string()));
                     r.rows
                         .iter()
                         .zip(&r.models)
@@ -218,12 +208,9 @@ fn main() {
             }
             data.truncate(rows * n_cols);
             let labels = &labels[..rows];
+            let x = Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string()));
             let (runs, score) = timed(o.get("repeat", 3), || {
-                silhouette_score(
-                    Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string())),
-                    labels,
-                )
-                .unwrap_or_else(|e| usage(&e.to_string()))
+                silhouette_score(x, labels).unwrap_or_else(|e| usage(&e.to_string()))
             });
             print_timings(
                 kind,
