@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use seglab::engine::cluster::kmeans::KMeansParams;
 use seglab::engine::job::JobControl;
+use seglab::engine::matrix::Matrix;
 use seglab::engine::metrics::silhouette_score;
 use seglab::engine::sweep::{sweep, SweepParams};
 
@@ -141,6 +142,7 @@ fn main() {
                 "silhouette-sample",
             ]);
             let n_rows = data.len() / n_cols;
+            let x = Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string()));
             let (k_min, k_max) = (o.get("k-min", 2), o.get("k-max", 10));
             let base = KMeansParams {
                 k: k_min,
@@ -157,9 +159,7 @@ fn main() {
                         .map(|k| {
                             let t = Instant::now();
                             let p = KMeansParams { k, ..base.clone() };
-                            let m = p
-                                .fit(&data, n_cols, &job)
-                                .unwrap_or_else(|e| usage(&e.to_string()));
+                            let m = p.fit(x, &job).unwrap_or_else(|e| usage(&e.to_string()));
                             (k, m.inertia, m.n_iter, t.elapsed().as_secs_f64())
                         })
                         .collect()
@@ -172,8 +172,7 @@ fn main() {
                     silhouette_sample: o.get("silhouette-sample", 10_000),
                 };
                 timed(repeat, || {
-                    let r = sweep(&data, n_cols, &params, &job)
-                        .unwrap_or_else(|e| usage(&e.to_string()));
+                    let r = sweep(x, &params, &job).unwrap_or_else(|e| usage(&e.to_string()));
                     r.rows
                         .iter()
                         .zip(&r.models)
@@ -209,8 +208,9 @@ fn main() {
             }
             data.truncate(rows * n_cols);
             let labels = &labels[..rows];
+            let x = Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string()));
             let (runs, score) = timed(o.get("repeat", 3), || {
-                silhouette_score(&data, n_cols, labels).unwrap_or_else(|e| usage(&e.to_string()))
+                silhouette_score(x, labels).unwrap_or_else(|e| usage(&e.to_string()))
             });
             print_timings(
                 kind,

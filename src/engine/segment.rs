@@ -4,11 +4,12 @@
 use crate::engine::cluster::dbscan::{DbscanError, DbscanParams, DbscanResult};
 use crate::engine::cluster::hierarchical::{Cut, HierarchicalError, HierarchicalParams, Linkage};
 use crate::engine::cluster::kmeans::{KMeansError, KMeansParams};
+use crate::engine::distance;
 use crate::engine::job::JobControl;
+use crate::engine::matrix::Matrix;
 use crate::engine::metrics;
 use crate::engine::rng::Rng;
 use crate::engine::sweep::{self, SweepParams, SweepResult};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,8 +67,16 @@ impl Default for ClusterOptions {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SegmentError {
-    #[error("cluster.{0}")]
-    Invalid(String),
+    #[error("cluster.k must be at least 2, got {0}")]
+    KTooSmall(usize),
+    #[error("cluster.k = {k} is more than the {n_rows} rows to cluster")]
+    KTooLarge { k: usize, n_rows: usize },
+    #[error("cluster.k_min..k_max must satisfy 2 <= k_min <= k_max, got {k_min}..{k_max}")]
+    BadKRange { k_min: usize, k_max: usize },
+    #[error("cluster.eps must be a positive number, got {0}")]
+    BadEps(f64),
+    #[error("cluster.min_points must be at least 1")]
+    ZeroMinPoints,
     #[error(transparent)]
     KMeans(#[from] KMeansError),
     #[error(transparent)]
@@ -104,27 +113,27 @@ pub struct Segmentation {
 }
 
 impl ClusterOptions {
+    /// The table's rules, in the order a user meets them.
     pub fn validate(&self, n_rows: usize) -> Result<(), SegmentError> {
-        let bad = |s: String| Err(SegmentError::Invalid(s));
         if let Some(k) = self.k {
             if k < 2 {
-                return bad(format!("k must be at least 2, got {k}"));
+                return Err(SegmentError::KTooSmall(k));
             }
             if k > n_rows {
-                return bad(format!("k = {k} is more than the {n_rows} rows to cluster"));
+                return Err(SegmentError::KTooLarge { k, n_rows });
             }
         }
         if self.k_min < 2 || self.k_min > self.k_max {
-            return bad(format!(
-                "k_min..k_max must satisfy 2 <= k_min <= k_max, got {}..{}",
-                self.k_min, self.k_max
-            ));
+            return Err(SegmentError::BadKRange {
+                k_min: self.k_min,
+                k_max: self.k_max,
+            });
         }
         if self.algorithm == Algorithm::Dbscan && !(self.eps > 0.0 && self.eps.is_finite()) {
-            return bad(format!("eps must be a positive number, got {}", self.eps));
+            return Err(SegmentError::BadEps(self.eps));
         }
         if self.algorithm == Algorithm::Dbscan && self.min_points == 0 {
-            return bad("min_points must be at least 1".into());
+            return Err(SegmentError::ZeroMinPoints);
         }
         Ok(())
     }
@@ -141,13 +150,12 @@ impl ClusterOptions {
 }
 
 pub fn segment(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     opts: &ClusterOptions,
     seed: u64,
     job: &JobControl,
 ) -> Result<Segmentation, SegmentError> {
-    let n = data.len() / n_cols.max(1);
+    let n = data.n_rows();
     opts.validate(n)?;
     let mut notes = Vec::new();
     let needs_k = opts.algorithm != Algorithm::Dbscan;
@@ -161,7 +169,7 @@ pub fn segment(
             kmeans: opts.kmeans(opts.k_min, seed),
             silhouette_sample: opts.silhouette_sample,
         };
-        let s = sweep::sweep(data, n_cols, &params, job)?;
+        let s = sweep::sweep(data, &params, job)?;
         match opts.k {
             None => notes.push(format!(
                 "k = {} chosen by the sweep: {}",
@@ -192,7 +200,7 @@ pub fn segment(
                 .and_then(|s| s.models.iter().find(|m| m.k == k).cloned());
             let model = match from_sweep {
                 Some(m) => m,
-                None => opts.kmeans(k, seed).fit(data, n_cols, job)?,
+                None => opts.kmeans(k, seed).fit(data, job)?,
             };
             (model.labels.iter().map(|&l| Some(l)).collect(), k)
         }
@@ -206,7 +214,7 @@ pub fn segment(
                 max_points: opts.max_points,
                 seed,
             };
-            let fit = params.fit(data, n_cols, job)?;
+            let fit = params.fit(data, job)?;
             if fit.n_direct() < n {
                 notes.push(format!(
                     "hierarchical clustering ran on a seeded sample of {} of {n} rows; the others joined the nearest cluster centroid",
@@ -234,18 +242,17 @@ pub fn segment(
                 eps: opts.eps,
                 min_points: opts.min_points,
             };
-            let fit = params.fit(data, n_cols, job)?;
+            let fit = params.fit(data, job)?;
             k_distance = crate::engine::cluster::dbscan::k_distance(
                 data,
-                n_cols,
                 opts.min_points,
                 Some((opts.silhouette_sample.max(2000), seed)),
             )?;
             let k = fit.labels.iter().flatten().max().map_or(0, |m| m + 1);
             let noise = fit.labels.iter().filter(|l| l.is_none()).count();
-            let core = CorePoints::sample(data, n_cols, &fit, opts.eps, seed);
+            let core = CorePoints::sample(data, &fit, opts.eps, seed);
             let relabelled = core
-                .label(data, n_cols)
+                .label(data)
                 .iter()
                 .zip(&fit.labels)
                 .filter(|(a, b)| a != b)
@@ -268,9 +275,9 @@ pub fn segment(
             (fit.labels, k)
         }
     };
-    let centroids = centroids_of(data, n_cols, &labels, k);
+    let centroids = centroids_of(data, &labels, k);
     let (silhouette, silhouette_rows) =
-        row_silhouettes(data, n_cols, &labels, opts.silhouette_sample, seed);
+        row_silhouettes(data, &labels, opts.silhouette_sample, seed);
     let scored: Vec<f64> = silhouette.iter().flatten().copied().collect();
     let silhouette_mean =
         (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
@@ -328,18 +335,14 @@ fn round_significant(x: f64) -> f64 {
         .unwrap_or(x)
 }
 
-fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 impl CorePoints {
     /// A seeded, shuffled cover of the core points: a core point is kept unless a kept one lies
     /// within eps/2 (so every cluster region keeps a representative), at most MAX_CORE_POINTS,
     /// values rounded to CORE_POINT_DIGITS significant digits.
-    fn sample(data: &[f64], n_cols: usize, fit: &DbscanResult, eps: f64, seed: u64) -> Self {
+    fn sample(data: Matrix<'_>, fit: &DbscanResult, eps: f64, seed: u64) -> Self {
         let mut rows: Vec<usize> = (0..fit.core.len()).filter(|&i| fit.core[i]).collect();
         Rng::stream(seed, 0xD85C).shuffle(&mut rows);
-        let row = |i: usize| &data[i * n_cols..(i + 1) * n_cols];
+        let row = |i: usize| data.row(i);
         let cover2 = eps * eps / 4.0;
         let mut kept: Vec<usize> = Vec::new();
         for &i in &rows {
@@ -348,7 +351,7 @@ impl CorePoints {
             }
             if kept
                 .iter()
-                .all(|&k| squared_distance(row(i), row(k)) > cover2)
+                .all(|&k| distance::sqdist(row(i), row(k)) > cover2)
             {
                 kept.push(i);
             }
@@ -363,32 +366,29 @@ impl CorePoints {
         }
     }
 
-    pub fn label(&self, data: &[f64], n_cols: usize) -> Vec<Option<usize>> {
+    /// The nearest stored core point's cluster if it lies within eps. The nearest point is
+    /// the lowest-index one at the smallest distance, as the first within eps at that distance.
+    pub fn label(&self, data: Matrix<'_>) -> Vec<Option<usize>> {
         let eps2 = self.eps * self.eps;
-        data.par_chunks(n_cols)
-            .map(|row| {
-                let (mut best, mut best_d) = (None, f64::INFINITY);
-                for (p, &l) in self.points.chunks_exact(n_cols).zip(&self.labels) {
-                    let d = squared_distance(row, p);
-                    if d <= eps2 && d < best_d {
-                        (best, best_d) = (Some(l), d);
-                    }
-                }
-                best
-            })
+        let points = Matrix::trusted(&self.points, data.n_cols());
+        let nearest = distance::assign_with_distance(data, points);
+        nearest
+            .into_iter()
+            .map(|(j, d)| (d <= eps2).then(|| self.labels[j]))
             .collect()
     }
 }
 
 /// Mean of each cluster's rows (noise excluded).
-pub fn centroids_of(data: &[f64], n_cols: usize, labels: &[Option<usize>], k: usize) -> Vec<f64> {
+pub fn centroids_of(data: Matrix<'_>, labels: &[Option<usize>], k: usize) -> Vec<f64> {
+    let n_cols = data.n_cols();
     let mut sums = vec![0.0; k * n_cols];
     let mut counts = vec![0usize; k];
-    for (r, l) in labels.iter().enumerate() {
+    for (x, l) in data.rows().zip(labels) {
         if let Some(c) = *l {
             counts[c] += 1;
             for j in 0..n_cols {
-                sums[c * n_cols + j] += data[r * n_cols + j];
+                sums[c * n_cols + j] += x[j];
             }
         }
     }
@@ -400,31 +400,9 @@ pub fn centroids_of(data: &[f64], n_cols: usize, labels: &[Option<usize>], k: us
     sums
 }
 
-/// Nearest centroid of each row: how new customers are labelled.
-pub fn nearest(data: &[f64], n_cols: usize, centroids: &[f64]) -> Vec<usize> {
-    let k = centroids.len() / n_cols.max(1);
-    data.chunks(n_cols)
-        .map(|row| {
-            (0..k)
-                .map(|c| {
-                    (
-                        c,
-                        row.iter()
-                            .zip(&centroids[c * n_cols..(c + 1) * n_cols])
-                            .map(|(a, b)| (a - b) * (a - b))
-                            .sum::<f64>(),
-                    )
-                })
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map_or(0, |(c, _)| c)
-        })
-        .collect()
-}
-
 /// Exact silhouette of the clustered rows, or of a seeded sample of them above `sample`.
 fn row_silhouettes(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     labels: &[Option<usize>],
     sample: usize,
     seed: u64,
@@ -440,15 +418,56 @@ fn row_silhouettes(
         assigned
     };
     let mut out = vec![None; labels.len()];
-    let sub: Vec<f64> = rows
-        .iter()
-        .flat_map(|&r| data[r * n_cols..(r + 1) * n_cols].iter().copied())
-        .collect();
+    let sub = data.gather(&rows);
     let sub_labels: Vec<usize> = rows.iter().map(|&r| labels[r].unwrap_or(0)).collect();
-    if let Ok(values) = metrics::silhouette_samples(&sub, n_cols, &sub_labels) {
+    if let Ok(values) =
+        metrics::silhouette_samples(Matrix::trusted(&sub, data.n_cols()), &sub_labels)
+    {
         for (&r, v) in rows.iter().zip(values) {
             out[r] = Some(v);
         }
     }
     (out, rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed rules say what the recipe errors always said, to the letter.
+    #[test]
+    fn option_errors_keep_their_texts() {
+        let err = |f: fn(&mut ClusterOptions)| {
+            let mut o = ClusterOptions::default();
+            f(&mut o);
+            o.validate(10).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err(|o| o.k = Some(1)),
+            "cluster.k must be at least 2, got 1"
+        );
+        assert_eq!(
+            err(|o| o.k = Some(11)),
+            "cluster.k = 11 is more than the 10 rows to cluster"
+        );
+        assert_eq!(
+            err(|o| o.k_min = 11),
+            "cluster.k_min..k_max must satisfy 2 <= k_min <= k_max, got 11..10"
+        );
+        assert_eq!(
+            err(|o| {
+                o.algorithm = Algorithm::Dbscan;
+                o.eps = -0.5;
+            }),
+            "cluster.eps must be a positive number, got -0.5"
+        );
+        assert_eq!(
+            err(|o| {
+                o.algorithm = Algorithm::Dbscan;
+                o.min_points = 0;
+            }),
+            "cluster.min_points must be at least 1"
+        );
+        assert_eq!(ClusterOptions::default().validate(10), Ok(()));
+    }
 }

@@ -5,6 +5,7 @@
 use crate::engine::features::FeatureError;
 use crate::engine::inputs::PreparedInputs;
 use crate::engine::job::JobControl;
+use crate::engine::matrix::{Matrix, MatrixError};
 use crate::engine::preparation::PreparationError;
 use crate::engine::reduce::pca::{PcaError, PcaModel, MAX_PCA_DIM};
 use crate::engine::reduce::reduce;
@@ -25,6 +26,8 @@ pub enum SegmentingError {
     },
     #[error("{path}: reduce: {source}")]
     Reduce { path: PathBuf, source: PcaError },
+    #[error("{path}: {source}")]
+    Matrix { path: PathBuf, source: MatrixError },
     #[error("{path}: {source}")]
     Segment { path: PathBuf, source: SegmentError },
     #[error("{path}: reduce.tsne: {source}")]
@@ -217,7 +220,11 @@ pub fn segment_prepared(
             f.n_rows
         ));
     }
-    let mut seg = segment(&space, n_cols, &cluster, recipe.seed, job).map_err(|e| {
+    let matrix = Matrix::new(&space, n_cols).map_err(|source| SegmentingError::Matrix {
+        path: input.to_owned(),
+        source,
+    })?;
+    let mut seg = segment(matrix, &cluster, recipe.seed, job).map_err(|e| {
         if job.is_cancelled() {
             SegmentingError::Cancelled
         } else {
@@ -235,7 +242,7 @@ pub fn segment_prepared(
             ..TsneParams::default()
         };
         let fit = params
-            .fit(&space, n_cols, job)
+            .fit(matrix, job)
             .map_err(|source| SegmentingError::Tsne {
                 path: input.to_owned(),
                 source,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::engine::cluster::kmeans::{KMeansError, KMeansModel, KMeansParams};
 use crate::engine::job::JobControl;
+use crate::engine::matrix::Matrix;
 use crate::engine::metrics;
 
 /// Silhouette gains below this do not move the recommendation away from the knee.
@@ -75,8 +76,7 @@ pub enum SweepError {
 }
 
 pub fn sweep(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     params: &SweepParams,
     job: &JobControl,
 ) -> Result<SweepResult, SweepError> {
@@ -85,7 +85,7 @@ pub fn sweep(
         return Err(SweepError::BadRange { k_min, k_max });
     }
     // Validate everything (including k_max <= rows) before the first expensive fit.
-    let n_rows = data.len().checked_div(n_cols).unwrap_or(0);
+    let n_rows = data.n_rows();
     KMeansParams {
         k: k_max,
         ..params.kmeans.clone()
@@ -109,28 +109,29 @@ pub fn sweep(
             k,
             ..params.kmeans.clone()
         };
-        let model = p.fit_with_progress(data, n_cols, job, &progress)?;
+        let model = p.fit_with_progress(data, job, &progress)?;
         job.check().map_err(KMeansError::from)?;
         let labels = &model.labels;
         let (sil, dunn) = match &sample {
             Some(idx) => {
-                let (x, l) = metrics::take_rows(data, n_cols, labels, idx);
+                let (x, l) = metrics::take_rows(data, labels, idx);
+                let x = Matrix::trusted(&x, data.n_cols());
                 (
-                    metrics::silhouette_score(&x, n_cols, &l).ok(),
-                    metrics::dunn(&x, n_cols, &l).ok(),
+                    metrics::silhouette_score(x, &l).ok(),
+                    metrics::dunn(x, &l).ok(),
                 )
             }
             None => (
-                metrics::silhouette_score(data, n_cols, labels).ok(),
-                metrics::dunn(data, n_cols, labels).ok(),
+                metrics::silhouette_score(data, labels).ok(),
+                metrics::dunn(data, labels).ok(),
             ),
         };
         rows.push(SweepRow {
             k,
             inertia: model.inertia,
             silhouette: sil,
-            davies_bouldin: metrics::davies_bouldin(data, n_cols, labels).ok(),
-            calinski_harabasz: metrics::calinski_harabasz(data, n_cols, labels).ok(),
+            davies_bouldin: metrics::davies_bouldin(data, labels).ok(),
+            calinski_harabasz: metrics::calinski_harabasz(data, labels).ok(),
             dunn,
         });
         models.push(model);

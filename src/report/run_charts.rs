@@ -1,8 +1,9 @@
 //! The charts of a run: which chart files exist depends on the algorithm and the recipe.
 
 use super::charts;
+use crate::engine::matrix::Matrix;
 use crate::engine::outcome::RunOutcome;
-use crate::engine::reduce::pca::{Keep, PcaParams};
+use crate::engine::reduce::pca::{Keep, PcaError, PcaParams};
 use crate::engine::segment::Algorithm;
 use crate::engine::segmenting::Segmented;
 use std::collections::HashMap;
@@ -65,10 +66,12 @@ fn draw_all(
     }
     // The cheap default picture: the first two principal components of the clustered space
     // (none when the space is beyond the PCA bound; the run's notes say so).
-    let picture = PcaParams {
+    let params = PcaParams {
         keep: Keep::Count(2.min(s.n_cols)),
-    }
-    .fit(&s.space, s.n_cols);
+    };
+    let picture = Matrix::new(&s.space, s.n_cols)
+        .map_err(PcaError::from)
+        .and_then(|m| params.fit(m));
     if let Ok(p) = picture {
         let xy2 = p.transform(&s.space);
         let w = p.n_kept.max(1);

@@ -3,9 +3,10 @@
 
 use crate::engine::inputs::PreparedInputs;
 use crate::engine::inspect::InspectReport;
+use crate::engine::matrix::Matrix;
 use crate::engine::metrics;
 use crate::engine::outcome::RunOutcome;
-use crate::engine::reduce::pca::{Keep, PcaParams};
+use crate::engine::reduce::pca::{Keep, PcaError, PcaParams};
 use crate::engine::segmenting::Segmented;
 use crate::engine::stats::{quantile_sorted, sorted_present};
 use crate::engine::table::Table;
@@ -36,12 +37,14 @@ pub fn scree(p: &PreparedInputs) -> Vec<f64> {
     if d < 2 {
         return Vec::new();
     }
-    PcaParams {
+    let params = PcaParams {
         keep: Keep::Count(1),
-    }
-    .fit(&f.data, d)
-    .map(|m| m.explained_variance_ratio)
-    .unwrap_or_default()
+    };
+    Matrix::new(&f.data, d)
+        .map_err(PcaError::from)
+        .and_then(|m| params.fit(m))
+        .map(|m| m.explained_variance_ratio)
+        .unwrap_or_default()
 }
 
 /// Mean of each numeric column of the cleaned table (computed once, not per frame).
@@ -177,7 +180,10 @@ impl SegResult {
             let params = PcaParams {
                 keep: Keep::Count(2),
             };
-            if let Ok(pca) = params.fit(&seg.space, seg.n_cols) {
+            if let Ok(pca) = Matrix::new(&seg.space, seg.n_cols)
+                .map_err(PcaError::from)
+                .and_then(|m| params.fit(m))
+            {
                 let sub: Vec<f64> = rows
                     .iter()
                     .flat_map(|&r| {
@@ -230,8 +236,8 @@ impl KView {
         let sweep = seg.segmentation.sweep.as_ref()?;
         let model = sweep.models.iter().find(|m| m.k == k)?;
         let d = seg.n_cols;
-        let (sub, labels) = metrics::take_rows(&seg.space, d, &model.labels, rows);
-        let values = metrics::silhouette_samples(&sub, d, &labels).ok()?;
+        let (sub, labels) = metrics::take_rows(Matrix::trusted(&seg.space, d), &model.labels, rows);
+        let values = metrics::silhouette_samples(Matrix::trusted(&sub, d), &labels).ok()?;
         let mut by_cluster = vec![Vec::new(); k];
         for (&l, &v) in labels.iter().zip(&values) {
             by_cluster[l].push(v);

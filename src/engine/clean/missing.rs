@@ -2,6 +2,8 @@
 //! on the scaled numeric features.
 
 use super::{require, CleanError, CleaningLog, RemovedRows};
+use crate::engine::distance::sqdist;
+use crate::engine::params::ParamGuard;
 use crate::engine::rng::Rng;
 use crate::engine::row_status::{RowStatus, StatusFlag};
 use crate::engine::stats::{mean_std, quantile_sorted, sorted_present};
@@ -82,6 +84,28 @@ impl Default for MissingOptions {
             knn_max_donors: 10_000,
             columns: BTreeMap::new(),
         }
+    }
+}
+
+/// What KNN imputation reads of `MissingOptions` (checked only when a column uses knn).
+#[derive(Clone, Copy)]
+struct KnnParams {
+    k: usize,
+    max_donors: usize,
+}
+
+/// `KnnParams` whose rules hold.
+struct KnnValid(KnnParams);
+
+impl ParamGuard for KnnParams {
+    type Checked = KnnValid;
+    type Error = CleanError;
+
+    fn check(&self) -> Result<KnnValid, CleanError> {
+        if self.k == 0 {
+            return Err(CleanError::ZeroKnnK);
+        }
+        Ok(KnnValid(*self))
     }
 }
 
@@ -276,11 +300,11 @@ fn knn_impute(
     seed: u64,
     log: &mut CleaningLog,
 ) -> Result<(), CleanError> {
-    if opts.knn_k == 0 {
-        return Err(CleanError::Invalid(
-            "clean.missing.knn_k must be at least 1".into(),
-        ));
+    let KnnValid(knn) = KnnParams {
+        k: opts.knn_k,
+        max_donors: opts.knn_max_donors,
     }
+    .check()?;
     // Only number and boolean columns measure distance.
     let measurable = |c: usize| {
         matches!(
@@ -315,26 +339,25 @@ fn knn_impute(
         let td = dims.iter().position(|&d| d == t).unwrap_or(0);
         let values = table.columns[t].data.as_numbers().unwrap_or(&[]).to_vec();
         let mut donors: Vec<usize> = (0..n).filter(|&r| values[r].is_some()).collect();
-        let sampled = donors.len() > opts.knn_max_donors;
+        let sampled = donors.len() > knn.max_donors;
         if sampled {
             let mut rng = Rng::new(seed ^ t as u64);
-            let picks = rng.sample_indices(donors.len(), opts.knn_max_donors);
+            let picks = rng.sample_indices(donors.len(), knn.max_donors);
             donors = picks.into_iter().map(|i| donors[i]).collect();
         }
         if donors.is_empty() {
-            return Err(CleanError::Invalid(format!(
-                "clean.missing: column '{}' has no values to learn from for knn",
-                table.columns[t].name
-            )));
+            return Err(CleanError::NoKnnDonors {
+                column: table.columns[t].name.clone(),
+            });
         }
-        let k = opts.knn_k.min(donors.len());
+        let k = knn.k.min(donors.len());
         let needy: Vec<usize> = (0..n).filter(|&r| values[r].is_none()).collect();
         let filled: Vec<Option<f64>> = needy
             .par_iter()
-            .map(|&r| {
+            .map_init(Shared::default, |shared, &r| {
                 let mut best: Vec<(f64, usize)> = donors
                     .iter()
-                    .filter_map(|&d| nan_euclidean(&scaled, td, r, d).map(|dist| (dist, d)))
+                    .filter_map(|&d| nan_euclidean(&scaled, td, r, d, shared).map(|dist| (dist, d)))
                     .collect();
                 if best.is_empty() {
                     return None;
@@ -359,7 +382,7 @@ fn knn_impute(
         let note = if sampled {
             format!(
                 " (neighbours from a seeded sample of {} rows)",
-                opts.knn_max_donors
+                knn.max_donors
             )
         } else {
             String::new()
@@ -378,23 +401,39 @@ fn knn_impute(
     Ok(())
 }
 
-/// Distance between rows a and b ignoring `skip` (the target) and coordinates either lacks.
-fn nan_euclidean(cols: &[Vec<Option<f64>>], skip: usize, a: usize, b: usize) -> Option<f64> {
-    let (mut sum, mut shared) = (0.0, 0usize);
+/// The coordinates two rows both have, reused across pairs (one per worker).
+#[derive(Default)]
+struct Shared {
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+/// Distance between rows a and b ignoring `skip` (the target) and coordinates either lacks:
+/// the shared coordinates measured by the one kernel, scaled up by all / shared.
+fn nan_euclidean(
+    cols: &[Vec<Option<f64>>],
+    skip: usize,
+    a: usize,
+    b: usize,
+    shared: &mut Shared,
+) -> Option<f64> {
+    shared.a.clear();
+    shared.b.clear();
     for (j, c) in cols.iter().enumerate() {
         if j == skip {
             continue;
         }
         if let (Some(x), Some(y)) = (c[a], c[b]) {
-            sum += (x - y) * (x - y);
-            shared += 1;
+            shared.a.push(x);
+            shared.b.push(y);
         }
     }
     let total = cols.len() - 1;
     if total == 0 {
         return Some(0.0);
     }
-    (shared > 0).then(|| (sum * total as f64 / shared as f64).sqrt())
+    let n = shared.a.len();
+    (n > 0).then(|| (sqdist(&shared.a, &shared.b) * total as f64 / n as f64).sqrt())
 }
 
 #[cfg(test)]
@@ -490,5 +529,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.columns[1].data.as_numbers().unwrap()[3], Some(3.0));
+    }
+
+    #[test]
+    fn knn_errors_keep_their_texts() {
+        let knn = |k: usize, y: &[Option<f64>]| {
+            let mut t = Table::new(vec![nums("x", &[Some(1.0), Some(2.0)]), nums("y", y)]);
+            let opts = MissingOptions {
+                knn_k: k,
+                ..MissingOptions::default()
+            };
+            apply(
+                &mut t,
+                &[("y".into(), MissingRule::Knn)],
+                &opts,
+                &["x".into()],
+                7,
+                &mut CleaningLog::default(),
+                &mut RemovedRows::default(),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            knn(0, &[Some(1.0), None]),
+            "clean.missing.knn_k must be at least 1"
+        );
+        assert_eq!(
+            knn(2, &[None, None]),
+            "clean.missing: column 'y' has no values to learn from for knn"
+        );
     }
 }

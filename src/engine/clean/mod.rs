@@ -63,6 +63,10 @@ pub enum CleanError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error("clean.missing.knn_k must be at least 1")]
+    ZeroKnnK,
+    #[error("clean.missing: column '{column}' has no values to learn from for knn")]
+    NoKnnDonors { column: String },
 }
 
 /// Resolve a column name for an option, or say which option named a missing column.

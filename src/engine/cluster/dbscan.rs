@@ -7,7 +7,10 @@
 //! neighbours. Numbering clusters by their lowest core row makes the result
 //! identical to scikit-learn's `DBSCAN(...).fit_predict`, border points included.
 
+use crate::engine::distance::sqdist;
 use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::matrix::{Matrix, MatrixError};
+use crate::engine::params::ParamGuard;
 use crate::engine::rng::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,7 +38,7 @@ impl Default for DbscanParams {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DbscanError {
     #[error(transparent)]
-    Matrix(#[from] crate::engine::matrix::MatrixError),
+    Matrix(#[from] MatrixError),
     #[error("eps must be finite and > 0, got {0}")]
     BadEps(f64),
     #[error("min_points must be at least 1")]
@@ -64,30 +67,38 @@ pub struct DbscanResult {
 /// Core rows per cancellation check.
 const CHUNK: usize = 16_384;
 
-impl DbscanParams {
-    pub fn validate(&self) -> Result<(), DbscanError> {
+/// `DbscanParams` whose rules hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbscanValid(DbscanParams);
+
+impl ParamGuard for DbscanParams {
+    type Checked = DbscanValid;
+    type Error = DbscanError;
+
+    fn check(&self) -> Result<DbscanValid, DbscanError> {
         if !(self.eps.is_finite() && self.eps > 0.0) {
             return Err(DbscanError::BadEps(self.eps));
         }
         if self.min_points == 0 {
             return Err(DbscanError::ZeroMinPoints);
         }
-        Ok(())
+        Ok(DbscanValid(self.clone()))
     }
+}
 
-    pub fn fit(
-        &self,
-        data: &[f64],
-        n_cols: usize,
-        job: &JobControl,
-    ) -> Result<DbscanResult, DbscanError> {
-        self.validate()?;
-        let n = check_data(data, n_cols)?;
+impl DbscanParams {
+    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<DbscanResult, DbscanError> {
+        self.check()?.fit(data, job)
+    }
+}
 
-        let tree = KdTree::new(data, n_cols);
+impl DbscanValid {
+    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<DbscanResult, DbscanError> {
+        let n = data.n_rows();
+        let tree = KdTree::new(data);
 
-        let r2 = self.eps * self.eps;
-        let min = self.min_points;
+        let r2 = self.0.eps * self.0.eps;
+        let min = self.0.min_points;
 
         let mut core = vec![false; n];
         for (c, flags) in core.chunks_mut(CHUNK).enumerate() {
@@ -173,15 +184,14 @@ impl DbscanParams {
 /// row itself, sorted descending. With `k = min_points`, a row is a core
 /// point exactly when its value is ≤ eps. Neighbours come from all rows.
 pub fn k_distance(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     k: usize,
     sample: Option<(usize, u64)>,
 ) -> Result<Vec<f64>, DbscanError> {
     if k == 0 {
         return Err(DbscanError::ZeroK);
     }
-    let n = check_data(data, n_cols)?;
+    let n = data.n_rows();
     if k > n {
         return Err(DbscanError::KTooLarge { k, n });
     }
@@ -189,17 +199,13 @@ pub fn k_distance(
         Some((size, seed)) if size < n => Rng::new(seed).sample_indices(n, size),
         _ => (0..n).collect(),
     };
-    let tree = KdTree::new(data, n_cols);
+    let tree = KdTree::new(data);
     let mut out: Vec<f64> = rows
         .par_iter()
         .map(|&i| tree.kth_distance(tree.point(i), k))
         .collect();
     out.sort_by(|a, b| b.total_cmp(a));
     Ok(out)
-}
-
-fn check_data(data: &[f64], n_cols: usize) -> Result<usize, DbscanError> {
-    Ok(crate::engine::matrix::check(data, n_cols)?)
 }
 
 /// Leaf size: small enough to prune well, large enough to keep the tree shallow.
@@ -228,8 +234,8 @@ struct Node {
 }
 
 impl<'a> KdTree<'a> {
-    fn new(data: &'a [f64], d: usize) -> Self {
-        let n = data.len() / d;
+    fn new(m: Matrix<'a>) -> Self {
+        let (data, d, n) = (m.data(), m.n_cols(), m.n_rows());
         let mut t = KdTree {
             data,
             d,
@@ -294,10 +300,7 @@ impl<'a> KdTree<'a> {
 
     /// Squared distance from `q` to the point at tree position `pos`.
     fn dist2(&self, q: &[f64], pos: usize) -> f64 {
-        q.iter()
-            .zip(&self.sorted[pos * self.d..(pos + 1) * self.d])
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum()
+        sqdist(q, &self.sorted[pos * self.d..(pos + 1) * self.d])
     }
 
     /// Squared distances from `q` to the nearest and farthest corner of a node's box.

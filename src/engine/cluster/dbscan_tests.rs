@@ -1,5 +1,7 @@
 use super::*;
 
+crate::engine::matrix::fit_raw!(DbscanParams => DbscanResult, DbscanError, job: &JobControl);
+
 // Reference values from scikit-learn 1.9.1:
 //   import numpy as np; from sklearn.cluster import DBSCAN
 //   rng = np.random.default_rng(7)
@@ -42,7 +44,7 @@ fn sk(labels: &[i32]) -> Vec<Option<usize>> {
 
 fn run(eps: f64, min_points: usize, data: &[f64], d: usize) -> DbscanResult {
     DbscanParams { eps, min_points }
-        .fit(data, d, &JobControl::new())
+        .fit(Matrix::new(data, d).unwrap(), &JobControl::new())
         .unwrap()
 }
 
@@ -118,26 +120,32 @@ fn k_distance_curve() {
     let data = [0.0, 1.0, 3.0, 7.0];
     // k counts the row itself: k = 2 is the nearest other row.
     assert_eq!(
-        k_distance(&data, 1, 2, None).unwrap(),
+        k_distance(Matrix::trusted(&data, 1), 2, None).unwrap(),
         vec![4.0, 2.0, 1.0, 1.0]
     );
-    assert_eq!(k_distance(&data, 1, 1, None).unwrap(), vec![0.0; 4]);
     assert_eq!(
-        k_distance(&data, 1, 4, None).unwrap(),
+        k_distance(Matrix::trusted(&data, 1), 1, None).unwrap(),
+        vec![0.0; 4]
+    );
+    assert_eq!(
+        k_distance(Matrix::trusted(&data, 1), 4, None).unwrap(),
         vec![7.0, 7.0, 6.0, 4.0]
     );
-    let s = k_distance(&data, 1, 2, Some((2, 9))).unwrap();
+    let s = k_distance(Matrix::trusted(&data, 1), 2, Some((2, 9))).unwrap();
     assert_eq!(s.len(), 2);
     assert!(s.iter().all(|v| [4.0, 2.0, 1.0].contains(v)));
-    assert_eq!(k_distance(&data, 1, 0, None), Err(DbscanError::ZeroK));
     assert_eq!(
-        k_distance(&data, 1, 5, None),
+        k_distance(Matrix::trusted(&data, 1), 0, None),
+        Err(DbscanError::ZeroK)
+    );
+    assert_eq!(
+        k_distance(Matrix::trusted(&data, 1), 5, None),
         Err(DbscanError::KTooLarge { k: 5, n: 4 })
     );
     // Consistency with fit: core exactly when k-distance (k = min_points) ≤ eps.
     let mut rng = Rng::new(8);
     let pts: Vec<f64> = (0..400).map(|_| rng.normal(0.0, 1.0)).collect();
-    let kd = k_distance(&pts, 2, 5, None).unwrap();
+    let kd = k_distance(Matrix::trusted(&pts, 2), 5, None).unwrap();
     let r = run(0.25, 5, &pts, 2);
     let n_core = r.core.iter().filter(|&&c| c).count();
     assert_eq!(n_core, kd.iter().filter(|&&v| v <= 0.25).count());
@@ -145,7 +153,7 @@ fn k_distance_curve() {
 
 #[test]
 fn validation() {
-    let p = |eps, min_points| DbscanParams { eps, min_points }.validate();
+    let p = |eps, min_points| DbscanParams { eps, min_points }.check();
     assert_eq!(p(0.0, 3), Err(DbscanError::BadEps(0.0)));
     assert!(p(f64::NAN, 3).is_err());
     assert_eq!(p(1.0, 0), Err(DbscanError::ZeroMinPoints));
@@ -153,12 +161,15 @@ fn validation() {
     let job = JobControl::new();
     let d = DbscanParams::default();
     assert!(matches!(
-        d.fit(&[1.0; 3], 2, &job),
+        d.fit_raw(&[1.0; 3], 2, &job),
         Err(DbscanError::Matrix(
             crate::engine::matrix::MatrixError::Shape { .. }
         ))
     ));
-    assert_eq!(d.fit(&[], 2, &job).unwrap().labels, vec![]);
+    assert_eq!(d.fit_raw(&[], 2, &job).unwrap().labels, vec![]);
     job.cancel();
-    assert_eq!(d.fit(&X, 2, &job), Err(DbscanError::Cancelled(Cancelled)));
+    assert_eq!(
+        d.fit_raw(&X, 2, &job),
+        Err(DbscanError::Cancelled(Cancelled))
+    );
 }

@@ -7,7 +7,10 @@
 //! distance). The matrix limits a fit to `max_points` rows (a seeded sample);
 //! the remaining rows join the nearest cluster centroid.
 
+use crate::engine::distance::{self, sqdist};
 use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::matrix::{Matrix, MatrixError};
+use crate::engine::params::ParamGuard;
 use crate::engine::rng::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -53,7 +56,7 @@ impl Default for HierarchicalParams {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HierarchicalError {
     #[error(transparent)]
-    Matrix(#[from] crate::engine::matrix::MatrixError),
+    Matrix(#[from] MatrixError),
     #[error("no rows to cluster")]
     Empty,
     #[error("number of clusters must be at least 1")]
@@ -95,14 +98,21 @@ impl HierarchicalResult {
 
     /// Labels for every row under another cut, without rebuilding the tree
     /// (`data` must be the data that was fitted).
-    pub fn relabel(&self, data: &[f64], n_cols: usize, cut: Cut) -> (Vec<usize>, usize) {
+    pub fn relabel(&self, data: Matrix<'_>, cut: Cut) -> (Vec<usize>, usize) {
         let direct = cut_tree(&self.merges, self.sample.len(), cut);
-        extend_labels(data, n_cols, &self.sample, &direct)
+        extend_labels(data, &self.sample, &direct)
     }
 }
 
-impl HierarchicalParams {
-    pub fn validate(&self) -> Result<(), HierarchicalError> {
+/// `HierarchicalParams` whose rules hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HierarchicalValid(HierarchicalParams);
+
+impl ParamGuard for HierarchicalParams {
+    type Checked = HierarchicalValid;
+    type Error = HierarchicalError;
+
+    fn check(&self) -> Result<HierarchicalValid, HierarchicalError> {
         match self.cut {
             Cut::Clusters(0) => return Err(HierarchicalError::ZeroClusters),
             Cut::Distance(t) if !(t.is_finite() && t >= 0.0) => {
@@ -113,32 +123,40 @@ impl HierarchicalParams {
         if self.max_points < 2 {
             return Err(HierarchicalError::BadMaxPoints(self.max_points));
         }
-        Ok(())
+        Ok(HierarchicalValid(self.clone()))
     }
+}
 
+impl HierarchicalParams {
     pub fn fit(
         &self,
-        data: &[f64],
-        n_cols: usize,
+        data: Matrix<'_>,
         job: &JobControl,
     ) -> Result<HierarchicalResult, HierarchicalError> {
-        self.validate()?;
-        let n_rows = crate::engine::matrix::check(data, n_cols)?;
+        self.check()?.fit(data, job)
+    }
+}
+
+impl HierarchicalValid {
+    pub fn fit(
+        &self,
+        data: Matrix<'_>,
+        job: &JobControl,
+    ) -> Result<HierarchicalResult, HierarchicalError> {
+        let p = &self.0;
+        let n_rows = data.n_rows();
         if n_rows == 0 {
             return Err(HierarchicalError::Empty);
         }
-        let sample = if n_rows > self.max_points {
-            Rng::new(self.seed).sample_indices(n_rows, self.max_points)
+        let sample = if n_rows > p.max_points {
+            Rng::new(p.seed).sample_indices(n_rows, p.max_points)
         } else {
             (0..n_rows).collect()
         };
-        let points: Vec<f64> = sample
-            .iter()
-            .flat_map(|&r| data[r * n_cols..(r + 1) * n_cols].iter().copied())
-            .collect();
-        let merges = linkage(&points, n_cols, self.linkage, job)?;
-        let direct = cut_tree(&merges, sample.len(), self.cut);
-        let (labels, n_clusters) = extend_labels(data, n_cols, &sample, &direct);
+        let points = data.gather(&sample);
+        let merges = linkage(Matrix::trusted(&points, data.n_cols()), p.linkage, job)?;
+        let direct = cut_tree(&merges, sample.len(), p.cut);
+        let (labels, n_clusters) = extend_labels(data, &sample, &direct);
         job.set_progress(1.0);
         Ok(HierarchicalResult {
             merges,
@@ -159,12 +177,11 @@ fn cidx(n: usize, i: usize, j: usize) -> usize {
 /// The merge tree of `points` (row-major, `d` columns) like scipy's
 /// `linkage(points, method)`, Euclidean metric.
 pub fn linkage(
-    points: &[f64],
-    d: usize,
+    points: Matrix<'_>,
     method: Linkage,
     job: &JobControl,
 ) -> Result<Vec<Merge>, Cancelled> {
-    let n = points.len() / d;
+    let n = points.n_rows();
     if n < 2 {
         return Ok(Vec::new());
     }
@@ -179,14 +196,9 @@ pub fn linkage(
         rest = tail;
     }
     rows.into_par_iter().enumerate().for_each(|(i, row)| {
-        let pi = &points[i * d..(i + 1) * d];
+        let pi = points.row(i);
         for (k, slot) in row.iter_mut().enumerate() {
-            let j = i + 1 + k;
-            let s: f64 = pi
-                .iter()
-                .zip(&points[j * d..(j + 1) * d])
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
+            let s = sqdist(pi, points.row(i + 1 + k));
             *slot = if squared { s } else { s.sqrt() };
         }
     });
@@ -312,14 +324,9 @@ pub fn cut_tree(merges: &[Merge], n: usize, cut: Cut) -> Vec<usize> {
 
 /// Labels for all rows: sampled rows keep their tree label, every other row
 /// joins the nearest (Euclidean) centroid of the sampled clusters.
-fn extend_labels(
-    data: &[f64],
-    d: usize,
-    sample: &[usize],
-    direct: &[usize],
-) -> (Vec<usize>, usize) {
+fn extend_labels(data: Matrix<'_>, sample: &[usize], direct: &[usize]) -> (Vec<usize>, usize) {
     let k = direct.iter().max().map_or(0, |m| m + 1);
-    let n_rows = data.len() / d;
+    let (n_rows, d) = (data.n_rows(), data.n_cols());
     if sample.len() == n_rows {
         return (direct.to_vec(), k);
     }
@@ -328,26 +335,12 @@ fn extend_labels(
     for (&row, &l) in sample.iter().zip(direct) {
         counts[l] += 1;
         let c = &mut centroids[l * d..(l + 1) * d];
-        c.iter_mut()
-            .zip(&data[row * d..(row + 1) * d])
-            .for_each(|(a, x)| *a += x);
+        c.iter_mut().zip(data.row(row)).for_each(|(a, x)| *a += x);
     }
     for (l, c) in centroids.chunks_mut(d).enumerate() {
         c.iter_mut().for_each(|a| *a /= counts[l] as f64);
     }
-    let mut labels: Vec<usize> = data
-        .par_chunks(d)
-        .map(|row| {
-            let mut best = (0, f64::INFINITY);
-            for (l, c) in centroids.chunks(d).enumerate() {
-                let s: f64 = row.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-                if s < best.1 {
-                    best = (l, s);
-                }
-            }
-            best.0
-        })
-        .collect();
+    let mut labels = distance::assign(data, Matrix::trusted(&centroids, d));
     // The tree decides for the rows it saw.
     for (&row, &l) in sample.iter().zip(direct) {
         labels[row] = l;

@@ -1,5 +1,7 @@
 use super::*;
 
+crate::engine::matrix::fit_raw!(HierarchicalParams => HierarchicalResult, HierarchicalError, job: &JobControl);
+
 /// 12 points in 2-D, no tied pairwise distances; `X` in the Python below.
 const X: [f64; 24] = [
     0.12, 1.03, 0.48, 0.71, 1.95, 2.21, 2.33, 1.87, 0.91, 0.08, 4.02, 3.96, //
@@ -113,7 +115,7 @@ fn same_partition(a: &[usize], b: &[usize]) -> bool {
 fn merge_trees_match_scipy() {
     let job = JobControl::new();
     for case in &CASES {
-        let z = linkage(&X, 2, case.method, &job).unwrap();
+        let z = linkage(Matrix::trusted(&X, 2), case.method, &job).unwrap();
         assert_eq!(z.len(), 11);
         for (got, want) in z.iter().zip(&case.z) {
             assert_eq!(
@@ -142,11 +144,11 @@ fn flat_labels_match_scikit_learn_and_fcluster() {
             cut: Cut::Clusters(3),
             ..Default::default()
         };
-        let r = params.fit(&X, 2, &job).unwrap();
+        let r = params.fit_raw(&X, 2, &job).unwrap();
         assert_eq!(r.n_clusters, 3);
         assert_eq!(r.n_direct(), 12);
         assert!(same_partition(&r.labels, &case.k3), "{:?}", case.method);
-        let (d1, _) = r.relabel(&X, 2, Cut::Distance(1.0));
+        let (d1, _) = r.relabel(Matrix::trusted(&X, 2), Cut::Distance(1.0));
         assert!(same_partition(&d1, &case.d1), "{:?}", case.method);
     }
 }
@@ -154,7 +156,7 @@ fn flat_labels_match_scikit_learn_and_fcluster() {
 #[test]
 fn cut_extremes() {
     let job = JobControl::new();
-    let z = linkage(&X, 2, Linkage::Average, &job).unwrap();
+    let z = linkage(Matrix::trusted(&X, 2), Linkage::Average, &job).unwrap();
     assert_eq!(cut_tree(&z, 12, Cut::Clusters(1)), vec![0; 12]);
     assert_eq!(
         cut_tree(&z, 12, Cut::Clusters(50)),
@@ -187,14 +189,14 @@ fn sampled_fit_assigns_the_rest_to_centroids() {
         cut: Cut::Clusters(3),
         ..Default::default()
     };
-    let r = params.fit(&data, 3, &JobControl::new()).unwrap();
+    let r = params.fit_raw(&data, 3, &JobControl::new()).unwrap();
     assert_eq!(r.n_direct(), 300);
     assert_eq!(r.merges.len(), 299);
     assert_eq!(r.labels.len(), 3000);
     let truth: Vec<usize> = (0..3000).map(|i| i / 1000).collect();
     assert!(same_partition(&r.labels, &truth));
     // Same seed, same sample.
-    assert_eq!(params.fit(&data, 3, &JobControl::new()).unwrap(), r);
+    assert_eq!(params.fit_raw(&data, 3, &JobControl::new()).unwrap(), r);
 }
 
 #[test]
@@ -204,25 +206,25 @@ fn validation_and_cancellation() {
         ..Default::default()
     };
     assert_eq!(
-        bad(Cut::Clusters(0)).validate(),
+        bad(Cut::Clusters(0)).check(),
         Err(HierarchicalError::ZeroClusters)
     );
-    assert!(bad(Cut::Distance(-1.0)).validate().is_err());
+    assert!(bad(Cut::Distance(-1.0)).check().is_err());
     let p = HierarchicalParams::default();
     let job = JobControl::new();
     assert!(matches!(
-        p.fit(&[1.0; 3], 2, &job),
+        p.fit_raw(&[1.0; 3], 2, &job),
         Err(HierarchicalError::Matrix(
             crate::engine::matrix::MatrixError::Shape { .. }
         ))
     ));
-    assert_eq!(p.fit(&[], 2, &job), Err(HierarchicalError::Empty));
+    assert_eq!(p.fit_raw(&[], 2, &job), Err(HierarchicalError::Empty));
     // A single row is one cluster.
-    let one = p.fit(&[1.0, 2.0], 2, &job).unwrap();
+    let one = p.fit_raw(&[1.0, 2.0], 2, &job).unwrap();
     assert_eq!((one.labels, one.n_clusters), (vec![0], 1));
     job.cancel();
     assert_eq!(
-        p.fit(&X, 2, &job),
+        p.fit_raw(&X, 2, &job),
         Err(HierarchicalError::Cancelled(Cancelled))
     );
 }

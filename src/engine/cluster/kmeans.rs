@@ -14,13 +14,16 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::distance::{self, sqdist};
 use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::matrix::{Matrix, MatrixError};
+use crate::engine::params::ParamGuard;
 use crate::engine::rng::Rng;
 
 mod assign;
 mod init;
 use assign::{assign, relocate_empty, Bounds, Drift};
-use init::{check_data, kmeans_pp, mean_variance};
+use init::{kmeans_pp, mean_variance};
 
 /// Above this many rows a run is seeded on a sample first (see `seed_centers`).
 const SAMPLE_SEEDING_ROWS: usize = 100_000;
@@ -80,6 +83,17 @@ pub enum KMeansError {
     Cancelled,
 }
 
+/// Data errors keep k-means' own wording (users and tests match it).
+impl From<MatrixError> for KMeansError {
+    fn from(e: MatrixError) -> Self {
+        match e {
+            MatrixError::NoColumns => KMeansError::EmptyData,
+            MatrixError::Shape { len, n_cols } => KMeansError::Shape { len, n_cols },
+            MatrixError::NonFinite { row, .. } => KMeansError::NonFinite(row),
+        }
+    }
+}
+
 impl From<Cancelled> for KMeansError {
     fn from(_: Cancelled) -> Self {
         KMeansError::Cancelled
@@ -100,8 +114,15 @@ pub struct KMeansModel {
     pub n_iter: usize,
 }
 
-impl KMeansParams {
-    pub fn validate(&self, n_rows: usize) -> Result<(), KMeansError> {
+/// `KMeansParams` whose data-independent rules hold (see `ParamGuard::check`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KMeansValid(KMeansParams);
+
+impl ParamGuard for KMeansParams {
+    type Checked = KMeansValid;
+    type Error = KMeansError;
+
+    fn check(&self) -> Result<KMeansValid, KMeansError> {
         if self.n_init == 0 {
             return Err(KMeansError::ZeroNInit);
         }
@@ -114,44 +135,71 @@ impl KMeansParams {
         if self.k < 2 {
             return Err(KMeansError::KTooSmall(self.k));
         }
-        if n_rows == 0 {
-            return Err(KMeansError::EmptyData);
-        }
-        if self.k > n_rows {
-            return Err(KMeansError::KTooLarge { k: self.k, n_rows });
-        }
-        Ok(())
+        Ok(KMeansValid(self.clone()))
+    }
+}
+
+impl KMeansParams {
+    /// The parameter rules, then the ones that depend on the row count.
+    pub fn validate(&self, n_rows: usize) -> Result<KMeansValid, KMeansError> {
+        let valid = self.check()?;
+        valid.check_rows(n_rows)?;
+        Ok(valid)
     }
 
-    /// Clusters row-major `data` (n_rows × n_cols). Checks `job` between iterations.
-    pub fn fit(
-        &self,
-        data: &[f64],
-        n_cols: usize,
-        job: &JobControl,
-    ) -> Result<KMeansModel, KMeansError> {
-        self.fit_with_progress(data, n_cols, job, &|f| job.set_progress(f))
+    /// Clusters `data`. Checks `job` between iterations.
+    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<KMeansModel, KMeansError> {
+        self.fit_with_progress(data, job, &|f| job.set_progress(f))
     }
 
     /// `fit`, with progress in [0, 1] sent to `progress` instead of the job, so a caller
     /// running several fits (the k sweep) can map it into its own range.
     pub(crate) fn fit_with_progress(
         &self,
-        data: &[f64],
-        n_cols: usize,
+        data: Matrix<'_>,
         job: &JobControl,
         progress: &(dyn Fn(f64) + Sync),
     ) -> Result<KMeansModel, KMeansError> {
-        let n = check_data(data, n_cols)?;
-        self.validate(n)?;
-        let tol_abs = self.tol * mean_variance(data, n_cols);
+        // No rows is a data error, reported before the parameter rules (as it always was).
+        if data.is_empty() {
+            return Err(KMeansError::EmptyData);
+        }
+        self.check()?.fit_with_progress(data, job, progress)
+    }
+}
+
+impl KMeansValid {
+    /// The rules that depend on the row count.
+    fn check_rows(&self, n_rows: usize) -> Result<(), KMeansError> {
+        if n_rows == 0 {
+            return Err(KMeansError::EmptyData);
+        }
+        if self.0.k > n_rows {
+            return Err(KMeansError::KTooLarge {
+                k: self.0.k,
+                n_rows,
+            });
+        }
+        Ok(())
+    }
+
+    /// Clusters `data`, sending progress in [0, 1] to `progress`.
+    pub fn fit_with_progress(
+        &self,
+        data: Matrix<'_>,
+        job: &JobControl,
+        progress: &(dyn Fn(f64) + Sync),
+    ) -> Result<KMeansModel, KMeansError> {
+        self.check_rows(data.n_rows())?;
+        let p = &self.0;
+        let tol_abs = p.tol * mean_variance(data);
         let mut best: Option<KMeansModel> = None;
-        for run in 0..self.n_init {
+        for run in 0..p.n_init {
             job.check()?;
-            let mut rng = Rng::stream(self.seed, run as u64);
-            let centers = seed_centers(data, n_cols, self.k, tol_abs, &mut rng, job)?;
-            let report = |f: f64| progress((run as f64 + f) / self.n_init as f64);
-            let model = lloyd(data, n_cols, centers, self.max_iter, tol_abs, job, &report)?;
+            let mut rng = Rng::stream(p.seed, run as u64);
+            let centers = seed_centers(data, p.k, tol_abs, &mut rng, job)?;
+            let report = |f: f64| progress((run as f64 + f) / p.n_init as f64);
+            let model = lloyd(data, centers, p.max_iter, tol_abs, job, &report)?;
             // Strictly lower, so ties keep the earlier run.
             let better = match &best {
                 Some(b) => model.inertia < b.inertia,
@@ -162,70 +210,17 @@ impl KMeansParams {
             }
         }
         progress(1.0);
-        Ok(best.expect("n_init >= 1 was validated"))
+        Ok(best.expect("n_init >= 1 was checked"))
     }
 }
 
 impl KMeansModel {
-    /// Nearest centroid for each row of `data` (row-major, `n_cols` columns; ties go to the
-    /// lower index). Panics if `data.len()` is not a multiple of `n_cols`.
-    pub fn predict(&self, data: &[f64]) -> Vec<usize> {
-        let d = self.n_cols;
-        assert!(
-            d > 0 && data.len().is_multiple_of(d),
-            "predict: data length {} is not a multiple of n_cols = {d}",
-            data.len()
-        );
-        data.par_chunks(CHUNK * d)
-            .flat_map_iter(|rows| {
-                rows.chunks_exact(d)
-                    .map(|x| nearest(x, &self.centroids, d).0)
-            })
-            .collect()
+    /// Nearest centroid for each row of `data` (ties go to the lower index). Panics if `data`
+    /// has another column count than the model.
+    pub fn predict(&self, data: Matrix<'_>) -> Vec<usize> {
+        assert_eq!(data.n_cols(), self.n_cols, "predict: column count");
+        distance::assign(data, Matrix::trusted(&self.centroids, self.n_cols))
     }
-}
-
-fn row(data: &[f64], d: usize, i: usize) -> &[f64] {
-    &data[i * d..(i + 1) * d]
-}
-
-/// Squared Euclidean distance, summed in column order (so every width gives the same bits as
-/// the plain loop). Few columns are the common case; fixed widths unroll fully, which makes the
-/// distance several times cheaper than the generic loop.
-#[inline(always)]
-pub(crate) fn sqdist(a: &[f64], b: &[f64]) -> f64 {
-    match a.len() {
-        2 => sqdist_n::<2>(a, b),
-        3 => sqdist_n::<3>(a, b),
-        4 => sqdist_n::<4>(a, b),
-        5 => sqdist_n::<5>(a, b),
-        6 => sqdist_n::<6>(a, b),
-        7 => sqdist_n::<7>(a, b),
-        8 => sqdist_n::<8>(a, b),
-        _ => a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum(),
-    }
-}
-
-#[inline(always)]
-fn sqdist_n<const N: usize>(a: &[f64], b: &[f64]) -> f64 {
-    let (a, b): (&[f64; N], &[f64; N]) = (a.try_into().unwrap(), b.try_into().unwrap());
-    let mut s = -0.0;
-    for c in 0..N {
-        s += (a[c] - b[c]) * (a[c] - b[c]);
-    }
-    s
-}
-
-/// (index, squared distance) of the nearest centre; ties go to the lower index.
-fn nearest(x: &[f64], centers: &[f64], d: usize) -> (usize, f64) {
-    let mut best = (0, f64::INFINITY);
-    for (j, c) in centers.chunks_exact(d).enumerate() {
-        let dd = sqdist(x, c);
-        if dd < best.1 {
-            best = (j, dd);
-        }
-    }
-    best
 }
 
 /// Runs `f(start, end)` over fixed row chunks in parallel; results come back in chunk order.
@@ -241,28 +236,24 @@ fn chunked<T: Send>(n: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
 /// for a few milliseconds this avoids most poor local optima that a single seeding of 1M rows
 /// falls into, and the full-data Lloyd then starts close to convergence and needs fewer passes.
 fn seed_centers(
-    data: &[f64],
-    d: usize,
+    data: Matrix<'_>,
     k: usize,
     tol_abs: f64,
     rng: &mut Rng,
     job: &JobControl,
 ) -> Result<Vec<f64>, Cancelled> {
-    let n = data.len() / d;
+    let n = data.n_rows();
     if n <= SAMPLE_SEEDING_ROWS {
-        return kmeans_pp(data, d, k, rng, job);
+        return kmeans_pp(data, k, rng, job);
     }
     let size = SEED_SAMPLE.max(100 * k).min(n);
     // Sorted indices: the gather reads memory forwards.
-    let rows = rng.sample_indices(n, size);
-    let mut sample = Vec::with_capacity(size * d);
-    for &i in &rows {
-        sample.extend_from_slice(row(data, d, i));
-    }
+    let sample = data.gather(&rng.sample_indices(n, size));
+    let sample = Matrix::trusted(&sample, data.n_cols());
     let mut best: Option<KMeansModel> = None;
     for _ in 0..SEED_CANDIDATES {
-        let start = kmeans_pp(&sample, d, k, rng, job)?;
-        let model = lloyd(&sample, d, start, 100, tol_abs, job, &|_| {})?;
+        let start = kmeans_pp(sample, k, rng, job)?;
+        let model = lloyd(sample, start, 100, tol_abs, job, &|_| {})?;
         if best.as_ref().is_none_or(|b| model.inertia < b.inertia) {
             best = Some(model);
         }
@@ -271,23 +262,22 @@ fn seed_centers(
 }
 
 fn lloyd(
-    data: &[f64],
-    d: usize,
+    data: Matrix<'_>,
     mut centers: Vec<f64>,
     max_iter: usize,
     tol_abs: f64,
     job: &JobControl,
     progress: &dyn Fn(f64),
 ) -> Result<KMeansModel, Cancelled> {
-    let n = data.len() / d;
+    let (n, d) = (data.n_rows(), data.n_cols());
     let k = centers.len() / d;
     let mut b = Bounds::new(n);
     let mut drift = Drift::new(k);
-    let mut st = assign(data, d, &centers, &drift, &mut b, true);
+    let mut st = assign(data, Matrix::trusted(&centers, d), &drift, &mut b, true);
     let mut n_iter = 0;
     for it in 0..max_iter {
         job.check()?;
-        relocate_empty(data, d, &centers, &mut st, &mut b);
+        relocate_empty(data, Matrix::trusted(&centers, d), &mut st, &mut b);
         let mut new_centers = vec![0.0; k * d];
         for (j, c) in new_centers.chunks_exact_mut(d).enumerate() {
             let inv = 1.0 / st.counts[j] as f64;
@@ -295,8 +285,10 @@ fn lloyd(
                 .zip(&st.sums[j * d..(j + 1) * d])
                 .for_each(|(c, s)| *c = s * inv);
         }
-        let shift: Vec<f64> = (0..k)
-            .map(|j| sqdist(row(&centers, d, j), row(&new_centers, d, j)))
+        let shift: Vec<f64> = centers
+            .chunks_exact(d)
+            .zip(new_centers.chunks_exact(d))
+            .map(|(old, new)| sqdist(old, new))
             .collect();
         let shift_tot: f64 = shift.iter().sum();
         centers = new_centers;
@@ -306,7 +298,7 @@ fn lloyd(
             drift = Drift::new(k);
         }
         drift.push(&shift.into_iter().map(f64::sqrt).collect::<Vec<_>>());
-        let delta = assign(data, d, &centers, &drift, &mut b, false);
+        let delta = assign(data, Matrix::trusted(&centers, d), &drift, &mut b, false);
         st.changed = 0;
         st.add(&delta);
         n_iter = it + 1;
@@ -316,9 +308,10 @@ fn lloyd(
             break;
         }
     }
+    let c = Matrix::trusted(&centers, d);
     let parts = chunked(n, |s, e| {
         (s..e)
-            .map(|i| sqdist(row(data, d, i), row(&centers, d, b.labels[i] as usize)))
+            .map(|i| sqdist(data.row(i), c.row(b.labels[i] as usize)))
             .sum::<f64>()
     });
     Ok(KMeansModel {

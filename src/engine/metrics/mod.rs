@@ -22,6 +22,8 @@
 
 use rayon::prelude::*;
 
+use crate::engine::distance::sqdist;
+use crate::engine::matrix::Matrix;
 use crate::engine::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,10 +55,12 @@ const BLOCK: usize = 32;
 /// Rows per chunk for the O(n) passes (fixed, so sums do not depend on the thread count).
 const CHUNK: usize = 8192;
 
-fn check_shape(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<(), MetricError> {
-    if n_cols == 0 || data.len() != labels.len() * n_cols {
+/// One label per row.
+fn check_shape(data: Matrix<'_>, labels: &[usize]) -> Result<(), MetricError> {
+    let n_cols = data.n_cols();
+    if n_cols == 0 || data.n_rows() != labels.len() {
         return Err(MetricError::Shape {
-            len: data.len(),
+            len: data.data().len(),
             n_rows: labels.len(),
             n_cols,
         });
@@ -74,12 +78,8 @@ fn counts(labels: &[usize]) -> (Vec<usize>, usize) {
 }
 
 /// Shape check plus scikit-learn's `check_number_of_labels`; returns the per-label counts.
-fn check_labelled(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-) -> Result<Vec<usize>, MetricError> {
-    check_shape(data, n_cols, labels)?;
+fn check_labelled(data: Matrix<'_>, labels: &[usize]) -> Result<Vec<usize>, MetricError> {
+    check_shape(data, labels)?;
     let (c, n_clusters) = counts(labels);
     if n_clusters < 2 || n_clusters >= labels.len() {
         return Err(MetricError::ClusterCount {
@@ -91,9 +91,10 @@ fn check_labelled(
 }
 
 /// Per-label means (k × d) for the label counts `c`; empty labels get zeros.
-fn means(data: &[f64], d: usize, labels: &[usize], c: &[usize]) -> Vec<f64> {
-    let k = c.len();
+fn means(data: Matrix<'_>, labels: &[usize], c: &[usize]) -> Vec<f64> {
+    let (k, d) = (c.len(), data.n_cols());
     let parts: Vec<Vec<f64>> = data
+        .data()
         .par_chunks(CHUNK * d)
         .zip(labels.par_chunks(CHUNK))
         .map(|(rows, labs)| {
@@ -121,18 +122,11 @@ fn means(data: &[f64], d: usize, labels: &[usize], c: &[usize]) -> Vec<f64> {
     m
 }
 
-fn sqdist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 /// Sum over rows of `f(row, label)`, in fixed chunk order.
-fn row_sum(
-    data: &[f64],
-    d: usize,
-    labels: &[usize],
-    f: impl Fn(&[f64], usize) -> f64 + Sync,
-) -> f64 {
+fn row_sum(data: Matrix<'_>, labels: &[usize], f: impl Fn(&[f64], usize) -> f64 + Sync) -> f64 {
+    let d = data.n_cols();
     let parts: Vec<f64> = data
+        .data()
         .par_chunks(CHUNK * d)
         .zip(labels.par_chunks(CHUNK))
         .map(|(rows, labs)| rows.chunks_exact(d).zip(labs).map(|(x, &l)| f(x, l)).sum())
@@ -141,11 +135,11 @@ fn row_sum(
 }
 
 /// Sum of squared distances of the rows to their cluster mean (valid for any cluster count).
-pub fn inertia(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    check_shape(data, n_cols, labels)?;
-    let d = n_cols;
-    let m = means(data, d, labels, &counts(labels).0);
-    Ok(row_sum(data, d, labels, |x, l| {
+pub fn inertia(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    check_shape(data, labels)?;
+    let d = data.n_cols();
+    let m = means(data, labels, &counts(labels).0);
+    Ok(row_sum(data, labels, |x, l| {
         sqdist(x, &m[l * d..(l + 1) * d])
     }))
 }
@@ -174,22 +168,22 @@ macro_rules! avx2_dispatch {
 mod silhouette;
 
 avx2_dispatch!(dunn_block_fast, dunn_block_avx2,
-    dunn_block(data: &[f64], d: usize, labels: &[usize], i0: usize) -> (f64, f64));
+    dunn_block(data: Matrix<'_>, labels: &[usize], i0: usize) -> (f64, f64));
 
 /// Calls `visit(j, dist)` for every row `j >= i0` (pairs with earlier rows are visited by the
 /// earlier blocks), where `dist[i]` is the squared distance between row `j` and row `i0 + i` of
 /// the block (`dist` has `BLOCK` entries; the tail past the data is padding). The block is
 /// stored transposed so the inner loop vectorises over its rows.
 #[inline(always)]
-fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize, &[f64; BLOCK])) {
-    let n = data.len() / d;
+fn for_each_pair(data: Matrix<'_>, i0: usize, mut visit: impl FnMut(usize, &[f64; BLOCK])) {
+    let (n, d) = (data.n_rows(), data.n_cols());
     let mut xt = vec![0.0; d * BLOCK];
     for i in 0..BLOCK.min(n - i0) {
-        for f in 0..d {
-            xt[f * BLOCK + i] = data[(i0 + i) * d + f];
+        for (f, &v) in data.row(i0 + i).iter().enumerate() {
+            xt[f * BLOCK + i] = v;
         }
     }
-    for (j, xj) in data[i0 * d..].chunks_exact(d).enumerate() {
+    for (j, xj) in data.slice(i0, n).rows().enumerate() {
         let mut dist = [0.0; BLOCK];
         for (f, &v) in xj.iter().enumerate() {
             let col: &[f64; BLOCK] = xt[f * BLOCK..(f + 1) * BLOCK].try_into().unwrap();
@@ -203,18 +197,14 @@ fn for_each_pair(data: &[f64], d: usize, i0: usize, mut visit: impl FnMut(usize,
 }
 
 /// Exact per-row silhouette coefficients (scikit-learn's `silhouette_samples`).
-pub fn silhouette_samples(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-) -> Result<Vec<f64>, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
-    Ok(silhouette::samples(data, n_cols, labels, &c, false))
+pub fn silhouette_samples(data: Matrix<'_>, labels: &[usize]) -> Result<Vec<f64>, MetricError> {
+    let c = check_labelled(data, labels)?;
+    Ok(silhouette::samples(data, labels, &c, false))
 }
 
 /// Mean silhouette coefficient over all rows (exact).
-pub fn silhouette_score(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    let s = silhouette_samples(data, n_cols, labels)?;
+pub fn silhouette_score(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let s = silhouette_samples(data, labels)?;
     Ok(s.iter().sum::<f64>() / s.len() as f64)
 }
 
@@ -229,53 +219,43 @@ pub fn sample_indices(n: usize, size: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Copies the given rows of `data` and their labels.
-pub fn take_rows(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-    idx: &[usize],
-) -> (Vec<f64>, Vec<usize>) {
-    let rows = idx
-        .iter()
-        .flat_map(|&i| &data[i * n_cols..(i + 1) * n_cols])
-        .copied()
-        .collect();
-    (rows, idx.iter().map(|&i| labels[i]).collect())
+pub fn take_rows(data: Matrix<'_>, labels: &[usize], idx: &[usize]) -> (Vec<f64>, Vec<usize>) {
+    (data.gather(idx), idx.iter().map(|&i| labels[i]).collect())
 }
 
 /// Silhouette score, exact (`sample = None`) or on a seeded sample of `(size, seed)` rows, like
 /// scikit-learn's `sample_size`/`random_state` (clusters are those present in the sample).
 pub fn silhouette_score_sampled(
-    data: &[f64],
-    n_cols: usize,
+    data: Matrix<'_>,
     labels: &[usize],
     sample: Option<(usize, u64)>,
 ) -> Result<SampledScore, MetricError> {
-    check_shape(data, n_cols, labels)?;
+    check_shape(data, labels)?;
     match sample {
         Some((size, seed)) if size < labels.len() => {
             let idx = sample_indices(labels.len(), size, seed);
-            let (rows, labs) = take_rows(data, n_cols, labels, &idx);
+            let (rows, labs) = take_rows(data, labels, &idx);
             Ok(SampledScore {
-                score: silhouette_score(&rows, n_cols, &labs)?,
+                score: silhouette_score(Matrix::trusted(&rows, data.n_cols()), &labs)?,
                 sample_size: size,
             })
         }
         _ => Ok(SampledScore {
-            score: silhouette_score(data, n_cols, labels)?,
+            score: silhouette_score(data, labels)?,
             sample_size: labels.len(),
         }),
     }
 }
 
 /// Davies–Bouldin index (lower is better), scikit-learn's `davies_bouldin_score`.
-pub fn davies_bouldin(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
-    let d = n_cols;
-    let m = means(data, d, labels, &c);
+pub fn davies_bouldin(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let c = check_labelled(data, labels)?;
+    let d = data.n_cols();
+    let m = means(data, labels, &c);
     let live: Vec<usize> = (0..c.len()).filter(|&l| c[l] > 0).collect();
     let mut spread = vec![0.0; c.len()];
     let per_chunk: Vec<Vec<f64>> = data
+        .data()
         .par_chunks(CHUNK * d)
         .zip(labels.par_chunks(CHUNK))
         .map(|(rows, labs)| {
@@ -316,21 +296,17 @@ pub fn davies_bouldin(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f
 }
 
 /// Calinski–Harabasz index (higher is better), scikit-learn's `calinski_harabasz_score`.
-pub fn calinski_harabasz(
-    data: &[f64],
-    n_cols: usize,
-    labels: &[usize],
-) -> Result<f64, MetricError> {
-    let c = check_labelled(data, n_cols, labels)?;
-    let (d, n) = (n_cols, labels.len());
-    let m = means(data, d, labels, &c);
+pub fn calinski_harabasz(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    let c = check_labelled(data, labels)?;
+    let (d, n) = (data.n_cols(), labels.len());
+    let m = means(data, labels, &c);
     let zeros = vec![0usize; n];
-    let overall = means(data, d, &zeros, &[n]);
+    let overall = means(data, &zeros, &[n]);
     let k = c.iter().filter(|&&v| v > 0).count();
     let extra: f64 = (0..c.len())
         .map(|l| c[l] as f64 * sqdist(&m[l * d..(l + 1) * d], &overall))
         .sum();
-    let intra = row_sum(data, d, labels, |x, l| sqdist(x, &m[l * d..(l + 1) * d]));
+    let intra = row_sum(data, labels, |x, l| sqdist(x, &m[l * d..(l + 1) * d]));
     if intra == 0.0 {
         return Ok(1.0);
     }
@@ -338,8 +314,8 @@ pub fn calinski_harabasz(
 }
 
 /// Dunn index (higher is better); see the module docs for the definition. Exact, O(n²·d).
-pub fn dunn(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, MetricError> {
-    check_shape(data, n_cols, labels)?;
+pub fn dunn(data: Matrix<'_>, labels: &[usize]) -> Result<f64, MetricError> {
+    check_shape(data, labels)?;
     let (_, n_clusters) = counts(labels);
     let n = labels.len();
     if n_clusters < 2 {
@@ -351,7 +327,7 @@ pub fn dunn(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, Metric
     // Per block: (min squared distance to another cluster, max squared distance within one).
     let parts: Vec<(f64, f64)> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
-        .map(|b| dunn_block_fast(data, n_cols, labels, b * BLOCK))
+        .map(|b| dunn_block_fast(data, labels, b * BLOCK))
         .collect();
     let inter = parts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
     let diam = parts.iter().map(|p| p.1).fold(0.0, f64::max);
@@ -364,13 +340,13 @@ pub fn dunn(data: &[f64], n_cols: usize, labels: &[usize]) -> Result<f64, Metric
 /// Min squared distance to another cluster and max squared distance within the own cluster,
 /// over the rows `i0..i0 + BLOCK` (clipped to the data).
 #[inline(always)]
-fn dunn_block(data: &[f64], d: usize, labels: &[usize], i0: usize) -> (f64, f64) {
+fn dunn_block(data: Matrix<'_>, labels: &[usize], i0: usize) -> (f64, f64) {
     let rows = BLOCK.min(labels.len() - i0);
     let mut own = [usize::MAX; BLOCK];
     own[..rows].copy_from_slice(&labels[i0..i0 + rows]);
     let mut inter = [f64::INFINITY; BLOCK];
     let mut intra = [0.0f64; BLOCK];
-    for_each_pair(data, d, i0, |j, dist| {
+    for_each_pair(data, i0, |j, dist| {
         let lj = labels[j];
         for i in 0..BLOCK {
             if own[i] == lj {

@@ -9,6 +9,8 @@
 
 use rayon::prelude::*;
 
+use crate::engine::matrix::Matrix;
+
 /// Rows per block, vectorised across lanes (4 AVX2 registers).
 const LANES: usize = 16;
 type Lanes = [f64; LANES];
@@ -34,14 +36,8 @@ struct Sorted {
 
 /// Per-row silhouette for labels with per-label counts `c` (at least two non-empty clusters);
 /// `portable` skips the AVX2 kernel (for tests that both kernels agree bit for bit).
-pub(super) fn samples(
-    data: &[f64],
-    d: usize,
-    labels: &[usize],
-    c: &[usize],
-    portable: bool,
-) -> Vec<f64> {
-    let n = labels.len();
+pub(super) fn samples(data: Matrix<'_>, labels: &[usize], c: &[usize], portable: bool) -> Vec<f64> {
+    let (n, d) = (labels.len(), data.n_cols());
     // Dense ids for the non-empty labels, so buffers do not grow with unused label ids.
     let mut dense = vec![usize::MAX; c.len()];
     let mut start = vec![0];
@@ -64,11 +60,7 @@ pub(super) fn samples(
         n,
         d,
         lab: order.iter().map(|&r| dense[labels[r]]).collect(),
-        xs: order
-            .iter()
-            .flat_map(|&r| &data[r * d..(r + 1) * d])
-            .copied()
-            .collect(),
+        xs: data.gather(&order),
         xt: vec![0.0; nb * d * LANES],
         start,
     };

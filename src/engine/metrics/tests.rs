@@ -60,9 +60,15 @@ fn close(a: f64, b: f64) {
 fn blobs_match_scikit_learn() {
     let (x, t, p) = blobs();
     for (lab, sk) in [(&t, SK_TRUE), (&p, SK_PERTURBED)] {
-        close(silhouette_score(&x, 2, lab).unwrap(), sk[0]);
-        close(davies_bouldin(&x, 2, lab).unwrap(), sk[1]);
-        close(calinski_harabasz(&x, 2, lab).unwrap(), sk[2]);
+        close(
+            silhouette_score(Matrix::trusted(&x, 2), lab).unwrap(),
+            sk[0],
+        );
+        close(davies_bouldin(Matrix::trusted(&x, 2), lab).unwrap(), sk[1]);
+        close(
+            calinski_harabasz(Matrix::trusted(&x, 2), lab).unwrap(),
+            sk[2],
+        );
     }
     close(adjusted_rand_index(&t, &p).unwrap(), SK_ARI_TRUE_PERTURBED);
     close(adjusted_rand_index(&p, &t).unwrap(), SK_ARI_TRUE_PERTURBED);
@@ -78,21 +84,24 @@ fn hand_computed_case() {
     let l = [0, 0, 1, 1];
     let s = 1.0 - 2.0 / (4.0 + 17f64.sqrt());
     close(s, 0.7537887487646789);
-    close(silhouette_score(&h, 2, &l).unwrap(), s);
-    close(davies_bouldin(&h, 2, &l).unwrap(), 0.25);
-    close(calinski_harabasz(&h, 2, &l).unwrap(), 32.0);
-    close(dunn(&h, 2, &l).unwrap(), 4.0);
-    close(inertia(&h, 2, &l).unwrap(), 1.0);
+    close(silhouette_score(Matrix::trusted(&h, 2), &l).unwrap(), s);
+    close(davies_bouldin(Matrix::trusted(&h, 2), &l).unwrap(), 0.25);
+    close(calinski_harabasz(Matrix::trusted(&h, 2), &l).unwrap(), 32.0);
+    close(dunn(Matrix::trusted(&h, 2), &l).unwrap(), 4.0);
+    close(inertia(Matrix::trusted(&h, 2), &l).unwrap(), 1.0);
 }
 
 #[test]
 fn dunn_hand_computed_uneven() {
     // 1-D: {0, 1, 3} and {7, 8}. Closest cross pair 3–7 = 4; largest diameter 0–3 = 3.
     let x = [0.0, 1.0, 3.0, 7.0, 8.0];
-    close(dunn(&x, 1, &[0, 0, 0, 1, 1]).unwrap(), 4.0 / 3.0);
+    close(
+        dunn(Matrix::trusted(&x, 1), &[0, 0, 0, 1, 1]).unwrap(),
+        4.0 / 3.0,
+    );
     // Singletons only: every diameter is 0, the index is undefined.
     assert_eq!(
-        dunn(&[0.0, 1.0], 1, &[0, 1]),
+        dunn(Matrix::trusted(&[0.0, 1.0], 1), &[0, 1]),
         Err(MetricError::ZeroDiameter)
     );
 }
@@ -100,7 +109,7 @@ fn dunn_hand_computed_uneven() {
 #[test]
 fn singleton_cluster_scores_zero() {
     // scikit-learn: silhouette_samples([[0],[1],[10]], [0,0,1]) == [0.9, 0.888..., 0.0]
-    let s = silhouette_samples(&[0.0, 1.0, 10.0], 1, &[0, 0, 1]).unwrap();
+    let s = silhouette_samples(Matrix::trusted(&[0.0, 1.0, 10.0], 1), &[0, 0, 1]).unwrap();
     close(s[0], 0.9);
     close(s[1], 8.0 / 9.0);
     assert_eq!(s[2], 0.0);
@@ -114,16 +123,22 @@ fn degenerate_inputs_are_errors() {
         n_rows: 4,
     };
     use MetricError::ClusterCount;
-    assert_eq!(silhouette_score(&x, 1, &[0; 4]), Err(one.clone()));
-    assert_eq!(davies_bouldin(&x, 1, &[0; 4]), Err(one.clone()));
-    assert_eq!(calinski_harabasz(&x, 1, &[0; 4]), Err(one));
+    assert_eq!(
+        silhouette_score(Matrix::trusted(&x, 1), &[0; 4]),
+        Err(one.clone())
+    );
+    assert_eq!(
+        davies_bouldin(Matrix::trusted(&x, 1), &[0; 4]),
+        Err(one.clone())
+    );
+    assert_eq!(calinski_harabasz(Matrix::trusted(&x, 1), &[0; 4]), Err(one));
     // As many clusters as rows.
     assert!(matches!(
-        silhouette_score(&x, 1, &[0, 1, 2, 3]),
+        silhouette_score(Matrix::trusted(&x, 1), &[0, 1, 2, 3]),
         Err(ClusterCount { .. })
     ));
     assert!(matches!(
-        silhouette_score(&x, 1, &[0, 1]),
+        silhouette_score(Matrix::trusted(&x, 1), &[0, 1]),
         Err(MetricError::Shape { .. })
     ));
     assert!(matches!(
@@ -132,8 +147,8 @@ fn degenerate_inputs_are_errors() {
     ));
     // Unused label ids are ignored: labels {0, 2} are two clusters.
     close(
-        silhouette_score(&x, 1, &[0, 0, 2, 2]).unwrap(),
-        silhouette_score(&x, 1, &[0, 0, 1, 1]).unwrap(),
+        silhouette_score(Matrix::trusted(&x, 1), &[0, 0, 2, 2]).unwrap(),
+        silhouette_score(Matrix::trusted(&x, 1), &[0, 0, 1, 1]).unwrap(),
     );
 }
 
@@ -161,8 +176,8 @@ fn ari_small_cases() {
 #[test]
 fn sampled_silhouette_reports_size_and_full_sample_is_exact() {
     let (x, t, _) = blobs();
-    let exact = silhouette_score(&x, 2, &t).unwrap();
-    let all = silhouette_score_sampled(&x, 2, &t, Some((500, 1))).unwrap();
+    let exact = silhouette_score(Matrix::trusted(&x, 2), &t).unwrap();
+    let all = silhouette_score_sampled(Matrix::trusted(&x, 2), &t, Some((500, 1))).unwrap();
     assert_eq!(
         all,
         SampledScore {
@@ -170,13 +185,13 @@ fn sampled_silhouette_reports_size_and_full_sample_is_exact() {
             sample_size: 200
         }
     );
-    let s = silhouette_score_sampled(&x, 2, &t, Some((60, 7))).unwrap();
+    let s = silhouette_score_sampled(Matrix::trusted(&x, 2), &t, Some((60, 7))).unwrap();
     assert_eq!(s.sample_size, 60);
     assert_ne!(s.score, exact);
     assert!((s.score - exact).abs() < 0.1);
     assert_eq!(
         s,
-        silhouette_score_sampled(&x, 2, &t, Some((60, 7))).unwrap()
+        silhouette_score_sampled(Matrix::trusted(&x, 2), &t, Some((60, 7))).unwrap()
     );
 }
 
@@ -191,7 +206,7 @@ fn pairwise_kernel_agrees_with_naive_across_blocks() {
         .collect();
     let l: Vec<usize> = (0..75).map(|i| (i * 7) % 4).collect();
     let dist = |i: usize, j: usize| sqdist(&x[i * 3..i * 3 + 3], &x[j * 3..j * 3 + 3]).sqrt();
-    let got = silhouette_samples(&x, 3, &l).unwrap();
+    let got = silhouette_samples(Matrix::trusted(&x, 3), &l).unwrap();
     for i in 0..75 {
         let mean_to = |c: usize| {
             let (s, n) = (0..75)
@@ -224,14 +239,20 @@ fn silhouette_kernels_agree_and_do_not_depend_on_threads() {
         })
         .collect();
     let x: Vec<f64> = (0..n * d).map(|e| u[e] + 0.7 * l[e / d] as f64).collect();
-    let c = check_labelled(&x, d, &l).unwrap();
-    let fast = silhouette_samples(&x, d, &l).unwrap();
-    assert_eq!(fast, silhouette::samples(&x, d, &l, &c, true));
+    let c = check_labelled(Matrix::trusted(&x, d), &l).unwrap();
+    let fast = silhouette_samples(Matrix::trusted(&x, d), &l).unwrap();
+    assert_eq!(
+        fast,
+        silhouette::samples(Matrix::trusted(&x, d), &l, &c, true)
+    );
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    assert_eq!(fast, one.install(|| silhouette_samples(&x, d, &l).unwrap()));
+    assert_eq!(
+        fast,
+        one.install(|| silhouette_samples(Matrix::trusted(&x, d), &l).unwrap())
+    );
     let dist = |i: usize, j: usize| sqdist(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).sqrt();
     for i in (0..n).step_by(7) {
         let mean_to = |c: usize| {

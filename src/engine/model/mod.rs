@@ -10,10 +10,12 @@ pub use score::{parse_written_number, Scored, Unscorable};
 pub use validate::MAX_ABS;
 
 use crate::engine::behaviour::Behaviour;
+use crate::engine::distance;
+use crate::engine::matrix::Matrix;
 use crate::engine::preparation::{FittedFeatures, PreparationError};
 use crate::engine::reduce::pca::PcaModel;
 use crate::engine::row_status::RowStatus;
-use crate::engine::segment::{nearest, Algorithm, CorePoints};
+use crate::engine::segment::{Algorithm, CorePoints};
 use crate::engine::table::Table;
 use serde::{Deserialize, Serialize};
 
@@ -124,9 +126,11 @@ impl SegmentModel {
             Some(_) => Vec::new(),
             None => scored.data,
         };
+        // Scored rows are finite (the rest are unscorable), and `validate` checked the shapes.
+        let space = Matrix::trusted(&space, self.n_cols);
         let found = match &self.core_points {
-            Some(core) => core.label(&space, self.n_cols),
-            None => nearest(&space, self.n_cols, &self.centroids)
+            Some(core) => core.label(space),
+            None => distance::assign(space, Matrix::trusted(&self.centroids, self.n_cols))
                 .into_iter()
                 .map(Some)
                 .collect(),

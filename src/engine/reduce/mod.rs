@@ -3,6 +3,7 @@
 pub mod pca;
 pub mod tsne;
 
+use crate::engine::matrix::Matrix;
 use crate::engine::run_options::ReduceOptions;
 use pca::{Keep, PcaError, PcaModel, PcaParams};
 
@@ -18,7 +19,7 @@ pub fn reduce(
         (None, Some(v)) => Keep::Variance(v),
         (None, None) => return Ok((None, data.to_vec(), n_cols)),
     };
-    let model = PcaParams { keep }.fit(data, n_cols)?;
+    let model = PcaParams { keep }.fit(Matrix::new(data, n_cols)?)?;
     let space = model.transform(data);
     let width = model.n_kept;
     Ok((Some(model), space, width))

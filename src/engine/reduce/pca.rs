@@ -11,6 +11,9 @@
 //! `svd_flip` (largest-|value| entry positive), so numbers match `PCA().fit(X)`.
 
 use rayon::prelude::*;
+
+use crate::engine::matrix::{Matrix, MatrixError};
+use crate::engine::params::ParamGuard;
 use serde::{Deserialize, Serialize};
 
 /// How many components to keep.
@@ -42,7 +45,7 @@ pub const MAX_PCA_DIM: usize = 500;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PcaError {
     #[error(transparent)]
-    Matrix(#[from] crate::engine::matrix::MatrixError),
+    Matrix(#[from] MatrixError),
     #[error("PCA needs at least 2 rows, got {0}")]
     TooFewRows(usize),
     #[error("must keep at least one component")]
@@ -71,22 +74,36 @@ pub struct PcaModel {
     pub n_kept: usize,
 }
 
-impl PcaParams {
-    pub fn validate(&self) -> Result<(), PcaError> {
+/// `PcaParams` whose rules hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PcaValid(PcaParams);
+
+impl ParamGuard for PcaParams {
+    type Checked = PcaValid;
+    type Error = PcaError;
+
+    fn check(&self) -> Result<PcaValid, PcaError> {
         match self.keep {
             Keep::Count(0) => Err(PcaError::ZeroComponents),
             Keep::Variance(f) if !(f > 0.0 && f <= 1.0) => Err(PcaError::BadFraction(f)),
-            _ => Ok(()),
+            _ => Ok(PcaValid(self.clone())),
         }
     }
+}
 
-    pub fn fit(&self, data: &[f64], n_cols: usize) -> Result<PcaModel, PcaError> {
-        self.validate()?;
-        let n_rows = check_shape(data, n_cols)?;
+impl PcaParams {
+    pub fn fit(&self, data: Matrix<'_>) -> Result<PcaModel, PcaError> {
+        self.check()?.fit(data)
+    }
+}
+
+impl PcaValid {
+    pub fn fit(&self, m: Matrix<'_>) -> Result<PcaModel, PcaError> {
+        let (n_rows, n_cols) = (m.n_rows(), m.n_cols());
         if n_rows < 2 {
             return Err(PcaError::TooFewRows(n_rows));
         }
-        if let Keep::Count(count) = self.keep {
+        if let Keep::Count(count) = self.0.keep {
             if count > n_cols {
                 return Err(PcaError::BadCount { count, n_cols });
             }
@@ -96,16 +113,16 @@ impl PcaParams {
         if dim > MAX_PCA_DIM {
             return Err(PcaError::TooLarge { n_rows, n_cols });
         }
-        let mean = column_means(data, n_cols);
+        let mean = column_means(m);
         let eigen = if n_cols <= n_rows {
-            Eigen::of_covariance(data, n_cols, &mean)
+            Eigen::of_covariance(m, &mean)
         } else {
-            if let Keep::Count(count) = self.keep {
+            if let Keep::Count(count) = self.0.keep {
                 if count > n_rows {
                     return Err(PcaError::CountBeyondRows { count, n_rows });
                 }
             }
-            Eigen::of_gram(data, n_cols, &mean)
+            Eigen::of_gram(m, &mean)
         };
         let explained_variance = eigen.variances(n_cols);
         let total: f64 = explained_variance.iter().sum();
@@ -114,7 +131,7 @@ impl PcaParams {
             .map(|v| if total > 0.0 { v / total } else { 0.0 })
             .collect();
 
-        let n_kept = match self.keep {
+        let n_kept = match self.0.keep {
             Keep::Count(c) => c,
             Keep::Variance(f) => {
                 let mut cum = 0.0;
@@ -134,7 +151,7 @@ impl PcaParams {
 
         let mut components: Vec<f64> = Vec::with_capacity(n_kept * n_cols);
         for i in 0..n_kept {
-            let mut v = eigen.component(i, data, n_cols, &mean, &components);
+            let mut v = eigen.component(i, m, &mean, &components);
             let mut big = 0;
             for j in 1..n_cols {
                 if v[j].abs() > v[big].abs() {
@@ -238,16 +255,17 @@ impl Eigen {
         }
     }
 
-    fn of_covariance(data: &[f64], n_cols: usize, mean: &[f64]) -> Eigen {
-        let (values, vectors) = jacobi_eigen(covariance(data, n_cols, mean), n_cols);
+    fn of_covariance(data: Matrix<'_>, mean: &[f64]) -> Eigen {
+        let n_cols = data.n_cols();
+        let (values, vectors) = jacobi_eigen(covariance(data, mean), n_cols);
         Eigen::sorted(values, vectors, n_cols, false)
     }
 
     /// `G = X̃ X̃ᵀ / (n - 1)` of the centred rows `X̃`: if `G u = λ u` then `C (X̃ᵀ u) = λ X̃ᵀ u`.
-    fn of_gram(data: &[f64], n_cols: usize, mean: &[f64]) -> Eigen {
-        let n = data.len() / n_cols;
+    fn of_gram(data: Matrix<'_>, mean: &[f64]) -> Eigen {
+        let n = data.n_rows();
         let denom = (n - 1) as f64;
-        let rows: Vec<&[f64]> = data.chunks(n_cols).collect();
+        let rows: Vec<&[f64]> = data.rows().collect();
         let upper: Vec<Vec<f64>> = (0..n)
             .into_par_iter()
             .map(|i| {
@@ -283,14 +301,8 @@ impl Eigen {
     }
 
     /// Unit component `i` (sign not yet fixed); `earlier` holds components `0..i`, row-major.
-    fn component(
-        &self,
-        i: usize,
-        data: &[f64],
-        n_cols: usize,
-        mean: &[f64],
-        earlier: &[f64],
-    ) -> Vec<f64> {
+    fn component(&self, i: usize, data: Matrix<'_>, mean: &[f64], earlier: &[f64]) -> Vec<f64> {
+        let n_cols = data.n_cols();
         let column = |i: usize| (0..self.size).map(move |r| self.vectors[r * self.size + i]);
         if !self.gram {
             return column(i).collect();
@@ -298,7 +310,7 @@ impl Eigen {
         let biggest = self.values.first().copied().unwrap_or(0.0);
         if i < self.size && self.values[i] > biggest * 1e-12 && self.values[i] > 0.0 {
             let mut v = vec![0.0; n_cols];
-            for (u, row) in column(i).zip(data.chunks(n_cols)) {
+            for (u, row) in column(i).zip(data.rows()) {
                 v.iter_mut()
                     .zip(row.iter().zip(mean))
                     .for_each(|(vj, (x, m))| *vj += u * (x - m));
@@ -326,16 +338,13 @@ impl Eigen {
     }
 }
 
-fn check_shape(data: &[f64], n_cols: usize) -> Result<usize, PcaError> {
-    Ok(crate::engine::matrix::check(data, n_cols)?)
-}
-
 /// Rows per parallel task: big enough to amortise the per-task accumulator.
 const CHUNK_ROWS: usize = 4096;
 
-fn column_means(data: &[f64], d: usize) -> Vec<f64> {
-    let n = (data.len() / d) as f64;
+fn column_means(data: Matrix<'_>) -> Vec<f64> {
+    let (n, d) = (data.n_rows() as f64, data.n_cols());
     let sums = data
+        .data()
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
             let mut s = vec![0.0; d];
@@ -350,9 +359,10 @@ fn column_means(data: &[f64], d: usize) -> Vec<f64> {
 
 /// Sample covariance (denominator n - 1) from centred values; two passes
 /// (means first) avoid the cancellation of the one-pass formula.
-fn covariance(data: &[f64], d: usize, mean: &[f64]) -> Vec<f64> {
-    let n = data.len() / d;
+fn covariance(data: Matrix<'_>, mean: &[f64]) -> Vec<f64> {
+    let (n, d) = (data.n_rows(), data.n_cols());
     let upper = data
+        .data()
         .par_chunks(CHUNK_ROWS * d)
         .map(|chunk| {
             let mut acc = vec![0.0; d * d];

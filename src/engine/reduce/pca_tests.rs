@@ -1,5 +1,7 @@
 use super::*;
 
+crate::engine::matrix::fit_raw!(PcaParams => PcaModel, PcaError);
+
 /// Fixed 10 × 4 dataset; the same literal is `X` in the Python below.
 const X: [f64; 40] = [
     2.5, 2.4, 0.5, 1.0, 0.5, 0.7, 1.9, 3.1, 2.2, 2.9, 0.8, 0.2, //
@@ -68,7 +70,7 @@ fn matches_scikit_learn() {
     let m = PcaParams {
         keep: Keep::Count(4),
     }
-    .fit(&X, 4)
+    .fit_raw(&X, 4)
     .unwrap();
     assert_close(&m.explained_variance_ratio, &SK_RATIO, 1e-6);
     assert_close(&m.explained_variance, &SK_VAR, 1e-6);
@@ -83,7 +85,7 @@ fn variance_fraction_picks_fewest_components() {
         PcaParams {
             keep: Keep::Variance(f),
         }
-        .fit(&X, 4)
+        .fit_raw(&X, 4)
         .unwrap()
     };
     assert_eq!(fit(0.5).n_kept, 1);
@@ -116,7 +118,7 @@ fn recovers_a_known_axis_on_large_data() {
     let m = PcaParams {
         keep: Keep::Count(1),
     }
-    .fit(&data, 2)
+    .fit_raw(&data, 2)
     .unwrap();
     assert!((m.components[0] - 0.6).abs() < 1e-3, "{:?}", m.components);
     assert!((m.components[1] - 0.8).abs() < 1e-3, "{:?}", m.components);
@@ -140,14 +142,14 @@ fn jacobi_diagonalises_exactly_known_matrix() {
 fn rejects_bad_input() {
     let p = PcaParams::default();
     assert_eq!(
-        p.fit(&[1.0, 2.0, 3.0], 2),
+        p.fit_raw(&[1.0, 2.0, 3.0], 2),
         Err(PcaError::Matrix(
             crate::engine::matrix::MatrixError::Shape { len: 3, n_cols: 2 }
         ))
     );
-    assert_eq!(p.fit(&[1.0, 2.0], 2), Err(PcaError::TooFewRows(1)));
+    assert_eq!(p.fit_raw(&[1.0, 2.0], 2), Err(PcaError::TooFewRows(1)));
     assert_eq!(
-        p.fit(&[1.0, 2.0, f64::NAN, 1.0], 2),
+        p.fit_raw(&[1.0, 2.0, f64::NAN, 1.0], 2),
         Err(PcaError::Matrix(
             crate::engine::matrix::MatrixError::NonFinite { row: 1, col: 0 }
         ))
@@ -155,12 +157,12 @@ fn rejects_bad_input() {
     let c = PcaParams {
         keep: Keep::Count(3),
     };
-    assert!(c.fit(&X, 4).is_ok());
-    assert!(matches!(c.fit(&X, 2), Err(PcaError::BadCount { .. })));
+    assert!(c.fit_raw(&X, 4).is_ok());
+    assert!(matches!(c.fit_raw(&X, 2), Err(PcaError::BadCount { .. })));
     let f = PcaParams {
         keep: Keep::Variance(1.5),
     };
-    assert_eq!(f.validate(), Err(PcaError::BadFraction(1.5)));
+    assert_eq!(f.check(), Err(PcaError::BadFraction(1.5)));
 }
 
 /// Rows of seeded noise plus a strong shared direction, so the spectrum is not flat.
@@ -184,11 +186,11 @@ fn wide_data_goes_through_the_gram_matrix_and_agrees_with_the_covariance() {
     let m = PcaParams {
         keep: Keep::Count(6),
     }
-    .fit(&x, d)
+    .fit_raw(&x, d)
     .unwrap();
     // The same numbers from the covariance route (fine at this size).
-    let mean = column_means(&x, d);
-    let cov = Eigen::of_covariance(&x, d, &mean);
+    let mean = column_means(Matrix::trusted(&x, d));
+    let cov = Eigen::of_covariance(Matrix::trusted(&x, d), &mean);
     let want_var = cov.variances(d);
     assert_eq!(m.explained_variance.len(), d);
     assert_close(&m.explained_variance, &want_var, 1e-9);
@@ -196,7 +198,7 @@ fn wide_data_goes_through_the_gram_matrix_and_agrees_with_the_covariance() {
     assert!(m.explained_variance[n - 1..].iter().all(|v| v.abs() < 1e-9));
     let mut want = Vec::new();
     for i in 0..n - 1 {
-        let mut v = cov.component(i, &x, d, &mean, &want);
+        let mut v = cov.component(i, Matrix::trusted(&x, d), &mean, &want);
         let big = (0..d)
             .max_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs()))
             .unwrap();
@@ -230,7 +232,7 @@ fn very_wide_data_is_cheap_and_oversized_data_is_refused() {
     let m = PcaParams {
         keep: Keep::Count(2),
     }
-    .fit(&x, 100_000)
+    .fit_raw(&x, 100_000)
     .unwrap();
     assert_eq!(m.components.len(), 200_000);
     assert!(m.explained_variance_ratio[0] > 0.5);
@@ -238,7 +240,7 @@ fn very_wide_data_is_cheap_and_oversized_data_is_refused() {
         PcaParams {
             keep: Keep::Count(21)
         }
-        .fit(&x, 100_000),
+        .fit_raw(&x, 100_000),
         Err(PcaError::CountBeyondRows {
             count: 21,
             n_rows: 20
@@ -247,7 +249,7 @@ fn very_wide_data_is_cheap_and_oversized_data_is_refused() {
     let n = MAX_PCA_DIM + 1;
     let big = vec![0.0; n * n];
     assert_eq!(
-        PcaParams::default().fit(&big, n),
+        PcaParams::default().fit_raw(&big, n),
         Err(PcaError::TooLarge {
             n_rows: n,
             n_cols: n

@@ -7,6 +7,9 @@
 //! per-coordinate adaptive gains. Each row's sums are computed sequentially
 //! and combined in row order, so the result for a seed does not depend on
 //! the number of threads.
+use crate::engine::distance::sqdist;
+use crate::engine::matrix::{Matrix, MatrixError};
+use crate::engine::params::ParamGuard;
 
 use crate::engine::job::{Cancelled, JobControl};
 use crate::engine::rng::Rng;
@@ -44,7 +47,7 @@ impl Default for TsneParams {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TsneError {
     #[error(transparent)]
-    Matrix(#[from] crate::engine::matrix::MatrixError),
+    Matrix(#[from] MatrixError),
     #[error("perplexity must be finite and > 0, got {0}")]
     BadPerplexity(f64),
     #[error("learning rate must be finite and > 0, got {0}")]
@@ -75,8 +78,15 @@ impl TsneResult {
     }
 }
 
-impl TsneParams {
-    pub fn validate(&self) -> Result<(), TsneError> {
+/// `TsneParams` whose rules hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TsneValid(TsneParams);
+
+impl ParamGuard for TsneParams {
+    type Checked = TsneValid;
+    type Error = TsneError;
+
+    fn check(&self) -> Result<TsneValid, TsneError> {
         if !(self.perplexity.is_finite() && self.perplexity > 0.0) {
             return Err(TsneError::BadPerplexity(self.perplexity));
         }
@@ -94,52 +104,52 @@ impl TsneParams {
         if self.max_points < 2 {
             return Err(TsneError::BadMaxPoints(self.max_points));
         }
-        Ok(())
+        Ok(TsneValid(self.clone()))
     }
+}
 
-    pub fn fit(
-        &self,
-        data: &[f64],
-        n_cols: usize,
-        job: &JobControl,
-    ) -> Result<TsneResult, TsneError> {
-        self.validate()?;
-        let n_rows = crate::engine::matrix::check(data, n_cols)?;
+impl TsneParams {
+    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<TsneResult, TsneError> {
+        self.check()?.fit(data, job)
+    }
+}
+
+impl TsneValid {
+    pub fn fit(&self, data: Matrix<'_>, job: &JobControl) -> Result<TsneResult, TsneError> {
+        let t = &self.0;
+        let n_rows = data.n_rows();
         // Separate streams so the sample and the start layout are independent.
-        let rows = if n_rows > self.max_points {
-            Rng::stream(self.seed, 0).sample_indices(n_rows, self.max_points)
+        let rows = if n_rows > t.max_points {
+            Rng::stream(t.seed, 0).sample_indices(n_rows, t.max_points)
         } else {
             (0..n_rows).collect()
         };
         let n = rows.len();
-        if n < 2 || self.perplexity >= n as f64 {
+        if n < 2 || t.perplexity >= n as f64 {
             return Err(TsneError::TooFewRows {
                 n,
-                perplexity: self.perplexity,
+                perplexity: t.perplexity,
             });
         }
-        let points: Vec<f64> = rows
-            .iter()
-            .flat_map(|&r| data[r * n_cols..(r + 1) * n_cols].iter().copied())
-            .collect();
+        let points = data.gather(&rows);
 
-        let p = joint_probabilities(&points, n_cols, self.perplexity);
+        let p = joint_probabilities(Matrix::trusted(&points, data.n_cols()), t.perplexity);
         job.check()?;
 
-        let mut rng = Rng::stream(self.seed, 1);
+        let mut rng = Rng::stream(t.seed, 1);
         let mut y: Vec<f64> = (0..2 * n).map(|_| rng.normal(0.0, 1e-4)).collect();
-        let lr = self
+        let lr = t
             .learning_rate
-            .unwrap_or_else(|| (n as f64 / self.early_exaggeration / 4.0).max(50.0));
+            .unwrap_or_else(|| (n as f64 / t.early_exaggeration / 4.0).max(50.0));
         let mut update = vec![0.0; 2 * n];
         let mut gains = vec![1.0f64; 2 * n];
-        for it in 0..self.iterations {
+        for it in 0..t.iterations {
             if it.is_multiple_of(10) {
                 job.check()?;
-                job.set_progress(it as f64 / self.iterations as f64);
+                job.set_progress(it as f64 / t.iterations as f64);
             }
-            let early = it < self.exaggeration_iterations;
-            let exaggeration = if early { self.early_exaggeration } else { 1.0 };
+            let early = it < t.exaggeration_iterations;
+            let exaggeration = if early { t.early_exaggeration } else { 1.0 };
             let momentum = if early { 0.5 } else { 0.8 };
             let grad = gradient(&p, &y, exaggeration);
             for k in 0..2 * n {
@@ -159,9 +169,9 @@ impl TsneParams {
 }
 
 /// Symmetric joint probabilities P (dense `n × n`, summing to 1).
-fn joint_probabilities(points: &[f64], d: usize, perplexity: f64) -> Vec<f64> {
-    let n = points.len() / d;
-    let mut p = conditional_probabilities(points, d, perplexity);
+fn joint_probabilities(points: Matrix<'_>, perplexity: f64) -> Vec<f64> {
+    let n = points.n_rows();
+    let mut p = conditional_probabilities(points, perplexity);
     let scale = 1.0 / (2.0 * n as f64);
     for i in 0..n {
         for j in i + 1..n {
@@ -175,20 +185,13 @@ fn joint_probabilities(points: &[f64], d: usize, perplexity: f64) -> Vec<f64> {
 
 /// Row-stochastic p(j | i) from Gaussians whose widths are bisected until each
 /// row's entropy is ln(perplexity).
-fn conditional_probabilities(points: &[f64], d: usize, perplexity: f64) -> Vec<f64> {
-    let n = points.len() / d;
+fn conditional_probabilities(points: Matrix<'_>, perplexity: f64) -> Vec<f64> {
+    let n = points.n_rows();
     let target = perplexity.ln();
     let mut p = vec![0.0; n * n];
     p.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        let pi = &points[i * d..(i + 1) * d];
-        let mut dist: Vec<f64> = (0..n)
-            .map(|j| {
-                pi.iter()
-                    .zip(&points[j * d..(j + 1) * d])
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum()
-            })
-            .collect();
+        let pi = points.row(i);
+        let mut dist: Vec<f64> = points.rows().map(|pj| sqdist(pi, pj)).collect();
         // Shift by the nearest distance: same conditionals, no exp underflow.
         let dmin = (0..n)
             .filter(|&j| j != i)

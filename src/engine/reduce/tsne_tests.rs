@@ -1,5 +1,7 @@
 use super::*;
 
+crate::engine::matrix::fit_raw!(TsneParams => TsneResult, TsneError, job: &JobControl);
+
 /// Three Gaussian blobs in 5-D, `per` rows each, far apart relative to their
 /// spread; the blob of row r is r / per.
 fn blobs(per: usize) -> Vec<f64> {
@@ -46,7 +48,7 @@ fn quick() -> TsneParams {
 #[test]
 fn separated_blobs_stay_separated() {
     let data = blobs(60);
-    let r = quick().fit(&data, 5, &JobControl::new()).unwrap();
+    let r = quick().fit_raw(&data, 5, &JobControl::new()).unwrap();
     assert_eq!(r.rows, (0..180).collect::<Vec<_>>());
     assert_eq!(r.embedding.len(), 360);
     assert!(r.embedding.iter().all(|v| v.is_finite()));
@@ -90,14 +92,14 @@ fn deterministic_for_a_seed_and_sampled_when_large() {
         max_points: 90,
         ..Default::default()
     };
-    let a = params.fit(&data, 5, &JobControl::new()).unwrap();
-    let b = params.fit(&data, 5, &JobControl::new()).unwrap();
+    let a = params.fit_raw(&data, 5, &JobControl::new()).unwrap();
+    let b = params.fit_raw(&data, 5, &JobControl::new()).unwrap();
     assert_eq!(a, b);
     assert_eq!(a.rows.len(), 90);
     assert!(a.was_sampled(120));
     assert!(a.rows.windows(2).all(|w| w[0] < w[1]));
     let other = TsneParams { seed: 7, ..params }
-        .fit(&data, 5, &JobControl::new())
+        .fit_raw(&data, 5, &JobControl::new())
         .unwrap();
     assert_ne!(a.embedding, other.embedding);
 }
@@ -106,7 +108,7 @@ fn deterministic_for_a_seed_and_sampled_when_large() {
 fn joint_probabilities_are_symmetric_with_the_requested_perplexity() {
     let data = blobs(20);
     let n = 60;
-    let p = joint_probabilities(&data, 5, 8.0);
+    let p = joint_probabilities(Matrix::trusted(&data, 5), 8.0);
     let total: f64 = p.iter().sum();
     assert!((total - 1.0).abs() < 1e-12);
     for i in 0..n {
@@ -116,7 +118,7 @@ fn joint_probabilities_are_symmetric_with_the_requested_perplexity() {
         }
     }
     // Each conditional row has entropy ln(perplexity), recomputed here.
-    let c = conditional_probabilities(&data, 5, 8.0);
+    let c = conditional_probabilities(Matrix::trusted(&data, 5), 8.0);
     for row in c.chunks(n) {
         let h: f64 = row.iter().filter(|&&v| v > 0.0).map(|v| -v * v.ln()).sum();
         assert!((h - 8f64.ln()).abs() < 1e-4, "entropy {h}");
@@ -124,7 +126,7 @@ fn joint_probabilities_are_symmetric_with_the_requested_perplexity() {
     }
     // Two points: each is the other's only neighbour.
     assert_eq!(
-        joint_probabilities(&[0.0, 1.0], 1, 1.0),
+        joint_probabilities(Matrix::trusted(&[0.0, 1.0], 1), 1.0),
         vec![0.0, 0.5, 0.5, 0.0]
     );
 }
@@ -135,21 +137,21 @@ fn validation_and_cancellation() {
         perplexity: 0.0,
         ..Default::default()
     };
-    assert_eq!(bad.validate(), Err(TsneError::BadPerplexity(0.0)));
+    assert_eq!(bad.check(), Err(TsneError::BadPerplexity(0.0)));
     let bad = TsneParams {
         learning_rate: Some(-1.0),
         ..Default::default()
     };
-    assert!(bad.validate().is_err());
+    assert!(bad.check().is_err());
     let job = JobControl::new();
     let p = TsneParams::default();
     assert!(matches!(
-        p.fit(&[0.0; 20], 2, &job),
+        p.fit_raw(&[0.0; 20], 2, &job),
         Err(TsneError::TooFewRows { n: 10, .. })
     ));
     job.cancel();
     assert_eq!(
-        quick().fit(&blobs(20), 5, &job),
+        quick().fit_raw(&blobs(20), 5, &job),
         Err(TsneError::Cancelled(Cancelled))
     );
 }

@@ -39,7 +39,7 @@ fn kneedle_on_known_curves() {
 fn four_blobs_recommend_four() {
     let x = four_blobs(100);
     let job = JobControl::new();
-    let r = sweep(&x, 2, &params(2, 8, 0), &job).unwrap();
+    let r = sweep(Matrix::trusted(&x, 2), &params(2, 8, 0), &job).unwrap();
     assert_eq!(
         r.rows.iter().map(|r| r.k).collect::<Vec<_>>(),
         (2..=8).collect::<Vec<_>>()
@@ -52,9 +52,15 @@ fn four_blobs_recommend_four() {
     let row4 = &r.rows[2];
     // Row scores agree with the metrics module on the model's labels.
     let l = &r.models[2].labels;
-    assert_eq!(row4.silhouette, metrics::silhouette_score(&x, 2, l).ok());
-    assert_eq!(row4.dunn, metrics::dunn(&x, 2, l).ok());
-    assert!((row4.inertia - metrics::inertia(&x, 2, l).unwrap()).abs() < 1e-9 * row4.inertia);
+    assert_eq!(
+        row4.silhouette,
+        metrics::silhouette_score(Matrix::trusted(&x, 2), l).ok()
+    );
+    assert_eq!(row4.dunn, metrics::dunn(Matrix::trusted(&x, 2), l).ok());
+    assert!(
+        (row4.inertia - metrics::inertia(Matrix::trusted(&x, 2), l).unwrap()).abs()
+            < 1e-9 * row4.inertia
+    );
     // Silhouette peaks at the true k.
     let best = r
         .rows
@@ -66,13 +72,21 @@ fn four_blobs_recommend_four() {
 #[test]
 fn sampled_metrics_use_one_sample() {
     let x = four_blobs(100);
-    let r = sweep(&x, 2, &params(3, 5, 120), &JobControl::new()).unwrap();
+    let r = sweep(
+        Matrix::trusted(&x, 2),
+        &params(3, 5, 120),
+        &JobControl::new(),
+    )
+    .unwrap();
     assert_eq!(r.silhouette_sample_size, Some(120));
     let idx = metrics::sample_indices(400, 120, KMeansParams::default().seed);
     for (row, m) in r.rows.iter().zip(&r.models) {
-        let (xs, ls) = metrics::take_rows(&x, 2, &m.labels, &idx);
-        assert_eq!(row.silhouette, metrics::silhouette_score(&xs, 2, &ls).ok());
-        assert_eq!(row.dunn, metrics::dunn(&xs, 2, &ls).ok());
+        let (xs, ls) = metrics::take_rows(Matrix::trusted(&x, 2), &m.labels, &idx);
+        assert_eq!(
+            row.silhouette,
+            metrics::silhouette_score(Matrix::trusted(&xs, 2), &ls).ok()
+        );
+        assert_eq!(row.dunn, metrics::dunn(Matrix::trusted(&xs, 2), &ls).ok());
     }
 }
 
@@ -81,16 +95,16 @@ fn errors_and_cancel() {
     let x = four_blobs(5);
     let job = JobControl::new();
     assert_eq!(
-        sweep(&x, 2, &params(1, 4, 0), &job).unwrap_err(),
+        sweep(Matrix::trusted(&x, 2), &params(1, 4, 0), &job).unwrap_err(),
         SweepError::BadRange { k_min: 1, k_max: 4 }
     );
     assert_eq!(
-        sweep(&x, 2, &params(2, 30, 0), &job).unwrap_err(),
+        sweep(Matrix::trusted(&x, 2), &params(2, 30, 0), &job).unwrap_err(),
         SweepError::KMeans(KMeansError::KTooLarge { k: 30, n_rows: 20 })
     );
     job.cancel();
     assert_eq!(
-        sweep(&x, 2, &params(2, 4, 0), &job).unwrap_err(),
+        sweep(Matrix::trusted(&x, 2), &params(2, 4, 0), &job).unwrap_err(),
         SweepError::KMeans(KMeansError::Cancelled)
     );
 }

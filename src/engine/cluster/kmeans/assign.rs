@@ -14,7 +14,8 @@
 
 use rayon::prelude::*;
 
-use super::{row, sqdist, CHUNK};
+use super::{sqdist, CHUNK};
+use crate::engine::matrix::Matrix;
 
 /// Per-cluster coordinate sums and counts. A full pass fills them; an incremental pass returns
 /// only the moves (counts as wrapping deltas), so unchanged rows never touch their data.
@@ -140,21 +141,20 @@ impl RowBounds {
 /// One assignment pass against `centers` after the centre update recorded last in `drift`. Also
 /// accumulates the sums for the next centre update (all rows if `full`, else only the moves).
 pub(super) fn assign(
-    data: &[f64],
-    d: usize,
-    centers: &[f64],
+    data: Matrix<'_>,
+    centers: Matrix<'_>,
     drift: &Drift,
     b: &mut Bounds,
     full: bool,
 ) -> Stats {
-    let k = centers.len() / d;
+    let (k, d) = (centers.n_rows(), data.n_cols());
     // Half the distance from each centre to its nearest other centre.
     let half: Vec<f64> = (0..k)
         .map(|a| {
-            let ca = row(centers, d, a);
+            let ca = centers.row(a);
             let m = (0..k)
                 .filter(|&j| j != a)
-                .map(|j| sqdist(ca, row(centers, d, j)))
+                .map(|j| sqdist(ca, centers.row(j)))
                 .fold(f64::INFINITY, f64::min);
             0.5 * m.sqrt()
         })
@@ -180,14 +180,14 @@ pub(super) fn assign(
                 let m = half[a].max(low2.min(rest));
                 if upper > m {
                     todo.push((j as u32, m));
-                    prefetch(row(data, d, base + j));
+                    prefetch(data.row(base + j));
                 }
             }
             let da: Vec<f64> = todo
                 .iter()
                 .map(|&(j, _)| {
                     let a = lab[j as usize] as usize;
-                    sqdist(row(data, d, base + j as usize), row(centers, d, a))
+                    sqdist(data.row(base + j as usize), centers.row(a))
                 })
                 .collect();
             for (&(j, m), &da) in todo.iter().zip(&da) {
@@ -205,8 +205,8 @@ pub(super) fn assign(
                     };
                     continue;
                 }
-                let x = row(data, d, base + j);
-                let (b1, d1, b2, d2, d3) = scan(x, centers, d);
+                let x = data.row(base + j);
+                let (b1, d1, b2, d2, d3) = scan(x, centers);
                 if b1 != a {
                     st.changed += 1;
                     if !full {
@@ -234,7 +234,7 @@ pub(super) fn assign(
                     st.counts[a] += 1;
                     let s = &mut st.sums[a * d..(a + 1) * d];
                     s.iter_mut()
-                        .zip(row(data, d, base + j))
+                        .zip(data.row(base + j))
                         .for_each(|(s, v)| *s += v);
                 }
             }
@@ -265,11 +265,11 @@ fn prefetch(x: &[f64]) {
 }
 
 /// All k squared distances, reduced to the three nearest: (nearest, its distance, second,
-/// its distance, third distance). Ties go to the lower index, as in `nearest`.
-fn scan(x: &[f64], centers: &[f64], d: usize) -> (usize, f64, usize, f64, f64) {
+/// its distance, third distance). Ties go to the lower index, as in `distance::nearest`.
+fn scan(x: &[f64], centers: Matrix<'_>) -> (usize, f64, usize, f64, f64) {
     let inf = f64::INFINITY;
     let (mut b1, mut d1, mut b2, mut d2, mut d3) = (0, inf, 0, inf, inf);
-    for (cj, c) in centers.chunks_exact(d).enumerate() {
+    for (cj, c) in centers.rows().enumerate() {
         let dd = sqdist(x, c);
         if dd < d1 {
             (d3, d2, b2, d1, b1) = (d2, d1, b1, dd, cj);
@@ -285,12 +285,12 @@ fn scan(x: &[f64], centers: &[f64], d: usize) -> (usize, f64, usize, f64, f64) {
 /// Gives every empty cluster the row farthest from its current centre (taken only from
 /// clusters that keep at least one row), moving that row's contribution in `st`.
 pub(super) fn relocate_empty(
-    data: &[f64],
-    d: usize,
-    centers: &[f64],
+    data: Matrix<'_>,
+    centers: Matrix<'_>,
     st: &mut Stats,
     b: &mut Bounds,
 ) {
+    let d = data.n_cols();
     let k = st.counts.len();
     let empty: Vec<usize> = (0..k).filter(|&j| st.counts[j] == 0).collect();
     if empty.is_empty() {
@@ -299,7 +299,7 @@ pub(super) fn relocate_empty(
     let labels = &b.labels;
     let dist: Vec<f64> = (0..labels.len())
         .into_par_iter()
-        .map(|i| sqdist(row(data, d, i), row(centers, d, labels[i] as usize)))
+        .map(|i| sqdist(data.row(i), centers.row(labels[i] as usize)))
         .collect();
     let mut order: Vec<usize> = (0..dist.len()).collect();
     // Farthest first; ties by index keep this deterministic.
@@ -312,7 +312,7 @@ pub(super) fn relocate_empty(
             .find(|&i| st.counts[b.labels[i] as usize] > 1)
             .expect("k <= n_rows");
         let from = b.labels[i] as usize;
-        let x = row(data, d, i);
+        let x = data.row(i);
         st.counts[from] -= 1;
         st.counts[j] += 1;
         for (c, v) in x.iter().enumerate() {

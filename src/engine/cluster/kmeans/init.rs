@@ -1,40 +1,15 @@
-//! Input checks, the tolerance scale, and greedy k-means++ seeding.
+//! The tolerance scale, and greedy k-means++ seeding.
 
 use rayon::prelude::*;
 
-use super::{chunked, row, sqdist, KMeansError, CHUNK};
+use super::{chunked, sqdist, CHUNK};
 use crate::engine::job::{Cancelled, JobControl};
+use crate::engine::matrix::Matrix;
 use crate::engine::rng::Rng;
 
-/// Number of rows, after checking shape and finiteness.
-pub(super) fn check_data(data: &[f64], n_cols: usize) -> Result<usize, KMeansError> {
-    if n_cols == 0 || data.is_empty() {
-        return Err(KMeansError::EmptyData);
-    }
-    if !data.len().is_multiple_of(n_cols) {
-        return Err(KMeansError::Shape {
-            len: data.len(),
-            n_cols,
-        });
-    }
-    // Chunked scan: much cheaper than a per-element `position_first`.
-    let bad = data
-        .par_chunks(CHUNK * n_cols)
-        .enumerate()
-        .find_map_first(|(c, v)| {
-            v.iter()
-                .position(|x| !x.is_finite())
-                .map(|p| c * CHUNK * n_cols + p)
-        });
-    match bad {
-        Some(pos) => Err(KMeansError::NonFinite(pos / n_cols)),
-        None => Ok(data.len() / n_cols),
-    }
-}
-
 /// Mean over columns of the population variance (scikit-learn's tolerance scale).
-pub(super) fn mean_variance(data: &[f64], d: usize) -> f64 {
-    let n = data.len() / d;
+pub(super) fn mean_variance(m: Matrix<'_>) -> f64 {
+    let (n, d, data) = (m.n_rows(), m.n_cols(), m.data());
     // Two passes (mean, then squared deviations) for accuracy; `center` is None on the first.
     let col_sums = |center: Option<&[f64]>| -> Vec<f64> {
         let parts = chunked(n, |s, e| {
@@ -64,18 +39,17 @@ pub(super) fn mean_variance(data: &[f64], d: usize) -> f64 {
 /// `2 + ln k` candidates drawn with probability proportional to the squared distance to the
 /// nearest centre chosen so far.
 pub(super) fn kmeans_pp(
-    data: &[f64],
-    d: usize,
+    m: Matrix<'_>,
     k: usize,
     rng: &mut Rng,
     job: &JobControl,
 ) -> Result<Vec<f64>, Cancelled> {
-    let n = data.len() / d;
+    let (n, d, data) = (m.n_rows(), m.n_cols(), m.data());
     let n_trials = 2 + (k as f64).ln() as usize;
     let mut centers = Vec::with_capacity(k * d);
-    centers.extend_from_slice(row(data, d, rng.range_usize(0, n)));
+    centers.extend_from_slice(m.row(rng.range_usize(0, n)));
     let mut closest = vec![0.0; n];
-    let mut chunk_pot = update_closest(data, d, &centers[..d], &mut closest, true);
+    let mut chunk_pot = update_closest(m, &centers[..d], &mut closest, true);
     for _ in 1..k {
         job.check()?;
         let pot: f64 = chunk_pot.iter().sum();
@@ -86,7 +60,7 @@ pub(super) fn kmeans_pp(
             let mut acc = vec![0.0; n_trials];
             for (x, &ci) in data[s * d..e * d].chunks_exact(d).zip(&closest[s..e]) {
                 for (a, &c) in acc.iter_mut().zip(&cands) {
-                    *a += sqdist(x, row(data, d, c)).min(ci);
+                    *a += sqdist(x, m.row(c)).min(ci);
                 }
             }
             acc
@@ -96,22 +70,22 @@ pub(super) fn kmeans_pp(
             totals.iter_mut().zip(p).for_each(|(t, v)| *t += v);
         }
         let best = (0..n_trials).fold(0, |b, t| if totals[t] < totals[b] { t } else { b });
-        let c = row(data, d, cands[best]);
+        let c = m.row(cands[best]);
         centers.extend_from_slice(c);
-        chunk_pot = update_closest(data, d, c, &mut closest, false);
+        chunk_pot = update_closest(m, c, &mut closest, false);
     }
     Ok(centers)
 }
 
 /// Lowers `closest` to the distance to `c` (or sets it when `first`); returns chunk sums.
-fn update_closest(data: &[f64], d: usize, c: &[f64], closest: &mut [f64], first: bool) -> Vec<f64> {
+fn update_closest(m: Matrix<'_>, c: &[f64], closest: &mut [f64], first: bool) -> Vec<f64> {
     closest
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(ci, out)| {
             let mut s = 0.0;
             for (o, i) in out.iter_mut().zip(ci * CHUNK..) {
-                let dd = sqdist(row(data, d, i), c);
+                let dd = sqdist(m.row(i), c);
                 *o = if first { dd } else { dd.min(*o) };
                 s += *o;
             }

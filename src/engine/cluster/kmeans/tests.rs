@@ -1,5 +1,7 @@
 use super::*;
 
+crate::engine::matrix::fit_raw!(KMeansParams => KMeansModel, KMeansError, job: &JobControl);
+
 fn params(k: usize) -> KMeansParams {
     KMeansParams {
         k,
@@ -27,7 +29,7 @@ fn validation_errors() {
     let x = [0.0, 1.0, 2.0];
     assert_eq!(params(1).validate(3), Err(KMeansError::KTooSmall(1)));
     assert_eq!(
-        params(4).fit(&x, 1, &job),
+        params(4).fit_raw(&x, 1, &job),
         Err(KMeansError::KTooLarge { k: 4, n_rows: 3 })
     );
     let p = KMeansParams {
@@ -53,20 +55,23 @@ fn validation_errors() {
         .validate(3),
         Err(KMeansError::BadTol(_))
     ));
-    assert_eq!(params(2).fit(&[], 1, &job), Err(KMeansError::EmptyData));
+    assert_eq!(params(2).fit_raw(&[], 1, &job), Err(KMeansError::EmptyData));
     assert_eq!(
-        params(2).fit(&x, 2, &job),
+        params(2).fit_raw(&x, 2, &job),
         Err(KMeansError::Shape { len: 3, n_cols: 2 })
     );
     let bad = [0.0, 1.0, 2.0, f64::NAN, 4.0, 5.0];
-    assert_eq!(params(2).fit(&bad, 2, &job), Err(KMeansError::NonFinite(1)));
+    assert_eq!(
+        params(2).fit_raw(&bad, 2, &job),
+        Err(KMeansError::NonFinite(1))
+    );
 }
 
 #[test]
 fn hand_computed_two_clusters() {
     // {0, 1} and {10, 11}: centroids 0.5 and 10.5, inertia 4 × 0.25 = 1.
     let m = params(2)
-        .fit(&[0.0, 10.0, 1.0, 11.0], 1, &JobControl::new())
+        .fit_raw(&[0.0, 10.0, 1.0, 11.0], 1, &JobControl::new())
         .unwrap();
     let mut c = m.centroids.clone();
     c.sort_by(f64::total_cmp);
@@ -80,7 +85,7 @@ fn hand_computed_two_clusters() {
 #[test]
 fn recovers_blobs_and_predict_matches_labels() {
     let (x, truth) = blobs(100);
-    let m = params(3).fit(&x, 2, &JobControl::new()).unwrap();
+    let m = params(3).fit_raw(&x, 2, &JobControl::new()).unwrap();
     // Each true blob maps to exactly one label and the labels are distinct.
     let map: Vec<usize> = (0..3).map(|t| m.labels[t]).collect();
     assert!(truth.iter().zip(&m.labels).all(|(&t, &l)| map[t] == l));
@@ -103,7 +108,7 @@ fn recovers_blobs_and_predict_matches_labels() {
         })
         .sum();
     assert!((m.inertia - direct).abs() <= 1e-9 * direct);
-    assert_eq!(m.predict(&x), m.labels);
+    assert_eq!(m.predict(Matrix::trusted(&x, 2)), m.labels);
 }
 
 #[test]
@@ -122,7 +127,7 @@ fn same_result_on_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| p.fit(&x, 3, &JobControl::new()).unwrap())
+        pool.install(|| p.fit_raw(&x, 3, &JobControl::new()).unwrap())
     };
     let one = run(1);
     assert!(one.n_iter > 1);
@@ -135,19 +140,19 @@ fn more_inits_never_worse_and_runs_differ_by_seed() {
     let mut rng = Rng::new(3);
     let x: Vec<f64> = (0..4000).map(|_| rng.f64()).collect();
     let job = JobControl::new();
-    let one = params(7).fit(&x, 2, &job).unwrap();
+    let one = params(7).fit_raw(&x, 2, &job).unwrap();
     let five = KMeansParams {
         n_init: 5,
         ..params(7)
     }
-    .fit(&x, 2, &job)
+    .fit_raw(&x, 2, &job)
     .unwrap();
     assert!(five.inertia <= one.inertia);
     let other = KMeansParams {
         seed: 1,
         ..params(7)
     }
-    .fit(&x, 2, &job)
+    .fit_raw(&x, 2, &job)
     .unwrap();
     assert_ne!(one.centroids, other.centroids);
 }
@@ -157,8 +162,7 @@ fn empty_cluster_takes_the_farthest_row() {
     // Centre 100 gets no rows; the row farthest from its centre is 3 (distance 2 from 1).
     let x = [0.0, 1.0, 3.0, 10.0, 11.0, 12.0];
     let m = lloyd(
-        &x,
-        1,
+        Matrix::trusted(&x, 1),
         vec![1.0, 11.0, 100.0],
         50,
         0.0,
@@ -175,7 +179,7 @@ fn empty_cluster_takes_the_farthest_row() {
 fn duplicate_rows_fewer_than_k_distinct() {
     // Only two distinct rows but k = 3: still a valid model, every label used.
     let x = [1.0, 1.0, 1.0, 5.0, 5.0, 5.0];
-    let m = params(3).fit(&x, 1, &JobControl::new()).unwrap();
+    let m = params(3).fit_raw(&x, 1, &JobControl::new()).unwrap();
     assert_eq!(m.inertia, 0.0);
     let mut used = m.labels.clone();
     used.sort_unstable();
@@ -187,16 +191,16 @@ fn duplicate_rows_fewer_than_k_distinct() {
 fn cancel_and_progress() {
     let (x, _) = blobs(50);
     let job = JobControl::new();
-    params(3).fit(&x, 2, &job).unwrap();
+    params(3).fit_raw(&x, 2, &job).unwrap();
     assert_eq!(job.progress(), 1.0);
     job.cancel();
-    assert_eq!(params(3).fit(&x, 2, &job), Err(KMeansError::Cancelled));
+    assert_eq!(params(3).fit_raw(&x, 2, &job), Err(KMeansError::Cancelled));
 }
 
 #[test]
 fn model_round_trips_through_serde() {
     let m = params(2)
-        .fit(&[0.0, 10.0, 1.0, 11.0], 1, &JobControl::new())
+        .fit_raw(&[0.0, 10.0, 1.0, 11.0], 1, &JobControl::new())
         .unwrap();
     let s = serde_json::to_string(&m).unwrap();
     assert_eq!(serde_json::from_str::<KMeansModel>(&s).unwrap(), m);
@@ -212,11 +216,19 @@ fn bounds_give_the_same_result_as_plain_lloyd() {
         .map(|i| rng.normal(((i / d) % 4) as f64 * 1.5, 1.0))
         .collect();
     let init: Vec<f64> = x[..k * d].to_vec();
-    let m = lloyd(&x, d, init.clone(), 100, 0.0, &JobControl::new(), &|_| {}).unwrap();
+    let m = lloyd(
+        Matrix::trusted(&x, d),
+        init.clone(),
+        100,
+        0.0,
+        &JobControl::new(),
+        &|_| {},
+    )
+    .unwrap();
     let (mut centers, mut labels, mut n_iter) = (init, vec![usize::MAX; n], 0);
     for it in 0..100 {
         let new: Vec<usize> = (0..n)
-            .map(|i| nearest(row(&x, d, i), &centers, d).0)
+            .map(|i| distance::nearest(Matrix::trusted(&centers, d), &x[i * d..(i + 1) * d]).0)
             .collect();
         if new == labels {
             break;
@@ -240,7 +252,7 @@ fn bounds_give_the_same_result_as_plain_lloyd() {
         .iter()
         .zip(&centers)
         .all(|(a, b)| (a - b).abs() < 1e-9));
-    assert_eq!(m.predict(&x), m.labels);
+    assert_eq!(m.predict(Matrix::trusted(&x, d)), m.labels);
 }
 
 #[test]
@@ -265,11 +277,25 @@ fn large_data_is_seeded_on_a_sample() {
     }
     let p = params(12);
     let job = JobControl::new();
-    let seeded = p.fit(&x, 2, &job).unwrap();
+    let seeded = p.fit_raw(&x, 2, &job).unwrap();
     // The plain path: one greedy k-means++ seeding of all rows, from the same stream.
-    let tol_abs = p.tol * mean_variance(&x, 2);
-    let start = kmeans_pp(&x, 2, 12, &mut Rng::stream(p.seed, 0), &job).unwrap();
-    let plain = lloyd(&x, 2, start, p.max_iter, tol_abs, &job, &|_| {}).unwrap();
+    let tol_abs = p.tol * mean_variance(Matrix::trusted(&x, 2));
+    let start = kmeans_pp(
+        Matrix::trusted(&x, 2),
+        12,
+        &mut Rng::stream(p.seed, 0),
+        &job,
+    )
+    .unwrap();
+    let plain = lloyd(
+        Matrix::trusted(&x, 2),
+        start,
+        p.max_iter,
+        tol_abs,
+        &job,
+        &|_| {},
+    )
+    .unwrap();
     assert!(
         seeded.inertia <= plain.inertia * (1.0 + 1e-9),
         "sample-seeded {} vs plain {}",
@@ -287,5 +313,5 @@ fn large_data_is_seeded_on_a_sample() {
         .num_threads(1)
         .build()
         .unwrap();
-    assert_eq!(pool.install(|| p.fit(&x, 2, &job).unwrap()), seeded);
+    assert_eq!(pool.install(|| p.fit_raw(&x, 2, &job).unwrap()), seeded);
 }
