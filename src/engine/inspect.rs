@@ -163,7 +163,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
 
 /// The five most common values, ties by value: one pass that keeps the best five so far, where
 /// most entries lose on the count alone (no sort of a million distinct strings).
-fn top5<'a>(counts: FxHashMap<&'a str, usize>) -> impl Iterator<Item = (&'a str, usize)> {
+fn top5(counts: FxHashMap<&str, usize>) -> impl Iterator<Item = (&str, usize)> {
     let before = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0)).is_lt();
     let mut best: Vec<(&str, usize)> = Vec::with_capacity(6);
     for e in counts {
