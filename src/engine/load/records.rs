@@ -46,7 +46,8 @@ pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Re
         .map(|(i, &(start, newlines))| {
             let end = cuts.get(i + 1).map_or(body.len(), |c| c.0);
             let chunk = &body[start..end];
-            if chunk.as_bytes().contains(&b'"') {
+            // Fields are cut at the delimiter byte, which must then be a whole character.
+            if !d.delimiter.is_ascii() || chunk.as_bytes().contains(&b'"') {
                 parse_chunk(chunk, first_line + newlines, d)
             } else {
                 parse_plain(chunk, first_line + newlines, d)
@@ -166,11 +167,20 @@ fn parse_plain(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
     let mut line = first_line;
     let mut at = 0;
     while at < bytes.len() {
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(bytes.len(), |i| at + i);
-        let record = &text[at..end];
+        // One pass over the line: fields cut at the delimiter, the record ends at '\r' or '\n'.
+        fields.clear();
+        let (mut start, mut end) = (at, at);
+        while let Some(&b) = bytes.get(end) {
+            if b == d.delimiter {
+                fields.push(&text[start..end]);
+                start = end + 1;
+            } else if b == b'\n' || b == b'\r' {
+                break;
+            }
+            end += 1;
+        }
+        fields.push(&text[start..end]);
+        let empty = end == at;
         let record_line = line;
         // Past the terminator(s): blank lines in between are skipped, as the CSV reader does.
         let mut next = end;
@@ -183,11 +193,9 @@ fn parse_plain(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
             next += 1;
         }
         at = next;
-        if record.is_empty() {
+        if empty {
             continue;
         }
-        fields.clear();
-        fields.extend(record.split(d.delimiter as char));
         if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
