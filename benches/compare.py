@@ -2,7 +2,7 @@
 """Benchmark seglab against pandas + scikit-learn, in one run: the data layer, the clustering
 kernels, and `seglab run` end to end.
 
-    python3 benches/compare.py [--only clean,kernels,run] [--rows 1000000] [--knn-rows 20000]
+    python3 benches/compare.py [--only clean,kernels,run,inspect] [--rows 1000000] [--knn-rows 20000]
         [--repeat 3] [--kernel-rows 1000000] [--n-init 1,3] [--sil-rows 20000]
         [--run-rows 1000000] [--run-transactions 5000000] [--run-repeat 1] [--kernels-bin PATH]
 
@@ -28,6 +28,10 @@ From the repository root. What it does:
      transactions, k=5, n_init=1, sweep 2..10 with silhouette on 10,000 rows) vs benches/peer_run.py
      on --run-rows customers and --run-transactions transactions; wall time, peak RSS, and a
      comparison of the two sides' sweep.csv and segment sizes.
+  9. inspect: `seglab inspect customers.csv --json` (the --rows file, 12 columns) against
+     benches/peer_inspect.py with pandas, polars and DuckDB (SUMMARIZE, approximate), each a child
+     process, --repeat times; best wall time, peak RSS, ratio, and a check that the peers agree on
+     rows, duplicate rows and per-column missing/distinct counts.
 Outputs go to target/bench-out/ and are removed at the end unless --keep.
 """
 import argparse
@@ -50,11 +54,12 @@ VENV_PY = VENV / "bin" / "python"
 PEER = BENCHES / "peer_clean.py"
 PEER_KERNELS = BENCHES / "peer_kernels.py"
 PEER_RUN = BENCHES / "peer_run.py"
+PEER_INSPECT = BENCHES / "peer_inspect.py"
 RECIPE = BENCHES / "clean_recipe.toml"
 SEGLAB = ROOT / "target" / "release" / "seglab"
 DATA = ROOT / "target" / "bench-data"
 WORK = ROOT / "target" / "bench-out"
-PEER_DEPS = ["pandas", "scikit-learn", "pyarrow", "matplotlib"]
+PEER_DEPS = ["pandas", "scikit-learn", "pyarrow", "matplotlib", "polars", "duckdb"]
 T0_ENV = "SEGLAB_BENCH_T0"
 SCALED = ["log1p(income)", "age", "tenure_days"]
 
@@ -74,7 +79,7 @@ def bootstrap():
     if not VENV_PY.exists():
         log(f"creating virtualenv {VENV.relative_to(ROOT)}")
         subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
-    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, pyarrow, matplotlib"], capture_output=True)
+    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, pyarrow, matplotlib, polars, duckdb"], capture_output=True)
     if probe.returncode != 0:
         log(f"installing {' '.join(PEER_DEPS)} into {VENV.relative_to(ROOT)}")
         subprocess.check_call([str(VENV_PY), "-m", "pip", "install", "--quiet", *PEER_DEPS])
@@ -190,7 +195,8 @@ def machine():
     log(f"machine: nproc {len(os.sched_getaffinity(0))} ({cpu}), {mem / 2**20:.1f} GiB RAM, {platform.system()} {platform.release()}")
     log(f"seglab:  {seglab} (git {commit or '?'}{' + uncommitted changes in src' if dirty else ''})")
     log(f"peer:    python {platform.python_version()}, pandas {version('pandas')}, numpy {version('numpy')}, "
-        f"scikit-learn {version('scikit-learn')}, pyarrow {version('pyarrow')}, matplotlib {version('matplotlib')}")
+        f"scikit-learn {version('scikit-learn')}, pyarrow {version('pyarrow')}, matplotlib {version('matplotlib')}, "
+        f"polars {version('polars')}, duckdb {version('duckdb')}")
 
 
 # ---------------------------------------------------------------- measuring
@@ -229,6 +235,47 @@ def bench(name, seglab_cmd, peer_cmd, s_out, p_out, repeat):
                 runs.setdefault("peer_import", []).append(json.loads((out / "timings.json").read_text())["import"])
             log(f"  {name} run {r + 1}/{repeat} {side:6s} {wall:7.2f} s  {rss:7.0f} MiB")
     return runs
+
+
+INSPECT_PEERS = ("pandas", "polars", "duckdb")
+
+
+def bench_inspect(csv, repeat):
+    """Best wall time and max peak RSS of seglab inspect and of each peer, one process per run."""
+    runs = {side: [] for side in ("seglab", *INSPECT_PEERS)}
+    for r in range(repeat):
+        for side in runs:
+            out = WORK / f"inspect-{side}"
+            if side == "seglab":
+                cmd = [str(SEGLAB), "inspect", str(csv), "--json"]
+            else:
+                cmd = [str(VENV_PY), str(PEER_INSPECT), side, str(csv), str(out)]
+            wall, rss = measure(cmd, out, WORK / f"inspect-{side}.log")
+            runs[side].append((wall, rss))
+            log(f"  inspect run {r + 1}/{repeat} {side:6s} {wall:7.2f} s  {rss:7.0f} MiB")
+    return runs
+
+
+def check_inspect(runs, csv):
+    sys.path.insert(0, str(BENCHES))
+    import peer_inspect
+
+    s = json.loads((WORK / "inspect-seglab.log").read_text())
+    peers = {p: json.loads((WORK / f"inspect-{p}" / "inspect.json").read_text()) for p in INSPECT_PEERS}
+    log(f"\n[5] inspect: do the results agree? ({csv.relative_to(ROOT)}, {len(s['columns'])} columns)")
+    peer_inspect.check(s, peers, log)
+    for p in INSPECT_PEERS:
+        t = json.loads((WORK / f"inspect-{p}" / "timings.json").read_text())
+        log(f"  {p} phases (last run): " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()))
+    best = {side: (min(w for w, _ in r), max(m for _, m in r)) for side, r in runs.items()}
+    head = f"{'inspect ' + format(s['rows'], ',') + ' rows, whole process':40s} {'best s':>8s} {'peak MB':>8s} {'peer/seglab':>12s}"
+    log("\n" + head)
+    log("-" * len(head))
+    for side, (wall, mb) in best.items():
+        ratio = "" if side == "seglab" else f"{wall / best['seglab'][0]:11.2f}x"
+        name = side + (" (SUMMARIZE, approximate)" if side == "duckdb" else "")
+        log(f"{name:40s} {wall:8.2f} {mb:8.0f} {ratio:>12s}")
+    log("(best wall time of the runs incl. interpreter start and imports; MB = peak RSS in MiB, max of the runs)")
 
 
 def kernel(cmd, name):
@@ -435,8 +482,8 @@ def peer_phases(p_out):
 def main():
     bootstrap()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default="clean,kernels,run",
-                    help="comma-separated parts to run: clean (incl. knn), kernels, run (default: all)")
+    ap.add_argument("--only", default="clean,kernels,run,inspect",
+                    help="comma-separated parts to run: clean (incl. knn), kernels, run, inspect (default: all)")
     ap.add_argument("--rows", type=int, default=1_000_000, help="customers for the clean benchmark (default 1,000,000)")
     ap.add_argument("--knn-rows", type=int, default=20_000, help="customers for the KNN benchmark (default 20,000)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per side; the best wall time is reported (default 3)")
@@ -453,8 +500,9 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the outputs in target/bench-out/")
     args = ap.parse_args()
     only = set(args.only.split(","))
-    if not only <= {"clean", "kernels", "run"}:
-        ap.error(f"--only: unknown part(s) {sorted(only - {'clean', 'kernels', 'run'})}")
+    parts = {"clean", "kernels", "run", "inspect"}
+    if not only <= parts:
+        ap.error(f"--only: unknown part(s) {sorted(only - parts)}")
     t0 = float(os.environ.get(T0_ENV, time.time()))
 
     ensure_seglab(args.build)
@@ -525,6 +573,13 @@ def main():
                 + " (the rest of the wall time: writing the folder and charts)")
             log(f"  peer phases (last run): {peer_phases(rp_out)}")
         checks.append(run_checks)
+
+    if "inspect" in only:
+        csv = ensure_data(args.rows, args.seed)
+        log(f"\n[5] inspect: {csv.relative_to(ROOT)} ({count_rows(csv):,} rows), seglab inspect --json vs "
+            f"{', '.join(INSPECT_PEERS)}")
+        inspect_runs = bench_inspect(csv, args.repeat)
+        checks.append(lambda: check_inspect(inspect_runs, csv))
 
     driver_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for check in checks:

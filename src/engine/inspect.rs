@@ -100,13 +100,9 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
     };
     match data {
         ColumnData::Number(v) => {
-            p.distinct = v
-                .iter()
-                .flatten()
-                .map(|x| x.to_bits())
-                .collect::<FxHashSet<_>>()
-                .len();
             let sorted = sorted_present(v);
+            // total_cmp orders by bits, so equal values sit side by side: no set needed.
+            p.distinct = sorted.chunk_by(|a, b| a.to_bits() == b.to_bits()).count();
             let num = |x: Option<f64>| x.and_then(serde_json::Number::from_f64).map(Value::Number);
             p.min = num(sorted.first().copied());
             p.median = num(quantile_sorted(&sorted, 0.5));
@@ -122,7 +118,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
         ColumnData::Date(v) => {
             let mut s: Vec<i32> = v.iter().flatten().copied().collect();
             s.sort_unstable();
-            p.distinct = s.iter().collect::<FxHashSet<_>>().len();
+            p.distinct = s.chunk_by(|a, b| a == b).count();
             let d = |x: Option<&i32>| x.map(|&x| Value::String(format_date(x)));
             p.min = d(s.first());
             p.median = d(s.get(s.len() / 2));
@@ -131,7 +127,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
         ColumnData::DateTime(v) => {
             let mut s: Vec<i64> = v.iter().flatten().copied().collect();
             s.sort_unstable();
-            p.distinct = s.iter().collect::<FxHashSet<_>>().len();
+            p.distinct = s.chunk_by(|a, b| a == b).count();
             let d = |x: Option<&i64>| x.map(|&x| Value::String(format_datetime(x)));
             p.min = d(s.first());
             p.median = d(s.get(s.len() / 2));
@@ -144,25 +140,44 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
             p.top = top_values([("true".to_string(), t), ("false".to_string(), f)].into());
         }
         ColumnData::Text(v) => {
+            let present = v.len() - missing;
             let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+            // Columns the loader found to be mostly unique get room for every value at once:
+            // growing a map of a million strings rehashes each of them several times.
+            if matches!(ty, ColumnType::Id | ColumnType::Email | ColumnType::Text) {
+                counts.reserve(present);
+            }
             for s in v.iter().flatten() {
                 *counts.entry(s).or_default() += 1;
             }
             p.distinct = counts.len();
             // Top values say nothing when every value is unique (emails, names of one-offs).
-            let repeats = counts.values().any(|&c| c > 1);
+            let repeats = counts.len() < present;
             if ty != ColumnType::Id && repeats {
-                let mut all: Vec<(&str, usize)> = counts.into_iter().collect();
-                // Only the five most common become owned strings (a million distinct names stay borrowed).
-                if all.len() > 5 {
-                    all.select_nth_unstable_by(4, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                    all.truncate(5);
-                }
-                p.top = top_values(all.into_iter().map(|(k, c)| (k.to_string(), c)).collect());
+                p.top = top_values(top5(counts).map(|(k, c)| (k.to_string(), c)).collect());
             }
         }
     }
     p
+}
+
+/// The five most common values, ties by value: one pass that keeps the best five so far, where
+/// most entries lose on the count alone (no sort of a million distinct strings).
+fn top5(counts: FxHashMap<&str, usize>) -> impl Iterator<Item = (&str, usize)> {
+    let before = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0)).is_lt();
+    let mut best: Vec<(&str, usize)> = Vec::with_capacity(6);
+    for e in counts {
+        if best.len() == 5 && !before(&e, &best[4]) {
+            continue;
+        }
+        let at = best
+            .iter()
+            .position(|b| before(&e, b))
+            .unwrap_or(best.len());
+        best.insert(at, e);
+        best.truncate(5);
+    }
+    best.into_iter()
 }
 
 fn top_values(mut counts: Vec<(String, usize)>) -> Vec<TopValue> {

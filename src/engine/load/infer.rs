@@ -83,10 +83,15 @@ pub fn is_long_digit_string(s: &str) -> bool {
 const EXACT_IN_F64: f64 = 9_007_199_254_740_992.0;
 
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "t" => Some(true),
-        "false" | "no" | "n" | "f" => Some(false),
-        _ => None,
+    // Compared without lower-casing into a new string: this runs on every cell of a column.
+    let t = s.trim();
+    let is = |words: [&str; 4]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+    if is(["true", "yes", "y", "t"]) {
+        Some(true)
+    } else if is(["false", "no", "n", "f"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -131,7 +136,7 @@ pub struct ColumnSpec<'a> {
 pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
     let mut warnings = Vec::new();
     let (ty, guessed) = match spec.forced {
-        Some(t) => (t, None),
+        Some(t) => (t, Guessed::None),
         None => guess_type(&raw, spec, &mut warnings),
     };
     let data = convert(raw, ty, spec, guessed, &mut warnings);
@@ -143,41 +148,61 @@ pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) 
     (Column::new(spec.name, ty, data), warnings)
 }
 
-/// The column's type, and for dates the format that the guess settled on (so the conversion
-/// does not guess again). One pass per test, no per-cell allocation: these run on every
-/// column of multi-million-row transaction logs.
+/// What the guess already worked out, so that the conversion does not do it again.
+enum Guessed {
+    None,
+    /// The format of a date column.
+    Dates(DateFormat),
+    /// Every cell as a number (all present cells parsed).
+    Numbers(Vec<Option<f64>>),
+}
+
+/// The column's type, and what the guess parsed on the way (so the conversion does not parse
+/// again). One pass per test, no per-cell allocation: these run on every column of
+/// multi-million-row transaction logs.
 fn guess_type(
     raw: &RawColumn,
     spec: &ColumnSpec,
     warnings: &mut Vec<String>,
-) -> (ColumnType, Option<DateFormat>) {
+) -> (ColumnType, Guessed) {
     let n = raw.len() - raw.null_count();
     if n == 0 {
         warnings.push(format!(
             "column '{}' has no values (all missing)",
             spec.name
         ));
-        return (ColumnType::Text, None);
+        return (ColumnType::Text, Guessed::None);
     }
     if present(raw).all(|(_, s)| parse_bool(s).is_some()) {
-        return (ColumnType::Boolean, None);
+        return (ColumnType::Boolean, Guessed::None);
     }
     // Non-numbers: how many and the first. Past 10% no warning is due, so counting stops.
+    // Until the first, the numbers are kept: they are the column if every cell is one.
     let (mut bad, mut first_bad) = (0usize, None);
-    for (row, s) in present(raw) {
-        if has_leading_zero(s) || is_long_digit_string(s) || parse_number(s, spec.style).is_none() {
+    let mut nums: Vec<Option<f64>> = Vec::with_capacity(raw.len());
+    for (row, cell) in raw.iter().enumerate() {
+        let Some(s) = cell else {
+            if bad == 0 {
+                nums.push(None);
+            }
+            continue;
+        };
+        let v = parse_number(s, spec.style);
+        if v.is_none() || has_leading_zero(s) || is_long_digit_string(s) {
             bad += 1;
-            first_bad.get_or_insert((row, s));
+            if first_bad.is_none() {
+                first_bad = Some((row, s));
+                nums = Vec::new();
+            }
             if bad * 10 > n {
                 break;
             }
+        } else if bad == 0 {
+            nums.push(v);
         }
     }
     if bad == 0 {
-        let nums: Vec<f64> = present(raw)
-            .filter_map(|(_, s)| parse_number(s, spec.style))
-            .collect();
-        return (classify_numbers(spec.name, &nums), None);
+        return (classify_parsed(spec.name, &nums), Guessed::Numbers(nums));
     }
     if bad * 10 <= n && n >= 10 {
         let (row, value) = first_bad.expect("bad > 0");
@@ -193,7 +218,7 @@ fn guess_type(
         ));
     }
     if let Some(f) = spec.date_format {
-        return (ColumnType::Date, Some(f.clone()));
+        return (ColumnType::Date, Guessed::Dates(f.clone()));
     }
     if let Some(g) = dates::guess(present(raw).map(|(_, s)| s)) {
         if g.ambiguous {
@@ -203,16 +228,27 @@ fn guess_type(
                 spec.name, g.format, spec.name
             ));
         }
-        return (ColumnType::Date, Some(g.format));
+        return (ColumnType::Date, Guessed::Dates(g.format));
     }
-    (classify_text(spec.name, raw, n), None)
+    (classify_text(spec.name, raw, n), Guessed::None)
 }
 
 pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
-    let integral = nums.iter().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
+    classify_values(name, nums.iter().copied())
+}
+
+/// `classify_numbers` of the present cells.
+fn classify_parsed(name: &str, cells: &[Option<f64>]) -> ColumnType {
+    classify_values(name, cells.iter().flatten().copied())
+}
+
+fn classify_values(name: &str, nums: impl Iterator<Item = f64> + Clone) -> ColumnType {
+    let integral = nums.clone().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
     if integral && name_says_id(name) {
-        let distinct: FxHashSet<u64> = nums.iter().map(|v| v.to_bits()).collect();
-        if distinct.len() > 1 {
+        // Two different values are enough to tell; no set of all of them.
+        let mut values = nums.map(f64::to_bits);
+        let first = values.next();
+        if values.any(|v| Some(v) != first) {
             return ColumnType::Id;
         }
     }
@@ -224,9 +260,16 @@ pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
 }
 
 fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
-    let emails = present(raw).filter(|(_, s)| looks_like_email(s)).count();
-    if emails * 10 >= n * 9 {
-        return ColumnType::Email;
+    // Emails need 90% of the cells: counting stops once that cannot be reached.
+    let mut others = 0;
+    let mut cells = present(raw);
+    let emails_possible = |others: usize| (n - others) * 10 >= n * 9;
+    while emails_possible(others) {
+        match cells.next() {
+            Some((_, s)) if !looks_like_email(s) => others += 1,
+            Some(_) => {}
+            None => return ColumnType::Email,
+        }
     }
     // A header that says "id" is believed even when values repeat (a foreign key such as
     // customer_id in a transactions table), unless it holds only one value.
@@ -237,15 +280,23 @@ fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
             return ColumnType::Id;
         }
     }
-    let mut distinct: FxHashSet<&str> = FxHashSet::default();
-    distinct.reserve(n.min(1 << 16));
-    distinct.extend(present(raw).map(|(_, s)| s.trim()));
-    let d = distinct.len();
-    let codes = d == n
-        && n >= 20
+    let code_like = n >= 20
         && present(raw)
             .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !s.trim().contains(' '));
-    if codes {
+    // Counting distinct values stops once the answer is known: past `many` distinct values it
+    // is not a category, and a repeated value rules out codes (every value unique).
+    let many = 50.max(n / 20);
+    let mut distinct: FxHashSet<&str> = FxHashSet::default();
+    distinct.reserve(n.min(1 << 16));
+    let mut repeated = false;
+    for (_, s) in present(raw) {
+        repeated |= !distinct.insert(s.trim());
+        if distinct.len() > many && (repeated || !code_like) {
+            return ColumnType::Text;
+        }
+    }
+    let d = distinct.len();
+    if code_like && d == n {
         return ColumnType::Id;
     }
     if d <= 50 || d * 20 <= n {
@@ -259,12 +310,23 @@ fn convert(
     raw: RawColumn,
     ty: ColumnType,
     spec: &ColumnSpec,
-    guessed: Option<DateFormat>,
+    guessed: Guessed,
     warnings: &mut Vec<String>,
 ) -> ColumnData {
     let mut failed: Vec<usize> = Vec::new();
     let n = raw.len();
+    let (guessed, nums) = match guessed {
+        Guessed::Dates(f) => (Some(f), None),
+        Guessed::Numbers(v) => (None, Some(v)),
+        Guessed::None => (None, None),
+    };
     let data = match ty {
+        ColumnType::Number | ColumnType::Integer if nums.is_some() => {
+            ColumnData::Number(nums.expect("checked"))
+        }
+        ColumnType::Id if nums.as_ref().is_some_and(|v| whole_exact(v)) => {
+            ColumnData::Number(nums.expect("checked"))
+        }
         ColumnType::Number | ColumnType::Integer => ColumnData::Number(
             (0..n)
                 .map(|i| {
@@ -333,6 +395,15 @@ fn convert(
         ));
     }
     data
+}
+
+/// Numbers that passed the guess (no leading zeros, no long digit strings) make a numeric id
+/// when `numeric_id` would say so: every one whole and exact in f64.
+fn whole_exact(cells: &[Option<f64>]) -> bool {
+    cells
+        .iter()
+        .flatten()
+        .all(|v| v.fract() == 0.0 && v.abs() <= EXACT_IN_F64)
 }
 
 /// An id column is kept as numbers only when every value is a whole number f64 holds exactly

@@ -14,6 +14,8 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 pub const MAX_FIELD_BYTES: usize = 1 << 20;
 /// Bytes looked at before the whole file is read.
 const HEAD_BYTES: usize = 64 * 1024;
+/// Bytes read between two line checks.
+const READ_PIECE: usize = 8 << 20;
 
 /// What kind of file a path is, when it is not a regular one (for the message).
 fn irregular_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
@@ -84,14 +86,18 @@ pub fn read_from(
     bytes.reserve(size_hint.saturating_sub(bytes.len()));
     let mut lines = LineGuard::default();
     lines.check(name, &bytes)?;
-    let mut chunk = vec![0u8; 1 << 20];
+    // Read straight into `bytes` (no bounce buffer to copy from), a piece at a time so that an
+    // overlong line is refused before the rest of the file is read.
     loop {
-        let n = reader.read(&mut chunk).map_err(|e| open_error(name, e))?;
+        let start = bytes.len();
+        let n = (&mut reader)
+            .take(READ_PIECE as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|e| open_error(name, e))?;
         if n == 0 {
             break;
         }
-        lines.check(name, &chunk[..n])?;
-        bytes.extend_from_slice(&chunk[..n]);
+        lines.check(name, &bytes[start..])?;
     }
     Ok(bytes)
 }
