@@ -1,0 +1,99 @@
+//! The inputs of a run, read once: the customers table and the optional transaction log, from
+//! any `Source`, inspected and prepared (cleaned, features built and scaled).
+
+use crate::behaviour::{summarize, Behaviour};
+use crate::inspect::{inspect, InspectReport};
+use crate::load::{load_source, LoadError, Source};
+use crate::preparation::{prepare, PreparationError, Prepared, STEPS};
+use crate::recipe::Recipe;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputsError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("{path}: {source}")]
+    Preparation {
+        path: PathBuf,
+        source: PreparationError,
+    },
+}
+
+/// Progress stages reported by `prepare_inputs`: load, inspect, then the preparation's steps.
+pub const PREPARE_STAGES: usize = STEPS.len() + 2;
+
+pub struct PreparedInputs {
+    /// The customers' file, or the name that stands for it (messages, the manifest).
+    pub name: PathBuf,
+    pub report: InspectReport,
+    pub prepared: Prepared,
+    /// Loader warnings, each prefixed with its file.
+    pub warnings: Vec<String>,
+}
+
+/// The transaction log: `flag` wins, else the recipe's file relative to the recipe.
+pub fn transactions_path(
+    recipe: &Recipe,
+    recipe_path: Option<&Path>,
+    flag: Option<&Path>,
+) -> Option<PathBuf> {
+    if let Some(f) = flag {
+        return Some(f.to_owned());
+    }
+    let file = recipe.transactions.as_ref()?.file.as_ref()?;
+    let base = recipe_path.and_then(Path::parent).unwrap_or(Path::new(""));
+    Some(base.join(file))
+}
+
+/// `progress(stage, name)` is called before each of the `PREPARE_STAGES` stages. A
+/// `transactions` log without a `[transactions]` table in the recipe uses the default columns.
+pub fn prepare_inputs(
+    recipe: &mut Recipe,
+    input: Source,
+    transactions: Option<Source>,
+    progress: &mut dyn FnMut(usize, &str),
+) -> Result<PreparedInputs, InputsError> {
+    progress(0, "load");
+    let mut warnings = Vec::new();
+    // The transaction log first: it is summarised and freed before the customers are read, so
+    // the two tables are never held together (peak memory).
+    let behaviour: Option<Behaviour> = match transactions {
+        Some(source) => {
+            let t = load_source(source, &Default::default())?;
+            let p = t.path;
+            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
+            let opts = recipe.transactions.get_or_insert_with(Default::default);
+            Some(
+                summarize(&t.table, opts).map_err(|e| InputsError::Preparation {
+                    path: p,
+                    source: e.into(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    let loaded = load_source(input, &recipe.load)?;
+    let name = loaded.path;
+    warnings.extend(
+        loaded
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", name.display())),
+    );
+    progress(1, "inspect");
+    let report = inspect(&name.display().to_string(), &loaded.table, &loaded.warnings);
+    let today = chrono::Local::now().date_naive();
+    let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
+        progress(i + 2, STEPS[i])
+    })
+    .map_err(|source| InputsError::Preparation {
+        path: name.clone(),
+        source,
+    })?;
+    Ok(PreparedInputs {
+        name,
+        report,
+        prepared,
+        warnings,
+    })
+}

@@ -1,0 +1,589 @@
+//! Raw text cells → typed columns: numbers (with optional thousands separators, decimal commas
+//! and currency symbols), booleans, dates, and the semantic kinds of text (id, email, category).
+
+use super::dates::{self, DateFormat, When};
+use crate::table::{Column, ColumnData, ColumnType};
+use rustc_hash::FxHashSet;
+
+/// Cells as read from the file: a text column whose missing cells are the NA tokens.
+pub use crate::text_column::TextColumn as RawColumn;
+
+fn present(raw: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|s| (i, s)))
+}
+
+/// How numbers are written in this file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberStyle {
+    pub thousands: Option<char>,
+    pub decimal: char,
+    pub currency: bool,
+}
+
+impl Default for NumberStyle {
+    fn default() -> Self {
+        NumberStyle {
+            thousands: None,
+            decimal: '.',
+            currency: false,
+        }
+    }
+}
+
+const CURRENCY: [char; 6] = ['$', '€', '£', '¥', '₹', '₩'];
+
+pub fn parse_number(s: &str, style: &NumberStyle) -> Option<f64> {
+    let t = s.trim();
+    let plain = style.thousands.is_none() && style.decimal == '.' && !style.currency;
+    let v: f64 = if plain {
+        t.parse().ok()?
+    } else {
+        let mut cleaned = String::with_capacity(t.len());
+        let (body, negative) = match t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            Some(inner) if style.currency => (inner, true),
+            _ => (t, false),
+        };
+        for c in body.chars() {
+            if Some(c) == style.thousands || (style.currency && CURRENCY.contains(&c)) {
+                continue;
+            }
+            if style.currency && c == ' ' {
+                continue;
+            }
+            cleaned.push(if c == style.decimal { '.' } else { c });
+        }
+        let v: f64 = cleaned.parse().ok()?;
+        if negative {
+            -v
+        } else {
+            v
+        }
+    };
+    // Rust reads "inf" and "nan" as numbers; in a customer table they are not.
+    v.is_finite().then_some(v)
+}
+
+/// "007" or "02134" are codes (zip, account), not quantities.
+fn has_leading_zero(s: &str) -> bool {
+    let t = s.trim().trim_start_matches(['-', '+']);
+    t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit()
+}
+
+/// 16 or more digits (a card, account or id number): beyond what f64 holds exactly (2^53 has
+/// 16 digits), and never a quantity. Kept as text.
+pub fn is_long_digit_string(s: &str) -> bool {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    digits.len() >= 16 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Integers up to 2^53 are exact in f64; ids beyond that must stay text.
+const EXACT_IN_F64: f64 = 9_007_199_254_740_992.0;
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    // Compared without lower-casing into a new string: this runs on every cell of a column.
+    let t = s.trim();
+    let is = |words: [&str; 4]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+    if is(["true", "yes", "y", "t"]) {
+        Some(true)
+    } else if is(["false", "no", "n", "f"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let t = s.trim();
+    match t.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !t.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// A header that names an identifier: "id", "customer_id", "CustomerID", "order id".
+pub fn name_says_id(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || lower == "uuid"
+}
+
+/// What a caller asks of one column.
+pub struct ColumnSpec<'a> {
+    pub name: &'a str,
+    pub forced: Option<ColumnType>,
+    pub date_format: Option<&'a DateFormat>,
+    pub style: &'a NumberStyle,
+    /// File line of each row, for messages.
+    pub lines: &'a [usize],
+}
+
+/// Consumes the raw cells: a text column keeps them as they are, without a copy.
+pub fn build_column(raw: RawColumn, spec: &ColumnSpec) -> (Column, Vec<String>) {
+    let mut warnings = Vec::new();
+    let (ty, guessed) = match spec.forced {
+        Some(t) => (t, Guessed::None),
+        None => guess_type(&raw, spec, &mut warnings),
+    };
+    let data = convert(raw, ty, spec, guessed, &mut warnings);
+    let ty = match (&data, ty) {
+        (ColumnData::DateTime(_), ColumnType::Date) => ColumnType::DateTime,
+        (ColumnData::Date(_), ColumnType::DateTime) => ColumnType::Date,
+        _ => ty,
+    };
+    (Column::new(spec.name, ty, data), warnings)
+}
+
+/// What the guess already worked out, so that the conversion does not do it again.
+enum Guessed {
+    None,
+    /// The format of a date column.
+    Dates(DateFormat),
+    /// Every cell as a number (all present cells parsed).
+    Numbers(Vec<Option<f64>>),
+}
+
+/// The column's type, and what the guess parsed on the way (so the conversion does not parse
+/// again). One pass per test, no per-cell allocation: these run on every column of
+/// multi-million-row transaction logs.
+fn guess_type(
+    raw: &RawColumn,
+    spec: &ColumnSpec,
+    warnings: &mut Vec<String>,
+) -> (ColumnType, Guessed) {
+    let n = raw.len() - raw.null_count();
+    if n == 0 {
+        warnings.push(format!(
+            "column '{}' has no values (all missing)",
+            spec.name
+        ));
+        return (ColumnType::Text, Guessed::None);
+    }
+    if present(raw).all(|(_, s)| parse_bool(s).is_some()) {
+        return (ColumnType::Boolean, Guessed::None);
+    }
+    // Non-numbers: how many and the first. Past 10% no warning is due, so counting stops.
+    // Until the first, the numbers are kept: they are the column if every cell is one.
+    let (mut bad, mut first_bad) = (0usize, None);
+    let mut nums: Vec<Option<f64>> = Vec::with_capacity(raw.len());
+    for (row, cell) in raw.iter().enumerate() {
+        let Some(s) = cell else {
+            if bad == 0 {
+                nums.push(None);
+            }
+            continue;
+        };
+        let v = parse_number(s, spec.style);
+        if v.is_none() || has_leading_zero(s) || is_long_digit_string(s) {
+            bad += 1;
+            if first_bad.is_none() {
+                first_bad = Some((row, s));
+                nums = Vec::new();
+            }
+            if bad * 10 > n {
+                break;
+            }
+        } else if bad == 0 {
+            nums.push(v);
+        }
+    }
+    if bad == 0 {
+        return (classify_parsed(spec.name, &nums), Guessed::Numbers(nums));
+    }
+    if bad * 10 <= n && n >= 10 {
+        let (row, value) = first_bad.expect("bad > 0");
+        let hint = if spec.style.thousands.is_none() && value.contains(',') {
+            " (thousands separators? set load.thousands = \",\")"
+        } else {
+            ""
+        };
+        warnings.push(format!(
+            "column '{}' is mostly numbers but {} value(s) are not, first '{}' on line {}{}; \
+             read as text. Add the token to load.na_values or set load.types.{} = \"number\"",
+            spec.name, bad, value, spec.lines[row], hint, spec.name
+        ));
+    }
+    if let Some(f) = spec.date_format {
+        return (ColumnType::Date, Guessed::Dates(f.clone()));
+    }
+    if let Some(g) = dates::guess(present(raw).map(|(_, s)| s)) {
+        if g.ambiguous {
+            warnings.push(format!(
+                "column '{}': dates read both day-first and month-first; read as {}. \
+                 Set load.date_formats.{} = \"dmy\" or \"mdy\" to choose",
+                spec.name, g.format, spec.name
+            ));
+        }
+        return (ColumnType::Date, Guessed::Dates(g.format));
+    }
+    (classify_text(spec.name, raw, n), Guessed::None)
+}
+
+pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
+    classify_values(name, nums.iter().copied())
+}
+
+/// `classify_numbers` of the present cells.
+fn classify_parsed(name: &str, cells: &[Option<f64>]) -> ColumnType {
+    classify_values(name, cells.iter().flatten().copied())
+}
+
+fn classify_values(name: &str, nums: impl Iterator<Item = f64> + Clone) -> ColumnType {
+    let integral = nums.clone().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
+    if integral && name_says_id(name) {
+        // Two different values are enough to tell; no set of all of them.
+        let mut values = nums.map(f64::to_bits);
+        let first = values.next();
+        if values.any(|v| Some(v) != first) {
+            return ColumnType::Id;
+        }
+    }
+    if integral {
+        ColumnType::Integer
+    } else {
+        ColumnType::Number
+    }
+}
+
+fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
+    // Emails need 90% of the cells: counting stops once that cannot be reached.
+    let mut others = 0;
+    let mut cells = present(raw);
+    let emails_possible = |others: usize| (n - others) * 10 >= n * 9;
+    while emails_possible(others) {
+        match cells.next() {
+            Some((_, s)) if !looks_like_email(s) => others += 1,
+            Some(_) => {}
+            None => return ColumnType::Email,
+        }
+    }
+    // A header that says "id" is believed even when values repeat (a foreign key such as
+    // customer_id in a transactions table), unless it holds only one value.
+    if name_says_id(name) {
+        let mut values = present(raw).map(|(_, s)| s.trim());
+        let first = values.next();
+        if values.any(|v| Some(v) != first) {
+            return ColumnType::Id;
+        }
+    }
+    let code_like = n >= 20
+        && present(raw)
+            .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !s.trim().contains(' '));
+    // Counting distinct values stops once the answer is known: past `many` distinct values it
+    // is not a category, and a repeated value rules out codes (every value unique).
+    let many = 50.max(n / 20);
+    let mut distinct: FxHashSet<&str> = FxHashSet::default();
+    distinct.reserve(n.min(1 << 16));
+    let mut repeated = false;
+    for (_, s) in present(raw) {
+        repeated |= !distinct.insert(s.trim());
+        if distinct.len() > many && (repeated || !code_like) {
+            return ColumnType::Text;
+        }
+    }
+    let d = distinct.len();
+    if code_like && d == n {
+        return ColumnType::Id;
+    }
+    if d <= 50 || d * 20 <= n {
+        ColumnType::Category
+    } else {
+        ColumnType::Text
+    }
+}
+
+fn convert(
+    raw: RawColumn,
+    ty: ColumnType,
+    spec: &ColumnSpec,
+    guessed: Guessed,
+    warnings: &mut Vec<String>,
+) -> ColumnData {
+    let mut failed: Vec<usize> = Vec::new();
+    let n = raw.len();
+    let (guessed, nums) = match guessed {
+        Guessed::Dates(f) => (Some(f), None),
+        Guessed::Numbers(v) => (None, Some(v)),
+        Guessed::None => (None, None),
+    };
+    let data = match ty {
+        ColumnType::Number | ColumnType::Integer if nums.is_some() => {
+            ColumnData::Number(nums.expect("checked"))
+        }
+        ColumnType::Id if nums.as_ref().is_some_and(|v| whole_exact(v)) => {
+            ColumnData::Number(nums.expect("checked"))
+        }
+        ColumnType::Number | ColumnType::Integer => ColumnData::Number(
+            (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = parse_number(s, spec.style);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect(),
+        ),
+        ColumnType::Id if numeric_id(&raw, spec.style) => ColumnData::Number(
+            (0..n)
+                .map(|i| raw.get(i).and_then(|s| parse_number(s, spec.style)))
+                .collect(),
+        ),
+        ColumnType::Boolean => ColumnData::Boolean(
+            (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = parse_bool(s);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect(),
+        ),
+        ColumnType::Date | ColumnType::DateTime => {
+            let format = guessed
+                .or_else(|| spec.date_format.cloned())
+                .unwrap_or_else(|| {
+                    dates::guess(present(&raw).map(|(_, s)| s).filter(|s| {
+                        [DateFormat::Ymd, DateFormat::Mdy, DateFormat::Dmy]
+                            .iter()
+                            .any(|f| dates::parse(s, f).is_some())
+                    }))
+                    .map_or(DateFormat::Ymd, |g| g.format)
+                });
+            let parsed: Vec<Option<When>> = (0..n)
+                .map(|i| {
+                    let s = raw.get(i)?;
+                    let v = dates::parse(s, &format);
+                    if v.is_none() {
+                        failed.push(i);
+                    }
+                    v
+                })
+                .collect();
+            dates_to_column(parsed)
+        }
+        _ => {
+            return ColumnData::Text(raw);
+        }
+    };
+    if let Some(&first) = failed.first() {
+        warnings.push(format!(
+            "column '{}': {} value(s) could not be read as {}, first '{}' on line {}; \
+             they are treated as missing",
+            spec.name,
+            failed.len(),
+            ty.name(),
+            raw.get(first).unwrap_or(""),
+            spec.lines[first]
+        ));
+    }
+    data
+}
+
+/// Numbers that passed the guess (no leading zeros, no long digit strings) make a numeric id
+/// when `numeric_id` would say so: every one whole and exact in f64.
+fn whole_exact(cells: &[Option<f64>]) -> bool {
+    cells
+        .iter()
+        .flatten()
+        .all(|v| v.fract() == 0.0 && v.abs() <= EXACT_IN_F64)
+}
+
+/// An id column is kept as numbers only when every value is a whole number f64 holds exactly
+/// (it then joins with ids written as "12346.0"); otherwise its text is kept as written.
+fn numeric_id(raw: &RawColumn, style: &NumberStyle) -> bool {
+    present(raw).all(|(_, s)| {
+        !has_leading_zero(s)
+            && !is_long_digit_string(s)
+            && parse_number(s, style).is_some_and(|v| v.fract() == 0.0 && v.abs() <= EXACT_IN_F64)
+    })
+}
+
+/// Date-only columns stay dates; as soon as one cell has a time, the column is date-times.
+fn dates_to_column(parsed: Vec<Option<When>>) -> ColumnData {
+    let any_time = parsed.iter().any(|w| matches!(w, Some(When::Moment(_))));
+    if any_time {
+        ColumnData::DateTime(
+            parsed
+                .into_iter()
+                .map(|w| {
+                    w.map(|w| match w {
+                        When::Day(d) => d as i64 * 86_400,
+                        When::Moment(s) => s,
+                    })
+                })
+                .collect(),
+        )
+    } else {
+        ColumnData::Date(
+            parsed
+                .into_iter()
+                .map(|w| match w {
+                    Some(When::Day(d)) => Some(d),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(cells: &[Option<&str>]) -> RawColumn {
+        cells.iter().copied().collect()
+    }
+
+    fn build(name: &str, cells: &[Option<&str>], style: &NumberStyle) -> (Column, Vec<String>) {
+        let lines: Vec<usize> = (2..cells.len() + 2).collect();
+        let spec = ColumnSpec {
+            name,
+            forced: None,
+            date_format: None,
+            style,
+            lines: &lines,
+        };
+        build_column(raw(cells), &spec)
+    }
+
+    #[test]
+    fn numbers_integers_ids_and_codes() {
+        let plain = NumberStyle::default();
+        let (c, _) = build("income", &[Some("10.5"), None, Some(" 3 ")], &plain);
+        assert_eq!(c.ty, ColumnType::Number);
+        assert_eq!(
+            c.data,
+            ColumnData::Number(vec![Some(10.5), None, Some(3.0)])
+        );
+        assert_eq!(
+            build("qty", &[Some("1"), Some("-2")], &plain).0.ty,
+            ColumnType::Integer
+        );
+        assert_eq!(
+            build("user_id", &[Some("1"), Some("2")], &plain).0.ty,
+            ColumnType::Id
+        );
+        let (zip, _) = build("zip", &[Some("02134"), Some("10001")], &plain);
+        assert_eq!(zip.ty, ColumnType::Category);
+    }
+
+    #[test]
+    fn thousands_decimal_comma_and_currency_when_asked() {
+        let style = NumberStyle {
+            thousands: Some('.'),
+            decimal: ',',
+            currency: true,
+        };
+        assert_eq!(parse_number("€1.234,50", &style), Some(1234.5));
+        assert_eq!(parse_number("(12,00 €)", &style), Some(-12.0));
+        let us = NumberStyle {
+            thousands: Some(','),
+            ..NumberStyle::default()
+        };
+        assert_eq!(parse_number("1,234,567", &us), Some(1_234_567.0));
+        assert_eq!(parse_number("inf", &NumberStyle::default()), None);
+    }
+
+    #[test]
+    fn mostly_numeric_column_warns_with_line_and_hint() {
+        let mut cells: Vec<Option<&str>> = vec![Some("5"); 20];
+        cells[7] = Some("1,200");
+        let (c, w) = build("spend", &cells, &NumberStyle::default());
+        assert_ne!(c.ty, ColumnType::Number);
+        assert!(
+            w[0].contains("line 9") && w[0].contains("thousands"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn long_digit_strings_stay_exact_text() {
+        let plain = NumberStyle::default();
+        let ids: Vec<String> = (0..30)
+            .map(|i| (1_234_567_890_123_456_789u64 + i).to_string())
+            .collect();
+        let cells: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+        for name in ["customer_id", "ref"] {
+            let (c, _) = build(name, &cells, &plain);
+            assert_eq!(c.ty, ColumnType::Id, "{name}");
+            assert_eq!(c.data.text_at(29).as_deref(), Some(ids[29].as_str()));
+        }
+        let cards = [Some("4111111111111111"), Some("5500000000000004")];
+        let (c, _) = build("card", &cards, &plain);
+        assert!(matches!(c.data, ColumnData::Text(_)), "{:?}", c.ty);
+        // A forced id keeps digits beyond 2^53 and fractions as written.
+        let lines = [2, 3];
+        let spec = ColumnSpec {
+            name: "k",
+            forced: Some(ColumnType::Id),
+            date_format: None,
+            style: &plain,
+            lines: &lines,
+        };
+        let (c, _) = build_column(raw(&[Some("9007199254740993"), Some("1")]), &spec);
+        assert_eq!(c.data.text_at(0).as_deref(), Some("9007199254740993"));
+        // Small whole ids stay numbers (and join with "12346.0" elsewhere).
+        let (c, _) = build("user_id", &[Some("12346.0"), Some("7")], &plain);
+        assert_eq!(c.data, ColumnData::Number(vec![Some(12346.0), Some(7.0)]));
+    }
+
+    #[test]
+    fn text_kinds() {
+        let plain = NumberStyle::default();
+        let emails = [Some("a@x.com"), Some("B@y.org"), None];
+        assert_eq!(build("mail", &emails, &plain).0.ty, ColumnType::Email);
+        let bools = [Some("true"), Some("FALSE"), Some("yes")];
+        assert_eq!(build("member", &bools, &plain).0.ty, ColumnType::Boolean);
+        let cats: Vec<Option<&str>> = (0..100).map(|i| Some(["a", "b"][i % 2])).collect();
+        assert_eq!(build("seg", &cats, &plain).0.ty, ColumnType::Category);
+        let names: Vec<String> = (0..100).map(|i| format!("Person {i}")).collect();
+        let cells: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
+        assert_eq!(build("name", &cells, &plain).0.ty, ColumnType::Text);
+        let (c, w) = build("x", &[None, None], &plain);
+        assert_eq!(c.data.null_count(), 2);
+        assert!(w[0].contains("all missing"));
+    }
+
+    #[test]
+    fn dates_and_forced_types() {
+        let plain = NumberStyle::default();
+        let (c, w) = build("d", &[Some("3/4/2024"), Some("5/6/2024")], &plain);
+        assert_eq!(c.ty, ColumnType::Date);
+        assert!(w[0].contains("load.date_formats.d"));
+        let (c, _) = build(
+            "t",
+            &[Some("2024-01-01 10:00:00"), Some("2024-01-02")],
+            &plain,
+        );
+        assert_eq!(c.ty, ColumnType::DateTime);
+        let lines = [2, 3];
+        let spec = ColumnSpec {
+            name: "n",
+            forced: Some(ColumnType::Number),
+            date_format: None,
+            style: &plain,
+            lines: &lines,
+        };
+        let (c, w) = build_column(raw(&[Some("1"), Some("oops")]), &spec);
+        assert_eq!(c.data, ColumnData::Number(vec![Some(1.0), None]));
+        assert!(w[0].contains("'oops' on line 3"));
+    }
+}

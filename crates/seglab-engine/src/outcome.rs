@@ -1,0 +1,117 @@
+//! A run's outcome, built in one place: the segment profiles, their persona names, the model
+//! that labels new customers and the status of every input row. The report layer writes it;
+//! the CLI and the workbench show it.
+
+use crate::model::{training_ranges, SegmentModel, SegmentName, SCHEMA_VERSION};
+use crate::personas::{name_segments, Persona, PersonaRules};
+use crate::profile::{profile, SegmentProfile};
+use crate::recipe::Recipe;
+use crate::row_status::{count_by_kind, RowStatus, StatusFlag};
+use crate::segmenting::Segmented;
+use std::collections::BTreeMap;
+
+/// The columns a labelled segments.csv adds to the input's (`run` and `apply`).
+pub const LABEL_COLUMNS: [&str; 4] = ["segment_id", "segment_name", "status", "silhouette"];
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum OutcomeError {
+    #[error("segments.rename: '{0}' is not a segment number")]
+    RenameId(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    pub profiles: Vec<SegmentProfile>,
+    pub personas: Vec<Persona>,
+    pub model: SegmentModel,
+    /// Every input row: the segmented ones in order, then the rows cleaning removed.
+    pub status: Vec<RowStatus>,
+    /// Segments found (DBSCAN noise is not one).
+    pub k: usize,
+}
+
+impl RunOutcome {
+    /// `rules`: the persona rules the front end chose (built-in, or the user's own file).
+    pub fn build(
+        recipe: &Recipe,
+        s: &Segmented,
+        rules: &PersonaRules,
+    ) -> Result<RunOutcome, OutcomeError> {
+        let prepared = &s.inputs.prepared;
+        let fitted = &prepared.fitted;
+        let seg = &s.segmentation;
+        let categories: Vec<String> = if recipe.segments.categories.is_empty() {
+            fitted.one_hot.iter().map(|o| o.column.clone()).collect()
+        } else {
+            recipe.segments.categories.clone()
+        };
+        let profiles = profile(&prepared.cleaned, &seg.labels, &fitted.numeric, &categories);
+        let model = SegmentModel {
+            schema_version: SCHEMA_VERSION,
+            seglab_version: env!("CARGO_PKG_VERSION").to_string(),
+            recipe: recipe.clone(),
+            fitted: fitted.clone(),
+            pca: s.pca.clone(),
+            algorithm: seg.algorithm,
+            n_cols: s.n_cols,
+            centroids: seg.centroids.clone(),
+            core_points: seg.core_points.clone(),
+            segments: Vec::new(),
+            ranges: training_ranges(&prepared.cleaned, &fitted.numeric),
+        };
+        let mut outcome = RunOutcome {
+            profiles,
+            personas: Vec::new(),
+            model,
+            status: run_status(s),
+            k: seg.k,
+        };
+        outcome.rename(recipe, rules)?;
+        Ok(outcome)
+    }
+
+    /// Names the segments again (the recipe's renames or the rules changed); the profiles, the
+    /// model's centroids and the statuses stay as they are.
+    pub fn rename(&mut self, recipe: &Recipe, rules: &PersonaRules) -> Result<(), OutcomeError> {
+        let mut renames = BTreeMap::new();
+        for (id, name) in &recipe.segments.rename {
+            let id: usize = id.parse().map_err(|_| OutcomeError::RenameId(id.clone()))?;
+            renames.insert(id, name.clone());
+        }
+        self.personas = name_segments(&self.profiles, rules, &renames);
+        self.model.segments = self
+            .personas
+            .iter()
+            .filter(|p| p.id < self.k)
+            .map(|p| SegmentName {
+                id: p.id,
+                name: p.name.clone(),
+            })
+            .collect();
+        self.model.recipe = recipe.clone();
+        Ok(())
+    }
+
+    /// Rows per status kind (`ok`, `imputed`, `merged_into`, …).
+    pub fn status_counts(&self) -> BTreeMap<String, usize> {
+        count_by_kind(&self.status)
+    }
+}
+
+/// The status of each row of a run's segments.csv: the cleaned rows (`imputed` where a feature
+/// gap was filled), then the rows cleaning removed (`merged_into:<id>`, `outlier_dropped`, …).
+fn run_status(s: &Segmented) -> Vec<RowStatus> {
+    let prepared = &s.inputs.prepared;
+    prepared
+        .imputed
+        .iter()
+        .map(|&filled| {
+            let mut st = RowStatus::ok();
+            if filled {
+                st.add(StatusFlag::Imputed);
+            }
+            st
+        })
+        .chain(prepared.removed.statuses().cloned())
+        .collect()
+}
