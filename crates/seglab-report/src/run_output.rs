@@ -174,18 +174,8 @@ pub fn write_formats(
     let extra = removed.len();
     let rows = removed.appended_to(&s.inputs.prepared.cleaned);
     let seg = &s.segmentation;
-    let ids: Vec<Option<usize>> = seg
-        .labels
-        .iter()
-        .copied()
-        .chain(vec![None; extra])
-        .collect();
-    let silhouette: Vec<Option<f64>> = seg
-        .silhouette
-        .iter()
-        .copied()
-        .chain(vec![None; extra])
-        .collect();
+    let ids = padded(&seg.labels, extra);
+    let silhouette = padded(&seg.silhouette, extra);
     let table = labelled(&rows, &ids, &outcome.status, name_of, Some(&silhouette));
     let model = &outcome.model;
     write_segments(
@@ -239,6 +229,11 @@ pub fn write_formats(
             .map_err(|e| io::Error::other(e.to_string()))?;
     }
     dir.commit()
+}
+
+/// `values` then `extra` empty cells: the removed rows have no label and no silhouette.
+fn padded<T: Copy>(values: &[Option<T>], extra: usize) -> Vec<Option<T>> {
+    values.iter().copied().chain(vec![None; extra]).collect()
 }
 
 /// segments.csv / .parquet, the files meant to leave the machine: personal data handled as
