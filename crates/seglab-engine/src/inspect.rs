@@ -145,10 +145,7 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
             // Columns the loader found to be mostly unique are counted by sorting hashes: a
             // map of a million strings is bound by cache misses (and twice the memory).
             if matches!(ty, ColumnType::Id | ColumnType::Email | ColumnType::Text) {
-                text_groups(v, |s, c| {
-                    p.distinct += 1;
-                    best.offer(s, c);
-                });
+                (p.distinct, best) = text_groups(v, ty != ColumnType::Id);
             } else {
                 let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
                 for s in v.iter().flatten() {
@@ -197,17 +194,20 @@ impl<'a> Top5<'a> {
     }
 }
 
-/// Calls `each(value, count)` once per distinct present value, in no particular order: the
-/// (hash, row) pairs are sorted so that equal values sit side by side, and only cells of equal
-/// hash are compared.
-fn text_groups<'a>(v: &'a TextColumn, mut each: impl FnMut(&'a str, usize)) {
+/// The distinct count of the present values and, when `top` is asked for, their five most
+/// common: the (hash, row) pairs are sorted so that equal values sit side by side, and only
+/// cells of equal hash are compared. A hash seen once is a value seen once, counted without
+/// reading its text (reading a million cells in hash order is a cache miss each).
+fn text_groups(v: &TextColumn, top: bool) -> (usize, Top5<'_>) {
+    let mut best = Top5::default();
     if u32::try_from(v.len()).is_err() {
         let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for s in v.iter().flatten() {
             *counts.entry(s).or_default() += 1;
         }
-        counts.into_iter().for_each(|(s, c)| each(s, c));
-        return;
+        let distinct = counts.len();
+        counts.into_iter().for_each(|(s, c)| best.offer(s, c));
+        return (distinct, best);
     }
     let mut keyed: Vec<(u64, u32)> = v
         .iter()
@@ -220,10 +220,12 @@ fn text_groups<'a>(v: &'a TextColumn, mut each: impl FnMut(&'a str, usize)) {
         .collect();
     keyed.par_sort_unstable_by_key(|k| k.0);
     let text = |row: u32| v.get(row as usize).unwrap_or_default();
+    let (mut distinct, mut singles) = (0, false);
     let mut groups: Vec<(&str, usize)> = Vec::new();
     for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if let [(_, row)] = run {
-            each(text(*row), 1);
+        if run.len() == 1 {
+            distinct += 1;
+            singles = true;
             continue;
         }
         // Equal hashes are nearly always equal values; a rare collision makes a second group.
@@ -235,8 +237,20 @@ fn text_groups<'a>(v: &'a TextColumn, mut each: impl FnMut(&'a str, usize)) {
                 None => groups.push((s, 1)),
             }
         }
-        groups.iter().for_each(|&(s, c)| each(s, c));
+        distinct += groups.len();
+        if top {
+            groups.iter().for_each(|&(s, c)| best.offer(s, c));
+        }
     }
+    // Values seen once reach the top five only when fewer than five values repeat.
+    if top && singles && best.0.get(4).is_none_or(|b| b.1 == 1) {
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            if let [(_, row)] = run {
+                best.offer(text(*row), 1);
+            }
+        }
+    }
+    (distinct, best)
 }
 
 fn top_values(mut counts: Vec<(String, usize)>) -> Vec<TopValue> {
@@ -374,6 +388,22 @@ mod tests {
         // Row 5 (2, "b") repeats row 1.
         assert_eq!(r.duplicate_rows, 1);
         assert_eq!(duplicate_rows(&table()), vec![(5, 1)]);
+    }
+
+    #[test]
+    fn mostly_unique_text_counts_by_sort_with_singles_in_the_top() {
+        let cells = ["b", "a", "c", "a", "d", "e", "f"];
+        let col = |ty| {
+            let data = ColumnData::Text(cells.iter().map(|s| Some(*s)).chain([None]).collect());
+            Table::new(vec![Column::new("t", ty, data)])
+        };
+        let r = inspect("t.csv", &col(ColumnType::Text), &[]);
+        let t = &r.columns[0];
+        assert_eq!((t.missing, t.distinct), (1, 6));
+        let top: Vec<(&str, usize)> = t.top.iter().map(|v| (v.value.as_str(), v.count)).collect();
+        assert_eq!(top, [("a", 2), ("b", 1), ("c", 1), ("d", 1), ("e", 1)]);
+        let id = inspect("t.csv", &col(ColumnType::Id), &[]);
+        assert_eq!((id.columns[0].distinct, id.columns[0].top.len()), (6, 0));
     }
 
     #[test]
