@@ -2,7 +2,7 @@
 //! values and IQR outliers, plus whole-table exact duplicate rows.
 
 use crate::stats::{iqr_fences, quantile_sorted, sorted_present};
-use crate::table::{format_date, format_datetime, ColumnData, ColumnType, Table};
+use crate::table::{format_date, format_datetime, ColumnData, ColumnType, Table, TextColumn};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::Serialize;
@@ -141,34 +141,49 @@ fn profile(name: &str, ty: ColumnType, data: &ColumnData, rows: usize) -> Column
         }
         ColumnData::Text(v) => {
             let present = v.len() - missing;
-            let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-            // Columns the loader found to be mostly unique get room for every value at once:
-            // growing a map of a million strings rehashes each of them several times.
+            let mut best = Top5::default();
+            // Columns the loader found to be mostly unique are counted by sorting hashes: a
+            // map of a million strings is bound by cache misses (and twice the memory).
             if matches!(ty, ColumnType::Id | ColumnType::Email | ColumnType::Text) {
-                counts.reserve(present);
+                (p.distinct, best) = text_groups(v, ty != ColumnType::Id);
+            } else {
+                let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+                for s in v.iter().flatten() {
+                    *counts.entry(s).or_default() += 1;
+                }
+                p.distinct = counts.len();
+                for (s, c) in counts {
+                    best.offer(s, c);
+                }
             }
-            for s in v.iter().flatten() {
-                *counts.entry(s).or_default() += 1;
-            }
-            p.distinct = counts.len();
             // Top values say nothing when every value is unique (emails, names of one-offs).
-            let repeats = counts.len() < present;
+            let repeats = p.distinct < present;
             if ty != ColumnType::Id && repeats {
-                p.top = top_values(top5(counts).map(|(k, c)| (k.to_string(), c)).collect());
+                p.top = top_values(
+                    best.0
+                        .into_iter()
+                        .map(|(k, c)| (k.to_string(), c))
+                        .collect(),
+                );
             }
         }
     }
     p
 }
 
-/// The five most common values, ties by value: one pass that keeps the best five so far, where
-/// most entries lose on the count alone (no sort of a million distinct strings).
-fn top5(counts: FxHashMap<&str, usize>) -> impl Iterator<Item = (&str, usize)> {
-    let before = |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0)).is_lt();
-    let mut best: Vec<(&str, usize)> = Vec::with_capacity(6);
-    for e in counts {
+/// The five most common values, ties by value, kept while the values stream past: most lose on
+/// the count alone (no sort of a million distinct strings).
+#[derive(Default)]
+struct Top5<'a>(Vec<(&'a str, usize)>);
+
+impl<'a> Top5<'a> {
+    fn offer(&mut self, value: &'a str, count: usize) {
+        let e = (value, count);
+        let before =
+            |a: &(&str, usize), b: &(&str, usize)| b.1.cmp(&a.1).then(a.0.cmp(b.0)).is_lt();
+        let best = &mut self.0;
         if best.len() == 5 && !before(&e, &best[4]) {
-            continue;
+            return;
         }
         let at = best
             .iter()
@@ -177,7 +192,65 @@ fn top5(counts: FxHashMap<&str, usize>) -> impl Iterator<Item = (&str, usize)> {
         best.insert(at, e);
         best.truncate(5);
     }
-    best.into_iter()
+}
+
+/// The distinct count of the present values and, when `top` is asked for, their five most
+/// common: the (hash, row) pairs are sorted so that equal values sit side by side, and only
+/// cells of equal hash are compared. A hash seen once is a value seen once, counted without
+/// reading its text (reading a million cells in hash order is a cache miss each).
+fn text_groups(v: &TextColumn, top: bool) -> (usize, Top5<'_>) {
+    let mut best = Top5::default();
+    if u32::try_from(v.len()).is_err() {
+        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+        for s in v.iter().flatten() {
+            *counts.entry(s).or_default() += 1;
+        }
+        let distinct = counts.len();
+        counts.into_iter().for_each(|(s, c)| best.offer(s, c));
+        return (distinct, best);
+    }
+    let mut keyed: Vec<(u64, u32)> = v
+        .iter()
+        .enumerate()
+        .filter_map(|(row, cell)| {
+            let mut h = FxHasher::default();
+            h.write(cell?.as_bytes());
+            Some((h.finish(), row as u32))
+        })
+        .collect();
+    keyed.par_sort_unstable_by_key(|k| k.0);
+    let text = |row: u32| v.get(row as usize).unwrap_or_default();
+    let (mut distinct, mut singles) = (0, false);
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() == 1 {
+            distinct += 1;
+            singles = true;
+            continue;
+        }
+        // Equal hashes are nearly always equal values; a rare collision makes a second group.
+        groups.clear();
+        for &(_, row) in run {
+            let s = text(row);
+            match groups.iter_mut().find(|g| g.0 == s) {
+                Some(g) => g.1 += 1,
+                None => groups.push((s, 1)),
+            }
+        }
+        distinct += groups.len();
+        if top {
+            groups.iter().for_each(|&(s, c)| best.offer(s, c));
+        }
+    }
+    // Values seen once reach the top five only when fewer than five values repeat.
+    if top && singles && best.0.get(4).is_none_or(|b| b.1 == 1) {
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            if let [(_, row)] = run {
+                best.offer(text(*row), 1);
+            }
+        }
+    }
+    (distinct, best)
 }
 
 fn top_values(mut counts: Vec<(String, usize)>) -> Vec<TopValue> {
@@ -315,6 +388,22 @@ mod tests {
         // Row 5 (2, "b") repeats row 1.
         assert_eq!(r.duplicate_rows, 1);
         assert_eq!(duplicate_rows(&table()), vec![(5, 1)]);
+    }
+
+    #[test]
+    fn mostly_unique_text_counts_by_sort_with_singles_in_the_top() {
+        let cells = ["b", "a", "c", "a", "d", "e", "f"];
+        let col = |ty| {
+            let data = ColumnData::Text(cells.iter().map(|s| Some(*s)).chain([None]).collect());
+            Table::new(vec![Column::new("t", ty, data)])
+        };
+        let r = inspect("t.csv", &col(ColumnType::Text), &[]);
+        let t = &r.columns[0];
+        assert_eq!((t.missing, t.distinct), (1, 6));
+        let top: Vec<(&str, usize)> = t.top.iter().map(|v| (v.value.as_str(), v.count)).collect();
+        assert_eq!(top, [("a", 2), ("b", 1), ("c", 1), ("d", 1), ("e", 1)]);
+        let id = inspect("t.csv", &col(ColumnType::Id), &[]);
+        assert_eq!((id.columns[0].distinct, id.columns[0].top.len()), (6, 0));
     }
 
     #[test]

@@ -261,6 +261,13 @@ impl<'a> NaTokens<'a> {
     }
 
     pub(super) fn is_na(&self, cell: &str) -> bool {
+        // Most cells begin and end with a visible ASCII byte (nothing to trim) and are longer
+        // than any token: no trim, no lookup.
+        let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+        let bytes = cell.as_bytes();
+        if bytes.len() > self.longest && visible(bytes.first()) && visible(bytes.last()) {
+            return false;
+        }
         let t = cell.trim();
         t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
     }

@@ -8,6 +8,19 @@ use rustc_hash::FxHashSet;
 /// Cells as read from the file: a text column whose missing cells are the NA tokens.
 pub use crate::text_column::TextColumn as RawColumn;
 
+/// `str::trim`, answered from the two end bytes when both are visible ASCII (nearly every
+/// cell): the Unicode-aware trim is a call and a loop per cell on every pass over a column.
+#[inline]
+pub(super) fn trim_cell(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+    let bytes = s.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 fn present(raw: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
     raw.iter()
         .enumerate()
@@ -35,7 +48,7 @@ impl Default for NumberStyle {
 const CURRENCY: [char; 6] = ['$', '€', '£', '¥', '₹', '₩'];
 
 pub fn parse_number(s: &str, style: &NumberStyle) -> Option<f64> {
-    let t = s.trim();
+    let t = trim_cell(s);
     let plain = style.thousands.is_none() && style.decimal == '.' && !style.currency;
     let v: f64 = if plain {
         t.parse().ok()?
@@ -67,14 +80,14 @@ pub fn parse_number(s: &str, style: &NumberStyle) -> Option<f64> {
 
 /// "007" or "02134" are codes (zip, account), not quantities.
 fn has_leading_zero(s: &str) -> bool {
-    let t = s.trim().trim_start_matches(['-', '+']);
+    let t = trim_cell(s).trim_start_matches(['-', '+']);
     t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit()
 }
 
 /// 16 or more digits (a card, account or id number): beyond what f64 holds exactly (2^53 has
 /// 16 digits), and never a quantity. Kept as text.
 pub fn is_long_digit_string(s: &str) -> bool {
-    let t = s.trim();
+    let t = trim_cell(s);
     let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
     digits.len() >= 16 && digits.bytes().all(|b| b.is_ascii_digit())
 }
@@ -84,7 +97,7 @@ const EXACT_IN_F64: f64 = 9_007_199_254_740_992.0;
 
 pub fn parse_bool(s: &str) -> Option<bool> {
     // Compared without lower-casing into a new string: this runs on every cell of a column.
-    let t = s.trim();
+    let t = trim_cell(s);
     let is = |words: [&str; 4]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
     if is(["true", "yes", "y", "t"]) {
         Some(true)
@@ -96,7 +109,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 fn looks_like_email(s: &str) -> bool {
-    let t = s.trim();
+    let t = trim_cell(s);
     match t.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()
@@ -274,7 +287,7 @@ fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
     // A header that says "id" is believed even when values repeat (a foreign key such as
     // customer_id in a transactions table), unless it holds only one value.
     if name_says_id(name) {
-        let mut values = present(raw).map(|(_, s)| s.trim());
+        let mut values = present(raw).map(|(_, s)| trim_cell(s));
         let first = values.next();
         if values.any(|v| Some(v) != first) {
             return ColumnType::Id;
@@ -282,7 +295,7 @@ fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
     }
     let code_like = n >= 20
         && present(raw)
-            .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !s.trim().contains(' '));
+            .all(|(_, s)| s.bytes().any(|b| b.is_ascii_digit()) && !trim_cell(s).contains(' '));
     // Counting distinct values stops once the answer is known: past `many` distinct values it
     // is not a category, and a repeated value rules out codes (every value unique).
     let many = 50.max(n / 20);
@@ -290,7 +303,7 @@ fn classify_text(name: &str, raw: &RawColumn, n: usize) -> ColumnType {
     distinct.reserve(n.min(1 << 16));
     let mut repeated = false;
     for (_, s) in present(raw) {
-        repeated |= !distinct.insert(s.trim());
+        repeated |= !distinct.insert(trim_cell(s));
         if distinct.len() > many && (repeated || !code_like) {
             return ColumnType::Text;
         }
