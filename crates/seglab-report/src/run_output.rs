@@ -82,13 +82,12 @@ pub use seglab_engine::outcome::LABEL_COLUMNS;
 /// already has (last month's segments.csv) are replaced, not duplicated. A row whose status takes
 /// it out of the segments (unscorable) has an empty id and name; DBSCAN noise is -1, "noise".
 fn labelled(
-    table: &Table,
+    mut t: Table,
     ids: &[Option<usize>],
     status: &[RowStatus],
     name_of: impl Fn(usize) -> String,
     silhouette: Option<&[Option<f64>]>,
 ) -> Table {
-    let mut t = table.clone();
     t.columns
         .retain(|c| !LABEL_COLUMNS.contains(&c.name.as_str()));
     let segmented = |r: usize| status.get(r).is_none_or(RowStatus::keeps_segment);
@@ -176,7 +175,8 @@ pub fn write_formats(
     let seg = &s.segmentation;
     let ids = padded(&seg.labels, extra);
     let silhouette = padded(&seg.silhouette, extra);
-    let table = labelled(&rows, &ids, &outcome.status, name_of, Some(&silhouette));
+    // `rows` is already a copy: labelled takes it over instead of copying it again (peak memory).
+    let table = labelled(rows, &ids, &outcome.status, name_of, Some(&silhouette));
     let model = &outcome.model;
     write_segments(
         &dir,
@@ -312,7 +312,7 @@ pub fn write_applied(
     let dir = StagedDir::create(out)?;
     let applied = &batch.applied;
     let t = labelled(
-        &batch.table,
+        batch.table.clone(),
         &applied.labels,
         &applied.status,
         |id| model.name_of(id).to_string(),
