@@ -6,7 +6,6 @@ use super::{check_option_columns, dates, infer, records, sniff, text, LoadError,
 use crate::table::{ColumnData, Table};
 use infer::{ColumnSpec, NumberStyle};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use std::path::Path;
 
 pub(super) fn read_csv(
@@ -46,7 +45,7 @@ pub(super) fn read_csv(
     }
     let has_header = opts.header_row != Some(0);
     let body = &text[dialect.header_offset..];
-    let na = NaTokens::new(&opts.na_values);
+    let na = records::NaTokens::new(&opts.na_values);
     let line_base = dialect.header_line;
     // The header is the first non-blank record; the records after it are read in parallel.
     let mut reader = csv::ReaderBuilder::new()
@@ -247,31 +246,6 @@ fn drop_empty_trailing(
     }
 }
 
-/// The NA set, with a length check first: most cells are longer than any NA token.
-pub(super) struct NaTokens<'a> {
-    tokens: FxHashSet<&'a str>,
-    longest: usize,
-}
-
-impl<'a> NaTokens<'a> {
-    pub(super) fn new(values: &'a [String]) -> Self {
-        let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
-        let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
-        NaTokens { tokens, longest }
-    }
-
-    pub(super) fn is_na(&self, cell: &str) -> bool {
-        // Most cells begin and end with a visible ASCII byte (nothing to trim) and are longer
-        // than any token: no trim, no lookup.
-        let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
-        let bytes = cell.as_bytes();
-        if bytes.len() > self.longest && visible(bytes.first()) && visible(bytes.last()) {
-            return false;
-        }
-        let t = cell.trim();
-        t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
-    }
-}
 /// Blank header names get a placeholder; duplicates are an error (which one would a recipe mean?).
 fn apply_names(
     path: &Path,

@@ -68,7 +68,7 @@ struct Parts {
 }
 
 fn split(s: &str) -> Option<Parts> {
-    let s = super::infer::trim_cell(s);
+    let s = super::text::trim_cell(s);
     let b = s.as_bytes();
     let mut nums = [0u32; 3];
     let mut lens = [0usize; 3];
@@ -115,7 +115,7 @@ fn split(s: &str) -> Option<Parts> {
 
 /// "HH:MM[:SS[.fff]][Z]" → seconds of the day.
 fn parse_time(s: &str) -> Option<u32> {
-    let s = super::infer::trim_cell(s).trim_end_matches('Z');
+    let s = super::text::trim_cell(s).trim_end_matches('Z');
     let s = s.split('.').next()?;
     let mut it = s.split(':');
     let h: u32 = it.next()?.parse().ok()?;
@@ -159,7 +159,7 @@ pub fn pattern_problem(format: &DateFormat) -> Option<String> {
 
 pub fn parse(s: &str, format: &DateFormat) -> Option<When> {
     if let DateFormat::Pattern(p) = format {
-        let s = super::infer::trim_cell(s);
+        let s = super::text::trim_cell(s);
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, p) {
             return Some(When::Moment(dt.and_utc().timestamp()));
         }

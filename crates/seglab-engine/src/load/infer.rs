@@ -2,24 +2,12 @@
 //! and currency symbols), booleans, dates, and the semantic kinds of text (id, email, category).
 
 use super::dates::{self, DateFormat, When};
+use super::text::trim_cell;
 use crate::table::{Column, ColumnData, ColumnType};
 use rustc_hash::FxHashSet;
 
 /// Cells as read from the file: a text column whose missing cells are the NA tokens.
 pub use crate::text_column::TextColumn as RawColumn;
-
-/// `str::trim`, answered from the two end bytes when both are visible ASCII (nearly every
-/// cell): the Unicode-aware trim is a call and a loop per cell on every pass over a column.
-#[inline]
-pub(super) fn trim_cell(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
-    let bytes = s.as_bytes();
-    if visible(bytes.first()) && visible(bytes.last()) {
-        s
-    } else {
-        s.trim()
-    }
-}
 
 fn present(raw: &RawColumn) -> impl Iterator<Item = (usize, &str)> {
     raw.iter()

@@ -3,10 +3,10 @@
 //! joined in file order, so columns, line numbers and the first error are the same as one
 //! sequential pass would give.
 
-use super::csv_table::NaTokens;
 use super::input::{MAX_FIELD_BYTES, MAX_LINE_BYTES};
 use super::{infer::RawColumn, LoadError};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::path::Path;
 
 /// Below this size a body is read in one piece (threads would cost more than they save). Tiny
@@ -320,6 +320,32 @@ fn cut_points(body: &[u8], delimiter: u8, parts: usize) -> Option<Vec<(usize, us
         i += 1;
     }
     Some(cuts)
+}
+
+/// The NA set, with a length check first: most cells are longer than any NA token.
+pub(super) struct NaTokens<'a> {
+    tokens: FxHashSet<&'a str>,
+    longest: usize,
+}
+
+impl<'a> NaTokens<'a> {
+    pub(super) fn new(values: &'a [String]) -> Self {
+        let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
+        let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
+        NaTokens { tokens, longest }
+    }
+
+    pub(super) fn is_na(&self, cell: &str) -> bool {
+        // Most cells begin and end with a visible ASCII byte (nothing to trim) and are longer
+        // than any token: no trim, no lookup.
+        let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+        let bytes = cell.as_bytes();
+        if bytes.len() > self.longest && visible(bytes.first()) && visible(bytes.last()) {
+            return false;
+        }
+        let t = cell.trim();
+        t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
+    }
 }
 
 #[cfg(test)]

@@ -163,6 +163,19 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `str::trim`, answered from the two end bytes when both are visible ASCII (nearly every
+/// cell): the Unicode-aware trim is a call and a loop per cell on every pass over a column.
+#[inline]
+pub(super) fn trim_cell(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+    let bytes = s.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
