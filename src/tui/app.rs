@@ -300,12 +300,10 @@ impl App {
                 });
             }
             Stage::Prepare => {
-                // A load under way prepares when it finishes; a failed one has nothing to prepare.
-                let Some(data) = self
-                    .data
-                    .as_ref()
-                    .filter(|_| !self.jobs.is_running(JobKind::Load))
-                else {
+                // A load under way prepares when it finishes; after a failed one the table on
+                // screen no longer matches the recipe's load options, so nothing is prepared.
+                let ready = !self.jobs.is_running(JobKind::Load) && self.load_error.is_none();
+                let Some(data) = self.data.as_ref().filter(|_| ready) else {
                     return;
                 };
                 let table = data.table.clone();
