@@ -231,35 +231,32 @@ fn parse_plain(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
 /// `check_lengths` of a plain record's fields.
 fn check_field_lengths(fields: &[&str], line: usize, d: &Dialect) -> Result<(), LoadError> {
     let total: usize = fields.iter().map(|f| f.len()).sum();
-    if total <= MAX_FIELD_BYTES {
-        return Ok(());
-    }
-    if let Some(column) = fields.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
-        return Err(LoadError::FieldTooLong {
-            path: d.path.to_owned(),
-            line,
-            column: column + 1,
-            limit_kib: MAX_FIELD_BYTES >> 10,
-        });
-    }
-    if total > MAX_LINE_BYTES {
-        return Err(LoadError::LineTooLong {
-            path: d.path.to_owned(),
-            line,
-            limit_mib: MAX_LINE_BYTES >> 20,
-        });
-    }
-    Ok(())
+    within_limits(total, fields.iter().map(|f| f.len()), line, d)
 }
 
 /// A record within the limits of `input`: a quoted field can span many short lines, so the
 /// line guard alone does not bound a cell.
 fn check_lengths(record: &csv::StringRecord, line: usize, d: &Dialect) -> Result<(), LoadError> {
-    let total = record.as_slice().len();
+    within_limits(
+        record.as_slice().len(),
+        record.iter().map(str::len),
+        line,
+        d,
+    )
+}
+
+/// No field longer than `MAX_FIELD_BYTES`, no record longer than `MAX_LINE_BYTES`; `total` is
+/// the record's length, so the fields are looked at only when it is long.
+fn within_limits(
+    total: usize,
+    mut field_lengths: impl Iterator<Item = usize>,
+    line: usize,
+    d: &Dialect,
+) -> Result<(), LoadError> {
     if total <= MAX_FIELD_BYTES {
         return Ok(());
     }
-    if let Some(column) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+    if let Some(column) = field_lengths.position(|n| n > MAX_FIELD_BYTES) {
         return Err(LoadError::FieldTooLong {
             path: d.path.to_owned(),
             line,
