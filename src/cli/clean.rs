@@ -18,11 +18,11 @@ pub fn cmd_clean(
     // Refuse an existing output before doing any work.
     check_target(out)?;
     let bar = bar(PREPARE_STAGES);
-    let done = prepare_inputs(&mut recipe, recipe_path, input, transactions, &bar)?;
+    let done = prepare_inputs(&mut recipe, recipe_path, input, transactions, true, &bar)?;
     bar.finish_and_clear();
     let prepared = &done.prepared;
     print!("{}", prepared.log);
-    let dir = clean_output::write(out, &done.report, prepared, &recipe)?;
+    let dir = clean_output::write(out, done.report.as_ref(), prepared, &recipe)?;
     let cleaned = format!(
         "cleaned table {} rows × {} columns",
         prepared.cleaned.n_rows(),

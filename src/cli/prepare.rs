@@ -36,11 +36,12 @@ pub fn prepare_inputs(
     recipe_path: Option<&Path>,
     input: &Path,
     transactions: Option<&Path>,
+    with_report: bool,
     bar: &ProgressBar,
 ) -> Result<PreparedInputs, CliError> {
     debug_assert!(bar.length().unwrap_or(0) >= PREPARE_STAGES as u64);
     let log = transactions_path(recipe, recipe_path, transactions).map(Source::Path);
-    let inputs = inputs::prepare_inputs(recipe, input.into(), log, &mut |i, msg| {
+    let inputs = inputs::prepare_inputs(recipe, input.into(), log, with_report, &mut |i, msg| {
         bar.set_position(i as u64);
         bar.set_message(msg.to_string());
     })?;

@@ -32,6 +32,7 @@ pub fn segment_inputs(
         recipe_path,
         input,
         flags.transactions.as_deref(),
+        false,
         &bar,
     )?;
     bar.set_position(PREPARE_STAGES as u64);

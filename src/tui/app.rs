@@ -322,6 +322,7 @@ impl App {
                         &mut recipe,
                         input,
                         log.map(Source::Path),
+                        false,
                         &mut |i, _| job.set_progress(i as f64 / PREPARE_STAGES as f64),
                     )?;
                     let scree = super::results::scree(&inputs);

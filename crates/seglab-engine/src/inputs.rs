@@ -25,7 +25,8 @@ pub const PREPARE_STAGES: usize = STEPS.len() + 2;
 pub struct PreparedInputs {
     /// The customers' file, or the name that stands for it (messages, the manifest).
     pub name: PathBuf,
-    pub report: InspectReport,
+    /// The data-quality report of the customers as loaded, when asked for (`clean` writes it).
+    pub report: Option<InspectReport>,
     pub prepared: Prepared,
     /// Loader warnings, each prefixed with its file.
     pub warnings: Vec<String>,
@@ -51,6 +52,7 @@ pub fn prepare_inputs(
     recipe: &mut Recipe,
     input: Source,
     transactions: Option<Source>,
+    with_report: bool,
     progress: &mut dyn FnMut(usize, &str),
 ) -> Result<PreparedInputs, InputsError> {
     progress(0, "load");
@@ -81,7 +83,9 @@ pub fn prepare_inputs(
             .map(|w| format!("{}: {w}", name.display())),
     );
     progress(1, "inspect");
-    let report = inspect(&name.display().to_string(), &loaded.table, &loaded.warnings);
+    // Only `clean` writes the report; the workbench has its own from loading.
+    let report =
+        with_report.then(|| inspect(&name.display().to_string(), &loaded.table, &loaded.warnings));
     let today = chrono::Local::now().date_naive();
     let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
         progress(i + 2, STEPS[i])

@@ -34,17 +34,19 @@ pub fn files_for(prepared: &Prepared) -> Vec<&'static str> {
         .collect()
 }
 
-/// `inspect`: the data-quality report of the input, before cleaning.
+/// `inspect`: the data-quality report of the input, before cleaning (inspect.json when given).
 pub fn write(
     out: &Path,
-    inspect: &InspectReport,
+    inspect: Option<&InspectReport>,
     prepared: &Prepared,
     recipe: &Recipe,
 ) -> io::Result<PathBuf> {
     let dir = StagedDir::create(out)?;
     // These are review files: they keep personal data (only segments.csv/.parquet drop it).
     let escape = recipe.export.formula_escape;
-    dir.write("inspect.json", pretty_json(inspect).as_bytes())?;
+    if let Some(inspect) = inspect {
+        dir.write("inspect.json", pretty_json(inspect).as_bytes())?;
+    }
     dir.write_with("cleaned.csv", |w| {
         write_csv_with(&prepared.cleaned, w, escape)
     })?;
