@@ -50,11 +50,18 @@ pub struct TopValue {
 
 pub fn inspect(file: &str, table: &Table, warnings: &[String]) -> InspectReport {
     let rows = table.n_rows();
-    let columns: Vec<ColumnProfile> = table
-        .columns
-        .par_iter()
-        .map(|c| profile(&c.name, c.ty, &c.data, rows))
-        .collect();
+    // The duplicate search runs beside the profiles: one long column (a million emails) would
+    // otherwise leave the other threads idle before it starts.
+    let (columns, duplicates) = rayon::join(
+        || {
+            table
+                .columns
+                .par_iter()
+                .map(|c| profile(&c.name, c.ty, &c.data, rows))
+                .collect::<Vec<ColumnProfile>>()
+        },
+        || duplicate_rows(table).len(),
+    );
     let mut warnings = warnings.to_vec();
     // Names already quoted in a load warning, gathered once: scanning every warning per column
     // is quadratic on a header of tens of thousands of empty columns.
@@ -73,7 +80,7 @@ pub fn inspect(file: &str, table: &Table, warnings: &[String]) -> InspectReport 
     InspectReport {
         file: file.to_string(),
         rows,
-        duplicate_rows: duplicate_rows(table).len(),
+        duplicate_rows: duplicates,
         columns,
         warnings,
     }
@@ -220,7 +227,7 @@ fn text_groups(v: &TextColumn, top: bool) -> (usize, Top5<'_>) {
         .collect();
     keyed.par_sort_unstable_by_key(|k| k.0);
     let text = |row: u32| v.get(row as usize).unwrap_or_default();
-    let (mut distinct, mut singles) = (0, false);
+    let (mut distinct, mut singles, mut repeats) = (0, false, false);
     let mut groups: Vec<(&str, usize)> = Vec::new();
     for run in keyed.chunk_by(|a, b| a.0 == b.0) {
         if run.len() == 1 {
@@ -238,12 +245,14 @@ fn text_groups(v: &TextColumn, top: bool) -> (usize, Top5<'_>) {
             }
         }
         distinct += groups.len();
+        repeats |= groups.iter().any(|g| g.1 > 1);
         if top {
             groups.iter().for_each(|&(s, c)| best.offer(s, c));
         }
     }
-    // Values seen once reach the top five only when fewer than five values repeat.
-    if top && singles && best.0.get(4).is_none_or(|b| b.1 == 1) {
+    // Values seen once reach the top five only when fewer than five values repeat, and top
+    // values are shown only when some value repeats (not for a column of unique emails).
+    if top && singles && repeats && best.0.get(4).is_none_or(|b| b.1 == 1) {
         for run in keyed.chunk_by(|a, b| a.0 == b.0) {
             if let [(_, row)] = run {
                 best.offer(text(*row), 1);
@@ -263,16 +272,6 @@ fn top_values(mut counts: Vec<(String, usize)>) -> Vec<TopValue> {
         .collect()
 }
 
-fn hash_cell<H: Hasher>(data: &ColumnData, row: usize, h: &mut H) {
-    match data {
-        ColumnData::Number(v) => v[row].map(f64::to_bits).hash(h),
-        ColumnData::Boolean(v) => v[row].hash(h),
-        ColumnData::Date(v) => v[row].hash(h),
-        ColumnData::DateTime(v) => v[row].hash(h),
-        ColumnData::Text(t) => t.get(row).hash(h),
-    }
-}
-
 fn cells_equal(data: &ColumnData, a: usize, b: usize) -> bool {
     match data {
         ColumnData::Number(v) => v[a].map(f64::to_bits) == v[b].map(f64::to_bits),
@@ -283,23 +282,48 @@ fn cells_equal(data: &ColumnData, a: usize, b: usize) -> bool {
     }
 }
 
-/// Hash of each row over the given columns (all when `cols` is empty).
+/// Hash of each row over the given columns (all when `cols` is empty). Blocks of rows in
+/// parallel, column by column within a block: each column's cells are read in order (a text
+/// column's cells by position would each need a lookup of its part).
 pub fn row_hashes(table: &Table, cols: &[usize]) -> Vec<u64> {
+    const BLOCK: usize = 1 << 14;
     let cols: Vec<usize> = if cols.is_empty() {
         (0..table.n_cols()).collect()
     } else {
         cols.to_vec()
     };
-    (0..table.n_rows())
-        .into_par_iter()
-        .map(|r| {
-            let mut h = FxHasher::default();
+    let mut hashes = vec![0u64; table.n_rows()];
+    hashes
+        .par_chunks_mut(BLOCK)
+        .enumerate()
+        .for_each(|(b, out)| {
             for &c in &cols {
-                hash_cell(&table.columns[c].data, r, &mut h);
+                mix_cells(&table.columns[c].data, b * BLOCK, out);
             }
-            h.finish()
-        })
-        .collect()
+        });
+    hashes
+}
+
+/// Mixes the hash of the cells from row `start` into `out` (one per row).
+fn mix_cells(data: &ColumnData, start: usize, out: &mut [u64]) {
+    fn cell<T: Hash>(v: T) -> u64 {
+        let mut h = FxHasher::default();
+        v.hash(&mut h);
+        h.finish()
+    }
+    fn mix(out: &mut [u64], cells: impl Iterator<Item = u64>) {
+        for (h, c) in out.iter_mut().zip(cells) {
+            *h = (h.rotate_left(5) ^ c).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    let end = start + out.len();
+    match data {
+        ColumnData::Number(v) => mix(out, v[start..end].iter().map(|x| cell(x.map(f64::to_bits)))),
+        ColumnData::Boolean(v) => mix(out, v[start..end].iter().map(cell)),
+        ColumnData::Date(v) => mix(out, v[start..end].iter().map(cell)),
+        ColumnData::DateTime(v) => mix(out, v[start..end].iter().map(cell)),
+        ColumnData::Text(t) => mix(out, t.iter_from(start).map(cell)),
+    }
 }
 
 /// For every row that repeats an earlier row on `cols` (all columns when empty): (row, earlier row).

@@ -187,9 +187,18 @@ pub struct DateGuess {
 
 /// Which format reads every value; None when the column is not dates.
 pub fn guess<'a>(values: impl Iterator<Item = &'a str>) -> Option<DateGuess> {
+    guess_and_read(values).map(|(g, _)| g)
+}
+
+/// `guess`, with every value as read in the format guessed (in order): the loader keeps them
+/// instead of parsing a million dates a second time.
+pub fn guess_and_read<'a>(values: impl Iterator<Item = &'a str>) -> Option<(DateGuess, Vec<When>)> {
     let (mut ymd, mut mdy, mut dmy) = (true, true, true);
     let mut slash = false;
     let mut any = false;
+    // The readings of the formats still possible: a year-first value reads one way (ymd), any
+    // other value two ways (month first, day first); the two kinds never mix.
+    let (mut first_read, mut day_first_read) = (Vec::new(), Vec::new());
     for v in values {
         let p = split(v)?;
         any = true;
@@ -197,12 +206,21 @@ pub fn guess<'a>(values: impl Iterator<Item = &'a str>) -> Option<DateGuess> {
         if p.year_first {
             mdy = false;
             dmy = false;
-            ymd &= to_when(a, b, c, p.time).is_some();
+            match to_when(a, b, c, p.time) {
+                Some(w) if ymd => first_read.push(w),
+                _ => ymd = false,
+            }
         } else {
             ymd = false;
             slash |= p.sep == b'/';
-            mdy &= to_when(c, a, b, p.time).is_some();
-            dmy &= to_when(c, b, a, p.time).is_some();
+            match to_when(c, a, b, p.time) {
+                Some(w) if mdy => first_read.push(w),
+                _ => mdy = false,
+            }
+            match to_when(c, b, a, p.time) {
+                Some(w) if dmy => day_first_read.push(w),
+                _ => dmy = false,
+            }
         }
         if !(ymd || mdy || dmy) {
             return None;
@@ -226,7 +244,12 @@ pub fn guess<'a>(values: impl Iterator<Item = &'a str>) -> Option<DateGuess> {
     } else {
         DateFormat::Dmy
     };
-    Some(DateGuess { format, ambiguous })
+    let read = if format == DateFormat::Dmy {
+        day_first_read
+    } else {
+        first_read
+    };
+    Some((DateGuess { format, ambiguous }, read))
 }
 
 #[cfg(test)]
@@ -256,6 +279,23 @@ mod tests {
         assert_eq!(parse("01 Mar 2024", &p), Some(day(2024, 3, 1)));
         assert_eq!(parse("2024-02-30", &DateFormat::Ymd), None);
         assert_eq!(parse("hello", &DateFormat::Ymd), None);
+    }
+
+    #[test]
+    fn the_guess_reads_each_value_as_parse_does() {
+        for column in [
+            &["2024-03-01", "1999-12-31 23:59", "2000-02-29"][..],
+            &["3/1/2024", "12/31/2023"],
+            &["31.1.2024", "1.2.2024 10:00"],
+            &["3-1-2024", "4-2-2023"],
+        ] {
+            let (g, read) = guess_and_read(column.iter().copied()).unwrap();
+            let want: Vec<When> = column
+                .iter()
+                .map(|s| parse(s, &g.format).unwrap())
+                .collect();
+            assert_eq!(read, want, "{column:?} as {}", g.format);
+        }
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 fn looks_like_email(s: &str) -> bool {
     let t = trim_cell(s);
+    if t.is_ascii() {
+        return ascii_email(t.as_bytes());
+    }
     match t.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()
@@ -106,6 +109,29 @@ fn looks_like_email(s: &str) -> bool {
                 && !domain.ends_with('.')
                 && !t.contains(char::is_whitespace)
                 && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// `looks_like_email` of ASCII text in one pass over its bytes (it runs on every cell of every
+/// text column): one '@' with something before it, a '.' inside the domain, no whitespace
+/// (`char::is_whitespace` of ASCII: space and '\t'..='\r').
+fn ascii_email(b: &[u8]) -> bool {
+    let mut at = None;
+    let mut dot_in_domain = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'@' if at.is_some() => return false,
+            b'@' => at = Some(i),
+            b'.' if at.is_some() => dot_in_domain = true,
+            b' ' | b'\t'..=b'\r' => return false,
+            _ => {}
+        }
+    }
+    match at {
+        Some(i) => {
+            i > 0 && dot_in_domain && b[i + 1..].first() != Some(&b'.') && b.last() != Some(&b'.')
         }
         None => false,
     }
@@ -154,6 +180,10 @@ enum Guessed {
     None,
     /// The format of a date column.
     Dates(DateFormat),
+    /// Every present cell read as a date, in order (the format was guessed from them).
+    ReadDates(Vec<When>),
+    /// Every cell as a boolean.
+    Booleans(Vec<Option<bool>>),
     /// Every cell as a number (all present cells parsed).
     Numbers(Vec<Option<f64>>),
 }
@@ -174,8 +204,8 @@ fn guess_type(
         ));
         return (ColumnType::Text, Guessed::None);
     }
-    if present(raw).all(|(_, s)| parse_bool(s).is_some()) {
-        return (ColumnType::Boolean, Guessed::None);
+    if let Some(bools) = read_booleans(raw) {
+        return (ColumnType::Boolean, Guessed::Booleans(bools));
     }
     // Non-numbers: how many and the first. Past 10% no warning is due, so counting stops.
     // Until the first, the numbers are kept: they are the column if every cell is one.
@@ -221,7 +251,7 @@ fn guess_type(
     if let Some(f) = spec.date_format {
         return (ColumnType::Date, Guessed::Dates(f.clone()));
     }
-    if let Some(g) = dates::guess(present(raw).map(|(_, s)| s)) {
+    if let Some((g, read)) = dates::guess_and_read(present(raw).map(|(_, s)| s)) {
         if g.ambiguous {
             warnings.push(format!(
                 "column '{}': dates read both day-first and month-first; read as {}. \
@@ -229,9 +259,21 @@ fn guess_type(
                 spec.name, g.format, spec.name
             ));
         }
-        return (ColumnType::Date, Guessed::Dates(g.format));
+        return (ColumnType::Date, Guessed::ReadDates(read));
     }
     (classify_text(spec.name, raw, n), Guessed::None)
+}
+
+/// Every cell as a boolean, or None at the first present cell that is not one.
+fn read_booleans(raw: &RawColumn) -> Option<Vec<Option<bool>>> {
+    let mut out = Vec::new();
+    for cell in raw.iter() {
+        out.push(match cell {
+            Some(s) => Some(parse_bool(s)?),
+            None => None,
+        });
+    }
+    Some(out)
 }
 
 pub fn classify_numbers(name: &str, nums: &[f64]) -> ColumnType {
@@ -319,7 +361,12 @@ fn convert(
     let (guessed, nums) = match guessed {
         Guessed::Dates(f) => (Some(f), None),
         Guessed::Numbers(v) => (None, Some(v)),
-        Guessed::None => (None, None),
+        Guessed::Booleans(v) if ty == ColumnType::Boolean => return ColumnData::Boolean(v),
+        Guessed::ReadDates(read) if matches!(ty, ColumnType::Date | ColumnType::DateTime) => {
+            let mut read = read.into_iter();
+            return dates_to_column(raw.iter().map(|c| c.and_then(|_| read.next())).collect());
+        }
+        Guessed::Booleans(_) | Guessed::ReadDates(_) | Guessed::None => (None, None),
     };
     let data = match ty {
         ColumnType::Number | ColumnType::Integer if nums.is_some() => {
@@ -547,6 +594,42 @@ mod tests {
     }
 
     #[test]
+    fn ascii_emails_as_the_general_test_reads_them() {
+        // The general test, for comparison (the ASCII path returns before it).
+        let general = |t: &str| match t.split_once('@') {
+            Some((user, domain)) => {
+                !user.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !t.contains(char::is_whitespace)
+                    && !domain.contains('@')
+            }
+            None => false,
+        };
+        for t in [
+            "a@b.c",
+            "@b.c",
+            "a@.c",
+            "a@b.",
+            "a@bc",
+            "a@@b.c",
+            "a@b@c.d",
+            "a.b@c",
+            "a b@c.d",
+            "a@b.c\u{b}",
+            "a\t@b.c",
+            "ab.c",
+            "",
+            "@",
+            "a@.",
+            "x.y@a..b",
+        ] {
+            assert_eq!(ascii_email(t.as_bytes()), general(t), "{t:?}");
+        }
+    }
+
+    #[test]
     fn text_kinds() {
         let plain = NumberStyle::default();
         let emails = [Some("a@x.com"), Some("B@y.org"), None];
@@ -586,5 +669,30 @@ mod tests {
         let (c, w) = build_column(raw(&[Some("1"), Some("oops")]), &spec);
         assert_eq!(c.data, ColumnData::Number(vec![Some(1.0), None]));
         assert!(w[0].contains("'oops' on line 3"));
+    }
+
+    #[test]
+    fn dates_and_booleans_read_by_the_guess_keep_their_rows() {
+        // The guess keeps the values it read; missing cells must not shift them.
+        let plain = NumberStyle::default();
+        let cells = [None, Some("31/1/2024"), None, None, Some("2/2/2024")];
+        let (c, _) = build("d", &cells, &plain);
+        let day =
+            |y, m, d| crate::table::date_to_days(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(
+            c.data,
+            ColumnData::Date(vec![
+                None,
+                Some(day(2024, 1, 31)),
+                None,
+                None,
+                Some(day(2024, 2, 2))
+            ])
+        );
+        let (c, _) = build("b", &[Some("yes"), None, Some("N")], &plain);
+        assert_eq!(
+            c.data,
+            ColumnData::Boolean(vec![Some(true), None, Some(false)])
+        );
     }
 }
