@@ -99,8 +99,14 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 fn looks_like_email(s: &str) -> bool {
     let t = trim_cell(s);
     if t.is_ascii() {
-        return ascii_email(t.as_bytes());
+        ascii_email(t.as_bytes())
+    } else {
+        any_email(t)
     }
+}
+
+/// `looks_like_email` of any trimmed text.
+fn any_email(t: &str) -> bool {
     match t.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()
@@ -595,18 +601,6 @@ mod tests {
 
     #[test]
     fn ascii_emails_as_the_general_test_reads_them() {
-        // The general test, for comparison (the ASCII path returns before it).
-        let general = |t: &str| match t.split_once('@') {
-            Some((user, domain)) => {
-                !user.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !t.contains(char::is_whitespace)
-                    && !domain.contains('@')
-            }
-            None => false,
-        };
         for t in [
             "a@b.c",
             "@b.c",
@@ -625,7 +619,7 @@ mod tests {
             "a@.",
             "x.y@a..b",
         ] {
-            assert_eq!(ascii_email(t.as_bytes()), general(t), "{t:?}");
+            assert_eq!(ascii_email(t.as_bytes()), any_email(t), "{t:?}");
         }
     }
 
