@@ -61,16 +61,24 @@ pub fn prepare_inputs(
     // the two tables are never held together (peak memory).
     let behaviour: Option<Behaviour> = match transactions {
         Some(source) => {
-            let t = load_source(source, &Default::default())?;
+            let opts = recipe.transactions.get_or_insert_with(Default::default);
+            let t = load_source(source, &opts.load)?;
             let p = t.path;
             warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
-            let opts = recipe.transactions.get_or_insert_with(Default::default);
-            Some(
-                summarize(&t.table, opts).map_err(|e| InputsError::Preparation {
-                    path: p,
-                    source: e.into(),
-                })?,
-            )
+            let b = summarize(&t.table, opts).map_err(|e| InputsError::Preparation {
+                path: p.clone(),
+                source: e.into(),
+            })?;
+            // The saved recipe and the model name every column the run used.
+            b.roles.pin(opts);
+            if !b.roles.guessed.is_empty() {
+                warnings.push(format!(
+                    "{}: guessed: {}",
+                    p.display(),
+                    b.roles.guessed.join(", ")
+                ));
+            }
+            Some(b)
         }
         None => None,
     };

@@ -91,12 +91,27 @@ pub fn prepare(
     counts.push(("deduplicated".into(), table.n_rows()));
     progress(2);
     let fo = &recipe.features;
-    let as_of = features::as_of_date(fo, today)?;
-    if fo.as_of.is_none() && (fo.age_from.is_some() || fo.tenure_from.is_some()) {
+    // Without a stated date, a log's own end is "now": counting recency to today would make every
+    // customer of a 2011 log lapsed by thousands of days.
+    let log_end = behaviour.and_then(Behaviour::default_as_of);
+    let as_of = match log_end {
+        Some(day) if fo.as_of.is_none() => {
+            log.warn(format!(
+                "features.as_of is not set; recency and ages are as of {day}, the day after the last purchase in the transaction log. Set features.as_of to pin it"
+            ));
+            day
+        }
+        _ => features::as_of_date(fo, today)?,
+    };
+    if fo.as_of.is_none()
+        && log_end.is_none()
+        && (fo.age_from.is_some() || fo.tenure_from.is_some())
+    {
         log.warn(format!("features.as_of is not set; age and tenure are as of today ({as_of}). Set it to reproduce this run later"));
     }
-    if let (Some(b), Some(bo)) = (behaviour, &recipe.transactions) {
-        behaviour::add_behaviour(&mut table, b, bo, as_of, &mut log)?;
+    if let Some(b) = behaviour {
+        behaviour::log_hygiene(b, &mut log);
+        behaviour::add_behaviour(&mut table, b, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
     // Cleaning works on any table: without features it goes on and only the feature matrix is
@@ -106,7 +121,7 @@ pub fn prepare(
         Err(FeatureError::Empty) => {
             log.warn(
                 "no features: the table has no number columns and features.one_hot is empty; \
-                 the table is cleaned, but there is nothing to segment on"
+ the table is cleaned, but there is nothing to segment on"
                     .to_string(),
             );
             (Vec::new(), Vec::new())
@@ -268,8 +283,8 @@ impl FittedFeatures {
             ..Default::default()
         };
         let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
-        if let (Some(b), Some(bo)) = (behaviour, &self.behaviour) {
-            behaviour::add_behaviour(&mut t, b, bo, as_of, &mut log)?;
+        if let (Some(b), Some(_)) = (behaviour, &self.behaviour) {
+            behaviour::add_behaviour(&mut t, b, as_of, &mut log)?;
         }
         features::derive(&mut t, &fo, as_of)?;
         Ok(t)

@@ -70,7 +70,7 @@ pub fn score_batch(
         .collect();
     let behaviour = match (transactions, &model.fitted.behaviour) {
         (Some(source), Some(opts)) => {
-            let tx = load_source(source, &Default::default())?;
+            let tx = load_source(source, &opts.load)?;
             let p = tx.path;
             load_warnings.extend(tx.warnings.iter().map(|w| format!("{}: {w}", p.display())));
             Some(
