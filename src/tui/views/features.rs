@@ -13,22 +13,33 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme.theme();
-    let [left, right] = Layout::horizontal([side(area, 48), Constraint::Fill(1)]).areas(area);
+    let candidates = feature_candidates(app);
+    // Wide enough for the longest name (mean_days_between_purchases); on a narrow screen the
+    // means give way before a name is cut.
+    let longest = candidates.iter().map(|c| c.chars().count()).max().unwrap_or(0) as u16;
+    let without_mean = longest + 3 + 6 + 2 + 1 + 2;
+    let show_mean = without_mean + 10 <= area.width * 11 / 20;
+    let want = if show_mean { without_mean + 10 } else { without_mean };
+    let [left, right] =
+        Layout::horizontal([side(area, want.max(48)), Constraint::Fill(1)]).areas(area);
     let [settings, scree_area] =
         Layout::vertical([Constraint::Length(6), Constraint::Fill(1)]).areas(right);
     let fo = &app.recipe.features;
-    let rows: Vec<Row> = feature_candidates(app)
+    let rows: Vec<Row> = candidates
         .into_iter()
         .map(|c| {
             let on = fo.columns.contains(&c);
             let log = fo.log1p.contains(&c);
             let mean = app.means.get(&c).map(|&m| num(m)).unwrap_or_default();
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(if on { "[x]" } else { "[ ]" }),
                 Cell::from(c),
                 Cell::from(if log { "log1p" } else { "" }),
-                Cell::from(mean),
-            ])
+            ];
+            if show_mean {
+                cells.push(Cell::from(mean));
+            }
+            Row::new(cells)
             .style(if on { theme.base } else { theme.dim })
         })
         .collect();
@@ -40,10 +51,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 Constraint::Length(3),
                 Constraint::Fill(1),
                 Constraint::Length(6),
-                Constraint::Length(9),
+                Constraint::Length(if show_mean { 9 } else { 0 }),
             ],
         )
-        .header(Row::new(["use", "column", "L log", "mean"]).style(theme.dim))
+        .header(
+            Row::new(if show_mean {
+                vec!["use", "column", "L log", "mean"]
+            } else {
+                vec!["use", "column", "L log"]
+            })
+            .style(theme.dim),
+        )
         .row_highlight_style(theme.selected)
         .highlight_symbol("▸")
         .block(block(app, "Features  space toggles")),
