@@ -29,6 +29,7 @@ pub mod preparation;
 pub mod profile;
 pub mod recipe;
 pub mod reduce;
+pub mod rfm;
 pub mod rng;
 pub mod row_status;
 pub mod run_options;

@@ -16,10 +16,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let candidates = feature_candidates(app);
     // Wide enough for the longest name (mean_days_between_purchases); on a narrow screen the
     // means give way before a name is cut.
-    let longest = candidates.iter().map(|c| c.chars().count()).max().unwrap_or(0) as u16;
+    let longest = candidates
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0) as u16;
     let without_mean = longest + 3 + 6 + 2 + 1 + 2;
     let show_mean = without_mean + 10 <= area.width * 11 / 20;
-    let want = if show_mean { without_mean + 10 } else { without_mean };
+    let want = if show_mean {
+        without_mean + 10
+    } else {
+        without_mean
+    };
     let [left, right] =
         Layout::horizontal([side(area, want.max(48)), Constraint::Fill(1)]).areas(area);
     let [settings, scree_area] =
@@ -39,8 +47,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             if show_mean {
                 cells.push(Cell::from(mean));
             }
-            Row::new(cells)
-            .style(if on { theme.base } else { theme.dim })
+            Row::new(cells).style(if on { theme.base } else { theme.dim })
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.feature));
