@@ -3,6 +3,7 @@
 mod clean;
 pub mod flags;
 pub mod prepare;
+pub mod rfm_cmd;
 pub mod segment_cmds;
 
 use crate::engine::demo_data::DemoOptions;
@@ -105,6 +106,22 @@ pub enum Command {
         #[command(flatten)]
         export: flags::ExportFlags,
     },
+    /// RFM scores and named segments (Champions, At Risk, ...) from a transaction log alone.
+    Rfm {
+        /// Transaction log (CSV/TSV, whitespace-aligned text, Parquet or JSON).
+        log: PathBuf,
+        /// Recipe whose [transactions] table (columns, hygiene rules, load options) to use.
+        #[arg(long)]
+        recipe: Option<PathBuf>,
+        /// Date recency is counted to (default: the day after the last purchase).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output folder (default: <log name>-rfm); must not exist yet (or be empty).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        roles: rfm_cmd::RoleFlags,
+    },
     /// Recipe helpers.
     Recipe {
         #[command(subcommand)]
@@ -166,6 +183,8 @@ pub enum CliError {
     NoSweep { path: PathBuf },
     #[error("seglab tui: {0}")]
     Tui(#[from] crate::tui::TuiError),
+    #[error(transparent)]
+    Rfm(#[from] rfm_cmd::RfmCmdError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -222,6 +241,19 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             out,
             export,
         }) => segment_cmds::cmd_apply(&model, &input, transactions.as_deref(), &out, &export),
+        Some(Command::Rfm {
+            log,
+            recipe,
+            as_of,
+            out,
+            roles,
+        }) => rfm_cmd::cmd_rfm(
+            &log,
+            recipe.as_deref(),
+            &roles,
+            as_of.as_deref(),
+            out.as_deref(),
+        ),
         Some(Command::Recipe {
             action: RecipeAction::Init { path },
         }) => segment_cmds::cmd_recipe_init(&path),

@@ -12,6 +12,7 @@ pub mod input_files;
 pub mod inspect_text;
 pub mod personas;
 pub mod pii;
+pub mod rfm_output;
 pub mod run_charts;
 pub mod run_output;
 pub mod signals;

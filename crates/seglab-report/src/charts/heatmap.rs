@@ -26,21 +26,61 @@ pub fn profile_heatmap(
     feature_names: &[String],
     values: &[f64],
 ) -> Result<ChartFiles, ChartError> {
-    let chart = Heatmap::new(segment_names, feature_names, values)
+    let chart = Heatmap::new(segment_names, feature_names, values, Labels::PROFILE)
         .map_err(|r| invalid(dir, STEM_PROFILE_HEATMAP, r))?;
     render(dir, STEM_PROFILE_HEATMAP, &chart)
+}
+
+/// A grid of counts (e.g. customers per R × F score), white to blue, written as `<stem>.*`:
+/// `values` column by column, `rows` top to bottom.
+pub fn count_grid(
+    dir: &Path,
+    stem: &str,
+    labels: Labels,
+    columns: &[String],
+    rows: &[String],
+    values: &[f64],
+) -> Result<ChartFiles, ChartError> {
+    let chart = Heatmap::new(columns, rows, values, labels).map_err(|r| invalid(dir, stem, r))?;
+    render(dir, stem, &chart)
+}
+
+/// The words around a heatmap; `counts` draws non-negative counts (white to blue, whole
+/// numbers) instead of signed values (blue-white-red).
+#[derive(Clone, Copy)]
+pub struct Labels {
+    pub title: &'static str,
+    pub columns: &'static str,
+    pub rows: &'static str,
+    pub counts: bool,
+}
+
+impl Labels {
+    const PROFILE: Labels = Labels {
+        title: "Segment profiles",
+        columns: "segment",
+        rows: "feature",
+        counts: false,
+    };
 }
 
 struct Heatmap {
     segments: Vec<String>,
     features: Vec<String>,
     values: Vec<f64>,
-    /// Color scale runs over -limit..limit, symmetric so white always means zero.
+    /// Color scale runs over -limit..limit, symmetric so white always means zero (0..limit
+    /// for counts).
     limit: f64,
+    labels: Labels,
 }
 
 impl Heatmap {
-    fn new(segments: &[String], features: &[String], values: &[f64]) -> Result<Self, String> {
+    fn new(
+        segments: &[String],
+        features: &[String],
+        values: &[f64],
+        labels: Labels,
+    ) -> Result<Self, String> {
         if segments.is_empty() || features.is_empty() {
             return Err("need at least one segment and one feature".into());
         }
@@ -61,6 +101,7 @@ impl Heatmap {
             features: features.iter().map(|s| shorten(s, 32)).collect(),
             values: values.to_vec(),
             limit: if limit > 0.0 { limit } else { 1.0 },
+            labels,
         })
     }
 }
@@ -81,8 +122,10 @@ fn diverging(t: f64) -> RGBColor {
     )
 }
 
-fn cell_text(v: f64) -> String {
-    if !v.is_finite() {
+fn cell_text(v: f64, counts: bool) -> String {
+    if counts && v.is_finite() {
+        format!("{}", v.round() as i64)
+    } else if !v.is_finite() {
         "n/a".into()
     } else if v.abs() < 0.005 {
         // Not "-0.00".
@@ -122,8 +165,11 @@ impl Chart for Heatmap {
         let n_feat = self.features.len() as i32;
         let label = font(14);
 
+        let counts = self.labels.counts;
+        // Counts run white (0) to blue (the most), the lower half of the diverging scale.
+        let color = |t: f64| if counts { diverging(-t) } else { diverging(t) };
         root.draw(&Text::new(
-            "Segment profiles",
+            self.labels.title,
             (w / 2, 14),
             title_style().pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
@@ -167,7 +213,7 @@ impl Chart for Heatmap {
                 let x0 = left + col_w * s as i32;
                 let v = self.values[s * self.features.len() + f];
                 let t = v / self.limit;
-                let fill = if v.is_finite() { diverging(t) } else { MISSING };
+                let fill = if v.is_finite() { color(t) } else { MISSING };
                 root.draw(&Rectangle::new(
                     [(x0, y0), (x0 + col_w, y0 + row_h)],
                     fill.filled(),
@@ -178,7 +224,7 @@ impl Chart for Heatmap {
                 ))?;
                 // Skip the numbers when cells are too small to hold them legibly.
                 if value_size >= 9 {
-                    let text = cell_text(v);
+                    let text = cell_text(v, counts);
                     let color = if t.abs() > 0.6 { WHITE } else { BLACK };
                     root.draw(&Text::new(
                         text,
@@ -218,12 +264,12 @@ impl Chart for Heatmap {
         }
         let desc = font(18);
         root.draw(&Text::new(
-            "segment",
+            self.labels.columns,
             ((left + right) / 2, bottom + seg_h + 20),
             desc.pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
         root.draw(&Text::new(
-            "feature",
+            self.labels.rows,
             (14, (top + bottom) / 2),
             desc.transform(FontTransform::Rotate270)
                 .pos(Pos::new(HPos::Center, VPos::Top)),
@@ -236,18 +282,20 @@ impl Chart for Heatmap {
         for i in 0..steps {
             let ya = bottom - span * i / steps;
             let yb = bottom - span * (i + 1) / steps;
-            let t = -1.0 + 2.0 * (f64::from(i) + 0.5) / f64::from(steps);
-            root.draw(&Rectangle::new(
-                [(bx0, yb), (bx1, ya)],
-                diverging(t).filled(),
-            ))?;
+            let u = (f64::from(i) + 0.5) / f64::from(steps);
+            let t = if counts { u } else { -1.0 + 2.0 * u };
+            root.draw(&Rectangle::new([(bx0, yb), (bx1, ya)], color(t).filled()))?;
         }
         root.draw(&Rectangle::new(
             [(bx0, top), (bx1, bottom)],
             BLACK.stroke_width(1),
         ))?;
         for i in 0..=4 {
-            let t = -1.0 + 0.5 * f64::from(i);
+            let t = if counts {
+                0.25 * f64::from(i)
+            } else {
+                -1.0 + 0.5 * f64::from(i)
+            };
             let y = bottom - span * i / 4;
             root.draw(&PathElement::new([(bx1, y), (bx1 + 4, y)], BLACK))?;
             root.draw(&Text::new(

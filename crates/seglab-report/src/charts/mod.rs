@@ -12,7 +12,7 @@ mod scatter;
 mod silhouette;
 
 pub use dendrogram::{dendrogram, LAST_P};
-pub use heatmap::profile_heatmap;
+pub use heatmap::{count_grid, profile_heatmap, Labels};
 pub use k_distance::k_distance;
 pub use lines::{elbow, scree, silhouette_vs_k};
 pub use scatter::{scatter_2d, scatter_2d_as, SCATTER_MAX_POINTS};
@@ -36,6 +36,7 @@ pub const STEM_SCREE: &str = "scree";
 pub const STEM_DENDROGRAM: &str = "dendrogram";
 pub const STEM_K_DISTANCE: &str = "k_distance";
 pub const STEM_PROFILE_HEATMAP: &str = "profile_heatmap";
+pub const STEM_RFM_GRID: &str = "rfm_grid";
 
 /// Default picture size in pixels (the SVG uses the same user units).
 pub const SIZE: (u32, u32) = (1000, 650);
