@@ -1,0 +1,168 @@
+//! `seglab rfm` on a hand-made log shaped like the UCI Online Retail data: cancellations
+//! ('C' invoices, negative quantities), a row without a customer, a zero price, a postage line,
+//! a customer with only a return. R, F, M and the scores are computed by hand below.
+
+mod common;
+use common::{seglab, text, Scratch};
+use std::collections::HashMap;
+use std::path::Path;
+
+const LOG: &str = "\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom
+536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom
+536366,22633,HAND WARMER,6,12/1/2010 8:28,1.85,17850,United Kingdom
+C536379,D,Discount,-1,12/1/2010 9:41,27.50,17850,United Kingdom
+536370,22728,ALARM CLOCK,24,12/1/2010 8:45,3.75,12583,France
+536370,POST,POSTAGE,3,12/1/2010 8:45,18.00,12583,France
+536400,22728,ALARM CLOCK,12,12/5/2010 10:00,3.75,12583,France
+536401,22633,HAND WARMER,2,12/2/2010 9:00,1.85,,United Kingdom
+536402,22633,HAND WARMER,4,12/3/2010 9:00,0.00,13047,United Kingdom
+C536403,22633,HAND WARMER,-5,12/3/2010 10:00,1.85,14000,United Kingdom
+536404,22633,HAND WARMER,1,12/13/2010 12:00,1.85,13047,United Kingdom
+";
+
+/// customer → the row's cells by column name.
+fn rows(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let m: HashMap<String, String> = h
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect();
+            (m["CustomerID"].clone(), m)
+        })
+        .collect()
+}
+
+fn rfm(s: &Scratch, recipe: &str, out: &str) -> (String, HashMap<String, HashMap<String, String>>) {
+    let log = s.file("online_retail.csv", LOG.as_bytes());
+    let recipe = s.file(&format!("{out}.toml"), recipe.as_bytes());
+    let out = s.path(out);
+    let o = seglab(&[
+        "rfm",
+        log.to_str().unwrap(),
+        "--recipe",
+        recipe.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    (stdout, rows(&out.join("rfm.csv")))
+}
+
+#[test]
+fn rfm_of_an_online_retail_shaped_log_by_hand() {
+    let s = Scratch::new("rfm-retail");
+    let (stdout, t) = rfm(&s, "[transactions]\nexclude_products = [\"POST\"]\n", "out");
+    // Roles guessed from the Online Retail header.
+    assert!(stdout.contains("customer = CustomerID"), "{stdout}");
+    assert!(stdout.contains("invoice = InvoiceNo"), "{stdout}");
+    // Hygiene, rule by rule: 1 line without a customer (2 × 1.85), 1 postage line (3 × 18),
+    // 1 zero price, 2 cancellations (-27.50 and -5 × 1.85 = -9.25).
+    for line in [
+        "excluded: no customer id on 1 line(s) (amount 3.70)",
+        "excluded: non-product codes, 1 line(s) (amount 54.00)",
+        "excluded: zero or negative price on 1 line(s) (amount 0.00)",
+        "excluded: cancellations and returns, 2 line(s) (amount -36.75)",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+    // The last purchase is 2010-12-13, so recency counts to 2010-12-14.
+    assert!(stdout.contains("as of 2010-12-14"), "{stdout}");
+    // 14000 only returned something: not a customer of this log.
+    assert_eq!(t.len(), 3, "{:?}", t.keys());
+    let get = |id: &str, col: &str| t[id][col].clone();
+    // 17850: invoices 536365 (6 × 2.55 + 6 × 3.39 = 35.64) and 536366 (6 × 1.85 = 11.10).
+    assert_eq!(get("17850", "frequency"), "2");
+    assert!((get("17850", "monetary").parse::<f64>().unwrap() - 46.74).abs() < 1e-9);
+    assert_eq!(get("17850", "recency_days"), "13");
+    // 12583: 24 × 3.75 = 90 on Dec 1, 12 × 3.75 = 45 on Dec 5 (postage left out).
+    assert_eq!(get("12583", "frequency"), "2");
+    assert!((get("12583", "monetary").parse::<f64>().unwrap() - 135.0).abs() < 1e-9);
+    assert_eq!(get("12583", "recency_days"), "9");
+    assert_eq!(get("12583", "mean_days_between_purchases"), "4");
+    // 13047: its zero-price line is left out; 1.85 on Dec 13.
+    assert_eq!(get("13047", "frequency"), "1");
+    assert_eq!(get("13047", "recency_days"), "1");
+    // n = 3. R on -recency (-13, -9, -1): ranks 1, 2, 3 → 1, 2, 4. F (2, 2, 1): the 2s share
+    // rank 2 → 2, the 1 → 1. M (46.74, 135, 1.85): ranks 2, 3, 1 → 2, 4, 1.
+    assert_eq!(get("17850", "rfm_code"), "122");
+    assert_eq!(get("12583", "rfm_code"), "224");
+    assert_eq!(get("13047", "rfm_code"), "411");
+    assert_eq!(get("17850", "rfm_score"), "5");
+    // The built-in map: R1 F1-2 Lost, R2 F1-2 Hibernating, R4 F1 Promising.
+    assert_eq!(get("17850", "rfm_segment"), "Lost");
+    assert_eq!(get("12583", "rfm_segment"), "Hibernating");
+    assert_eq!(get("13047", "rfm_segment"), "Promising");
+    let out = s.path("out");
+    for f in [
+        "rfm.parquet",
+        "rfm_segments.md",
+        "rfm_segments.json",
+        "manifest.json",
+        "charts/rfm_grid.png",
+        "charts/rfm_grid.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["as_of"], "2010-12-14");
+    assert_eq!(manifest["roles"]["customer"], "CustomerID");
+}
+
+#[test]
+fn netted_returns_reduce_spend_and_a_returns_only_customer_stays_out() {
+    let s = Scratch::new("rfm-net");
+    let (stdout, t) = rfm(
+        &s,
+        "[transactions]\nreturns = \"net\"\nexclude_products = [\"POST\"]\n",
+        "out",
+    );
+    assert!(
+        stdout.contains("netted: cancellations and returns, 2 line(s) (amount -36.75)"),
+        "{stdout}"
+    );
+    // 46.74 − 27.50 for 17850; frequency still counts purchases only.
+    assert!((t["17850"]["monetary"].parse::<f64>().unwrap() - 19.24).abs() < 1e-9);
+    assert_eq!(t["17850"]["frequency"], "2");
+    assert!(!t.contains_key("14000"));
+}
+
+#[test]
+fn a_log_without_the_needed_columns_says_which_and_writes_nothing() {
+    let s = Scratch::new("rfm-bad");
+    let log = s.file("log.csv", b"a,b,c\n1,2,3\n4,5,6\n");
+    let out = s.path("out");
+    let o = seglab(&["rfm", log.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (_, stderr) = text(&o);
+    assert!(!o.status.success());
+    assert!(stderr.contains("no column for the customer"), "{stderr}");
+    assert!(stderr.contains("--customer"), "{stderr}");
+    assert!(!out.exists());
+    // Named by flags, the same file works.
+    let o = seglab(&[
+        "rfm",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--customer",
+        "a",
+        "--timestamp",
+        "b",
+        "--amount",
+        "c",
+    ]);
+    let (_, stderr) = text(&o);
+    assert!(!o.status.success(), "b is not a date");
+    assert!(
+        stderr.contains("transactions.timestamp: column 'b'"),
+        "{stderr}"
+    );
+}
