@@ -18,7 +18,14 @@ pub fn cmd_clean(
     // Refuse an existing output before doing any work.
     check_target(out)?;
     let bar = bar(PREPARE_STAGES);
-    let done = prepare_inputs(&mut recipe, recipe_path, input, transactions, true, &bar)?;
+    let done = prepare_inputs(
+        &mut recipe,
+        recipe_path,
+        Some(input),
+        transactions,
+        true,
+        &bar,
+    )?;
     bar.finish_and_clear();
     let prepared = &done.prepared;
     print!("{}", prepared.log);

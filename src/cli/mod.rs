@@ -222,8 +222,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             out,
             flags,
         }) => {
-            let (recipe, input) = sample_defaults(recipe, input);
-            segment_cmds::cmd_run(recipe.as_deref(), &input, &flags, &out)
+            let (recipe, input) = sample_defaults(recipe, input, &flags);
+            segment_cmds::cmd_run(recipe.as_deref(), input.as_deref(), &flags, &out)
         }
         Some(Command::Sweep {
             recipe,
@@ -231,8 +231,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             json,
             flags,
         }) => {
-            let (recipe, input) = sample_defaults(recipe, input);
-            segment_cmds::cmd_sweep(recipe.as_deref(), &input, &flags, json)
+            let (recipe, input) = sample_defaults(recipe, input, &flags);
+            segment_cmds::cmd_sweep(recipe.as_deref(), input.as_deref(), &flags, json)
         }
         Some(Command::Apply {
             model,
@@ -297,7 +297,22 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Without an input, the bundled sample customers with the sample recipe (when none is given).
-fn sample_defaults(recipe: Option<PathBuf>, input: Option<PathBuf>) -> (Option<PathBuf>, PathBuf) {
+/// No customer table: with `--transactions` the customers come from the log (None); with
+/// neither, the bundled sample and its recipe.
+fn sample_defaults(
+    recipe: Option<PathBuf>,
+    input: Option<PathBuf>,
+    flags: &flags::RunFlags,
+) -> (Option<PathBuf>, Option<PathBuf>) {
+    if input.is_none() && flags.transactions.is_some() {
+        return (recipe, None);
+    }
+    let (recipe, input) = with_sample(recipe, input);
+    (recipe, Some(input))
+}
+
+/// The input, else the bundled sample customers with the sample recipe.
+fn with_sample(recipe: Option<PathBuf>, input: Option<PathBuf>) -> (Option<PathBuf>, PathBuf) {
     match input {
         Some(i) => (recipe, i),
         None => {
@@ -325,7 +340,7 @@ fn cmd_tui(
     recipe: Option<PathBuf>,
     transactions: Option<PathBuf>,
 ) -> Result<(), CliError> {
-    let (recipe_path, input) = sample_defaults(recipe, input);
+    let (recipe_path, input) = with_sample(recipe, input);
     let recipe = load_recipe(recipe_path.as_deref())?;
     let session = crate::tui::app::Session {
         input,

@@ -18,30 +18,32 @@ pub fn bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// The files a run reads: the customers, and the transaction log (`--transactions`, else the
-/// recipe's file relative to the recipe).
+/// The files a run reads: the customers (none when they come from the log), and the
+/// transaction log (`--transactions`, else the recipe's file relative to the recipe).
 pub fn input_files(
     recipe: &Recipe,
     recipe_path: Option<&Path>,
-    input: &Path,
+    input: Option<&Path>,
     transactions: Option<&Path>,
 ) -> Vec<PathBuf> {
-    let mut files = vec![input.to_owned()];
+    let mut files: Vec<PathBuf> = input.map(Path::to_owned).into_iter().collect();
     files.extend(transactions_path(recipe, recipe_path, transactions));
     files
 }
 
+/// `input` None: the customers are built from the transaction log.
 pub fn prepare_inputs(
     recipe: &mut Recipe,
     recipe_path: Option<&Path>,
-    input: &Path,
+    input: Option<&Path>,
     transactions: Option<&Path>,
     with_report: bool,
     bar: &ProgressBar,
 ) -> Result<PreparedInputs, CliError> {
     debug_assert!(bar.length().unwrap_or(0) >= PREPARE_STAGES as u64);
     let log = transactions_path(recipe, recipe_path, transactions).map(Source::Path);
-    let inputs = inputs::prepare_inputs(recipe, input.into(), log, with_report, &mut |i, msg| {
+    let input = input.map(|p| Source::Path(p.to_owned()));
+    let inputs = inputs::prepare_inputs(recipe, input, log, with_report, &mut |i, msg| {
         bar.set_position(i as u64);
         bar.set_message(msg.to_string());
     })?;

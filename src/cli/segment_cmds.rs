@@ -20,7 +20,7 @@ use std::time::Instant;
 pub fn segment_inputs(
     recipe: &mut Recipe,
     recipe_path: Option<&Path>,
-    input: &Path,
+    input: Option<&Path>,
     flags: &RunFlags,
 ) -> Result<Segmented, CliError> {
     // Settings no data can satisfy are refused before any file is read.
@@ -52,9 +52,10 @@ pub fn segment_inputs(
     Ok(s)
 }
 
+/// `input` None: customers from the `--transactions` log.
 pub fn cmd_run(
     recipe_path: Option<&Path>,
-    input: &Path,
+    input: Option<&Path>,
     flags: &RunFlags,
     out: &Path,
 ) -> Result<(), CliError> {
@@ -65,7 +66,7 @@ pub fn cmd_run(
     print!("{}", s.inputs.prepared.log);
     let rules = crate::config::persona_rules()?;
     let outcome = RunOutcome::build(&recipe, &s, &rules).map_err(|source| CliError::Outcome {
-        path: input.to_owned(),
+        path: s.inputs.name.clone(),
         source,
     })?;
     let files = input_files(&recipe, recipe_path, input, flags.transactions.as_deref());
@@ -82,7 +83,7 @@ pub fn cmd_run(
 
 pub fn cmd_sweep(
     recipe_path: Option<&Path>,
-    input: &Path,
+    input: Option<&Path>,
     flags: &RunFlags,
     json: bool,
 ) -> Result<(), CliError> {
@@ -94,7 +95,7 @@ pub fn cmd_sweep(
     let s = segment_inputs(&mut recipe, recipe_path, input, flags)?;
     let Some(sweep) = &s.segmentation.sweep else {
         return Err(CliError::NoSweep {
-            path: input.to_owned(),
+            path: s.inputs.name.clone(),
         });
     };
     if json {

@@ -320,7 +320,7 @@ impl App {
                     };
                     let inputs = inputs::prepare_inputs(
                         &mut recipe,
-                        input,
+                        Some(input),
                         log.map(Source::Path),
                         false,
                         &mut |i, _| job.set_progress(i as f64 / PREPARE_STAGES as f64),

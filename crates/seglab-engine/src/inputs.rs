@@ -1,7 +1,7 @@
 //! The inputs of a run, read once: the customers table and the optional transaction log, from
 //! any `Source`, inspected and prepared (cleaned, features built and scaled).
 
-use crate::behaviour::{summarize, Behaviour};
+use crate::behaviour::{customers_from_log, summarize, Behaviour};
 use crate::inspect::{inspect, InspectReport};
 use crate::load::{load_source, LoadError, Source};
 use crate::preparation::{prepare, PreparationError, Prepared, STEPS};
@@ -17,6 +17,10 @@ pub enum InputsError {
         path: PathBuf,
         source: PreparationError,
     },
+    #[error(
+        "no customer table and no transaction log: give a customer table, --transactions, or both"
+    )]
+    NoInput,
 }
 
 /// Progress stages reported by `prepare_inputs`: load, inspect, then the preparation's steps.
@@ -48,9 +52,10 @@ pub fn transactions_path(
 
 /// `progress(stage, name)` is called before each of the `PREPARE_STAGES` stages. A
 /// `transactions` log without a `[transactions]` table in the recipe uses the default columns.
+/// Without `input`, the customers are the log's buyers (one row each, with their behaviour).
 pub fn prepare_inputs(
     recipe: &mut Recipe,
-    input: Source,
+    input: Option<Source>,
     transactions: Option<Source>,
     with_report: bool,
     progress: &mut dyn FnMut(usize, &str),
@@ -59,11 +64,13 @@ pub fn prepare_inputs(
     let mut warnings = Vec::new();
     // The transaction log first: it is summarised and freed before the customers are read, so
     // the two tables are never held together (peak memory).
+    let mut log_name: Option<PathBuf> = None;
     let behaviour: Option<Behaviour> = match transactions {
         Some(source) => {
             let opts = recipe.transactions.get_or_insert_with(Default::default);
             let t = load_source(source, &opts.load)?;
             let p = t.path;
+            log_name = Some(p.clone());
             warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
             let b = summarize(&t.table, opts).map_err(|e| InputsError::Preparation {
                 path: p.clone(),
@@ -82,7 +89,31 @@ pub fn prepare_inputs(
         }
         None => None,
     };
-    let loaded = load_source(input, &recipe.load)?;
+    let loaded = match (input, &behaviour) {
+        (Some(input), _) => load_source(input, &recipe.load)?,
+        (None, Some(b)) => {
+            let name = log_name.clone().unwrap_or_default();
+            let failed = |source: PreparationError| InputsError::Preparation {
+                path: name.clone(),
+                source,
+            };
+            // The as-of date `prepare` will use: the stated one, else the log's end.
+            let as_of = match (&recipe.features.as_of, b.default_as_of()) {
+                (None, Some(day)) => day,
+                _ => {
+                    crate::features::as_of_date(&recipe.features, chrono::Local::now().date_naive())
+                        .map_err(|e| failed(e.into()))?
+                }
+            };
+            let table = customers_from_log(b, as_of).map_err(|e| failed(e.into()))?;
+            crate::load::Loaded {
+                path: name,
+                table,
+                warnings: Vec::new(),
+            }
+        }
+        (None, None) => return Err(InputsError::NoInput),
+    };
     let name = loaded.path;
     warnings.extend(
         loaded
