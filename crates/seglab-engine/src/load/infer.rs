@@ -2,6 +2,7 @@
 //! and currency symbols), booleans, dates, and the semantic kinds of text (id, email, category).
 
 use super::dates::{self, DateFormat, When};
+use super::log_columns;
 use super::text::trim_cell;
 use crate::table::{Column, ColumnData, ColumnType};
 use rustc_hash::FxHashSet;
@@ -210,6 +211,14 @@ fn guess_type(
         ));
         return (ColumnType::Text, Guessed::None);
     }
+    // A date format asked for wins over every guess (19970101 would read as a number).
+    if let Some(f) = spec.date_format {
+        return (ColumnType::Date, Guessed::Dates(f.clone()));
+    }
+    if let Some(read) = log_columns::integer_dates(spec.name, raw) {
+        warnings.push(log_columns::integer_dates_warning(spec.name));
+        return (ColumnType::Date, Guessed::ReadDates(read));
+    }
     if let Some(bools) = read_booleans(raw) {
         return (ColumnType::Boolean, Guessed::Booleans(bools));
     }
@@ -241,6 +250,19 @@ fn guess_type(
     if bad == 0 {
         return (classify_parsed(spec.name, &nums), Guessed::Numbers(nums));
     }
+    // Numbers with a letter prefix on some (C536379: a cancelled invoice) are codes: reading
+    // them as numbers would lose the prefix.
+    if let Some((count, row)) = log_columns::letter_prefixed(raw) {
+        let example = raw.get(row).unwrap_or("");
+        let line = spec.lines.get(row).copied().unwrap_or(0);
+        warnings.push(log_columns::codes_warning(spec.name, count, example, line));
+        let ty = if log_columns::name_says_code(spec.name) {
+            ColumnType::Id
+        } else {
+            classify_text(spec.name, raw, n)
+        };
+        return (ty, Guessed::None);
+    }
     if bad * 10 <= n && n >= 10 {
         let (row, value) = first_bad.expect("bad > 0");
         let hint = if spec.style.thousands.is_none() && value.contains(',') {
@@ -253,9 +275,6 @@ fn guess_type(
              read as text. Add the token to load.na_values or set load.types.{} = \"number\"",
             spec.name, bad, value, spec.lines[row], hint, spec.name
         ));
-    }
-    if let Some(f) = spec.date_format {
-        return (ColumnType::Date, Guessed::Dates(f.clone()));
     }
     if let Some((g, read)) = dates::guess_and_read(present(raw).map(|(_, s)| s)) {
         if g.ambiguous {

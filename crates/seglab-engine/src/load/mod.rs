@@ -4,6 +4,7 @@ mod csv_table;
 pub mod dates;
 pub mod infer;
 pub mod input;
+pub mod log_columns;
 mod polars_io;
 mod records;
 pub mod sniff;
