@@ -192,3 +192,52 @@ fn inspect_reads_the_logs_sensibly() {
     assert!(o.status.success(), "{stderr}");
     assert!(stdout.contains("holds codes"), "{stdout}");
 }
+
+#[test]
+fn mangled_whitespace_logs_load_or_fail_cleanly() {
+    use seglab::engine::load::{load_source, Source};
+    let base = format!("customer_id date quantity amount\n{CDNOW}");
+    let inserts: [&[u8]; 8] = [
+        b"\"",
+        b"\t",
+        b"\r",
+        b"\n",
+        b"  ",
+        "é".as_bytes(),
+        b",",
+        b"C1",
+    ];
+    let options: Vec<LoadOptions> = ["", "delimiter = \"whitespace\"\n", "header_row = 0\n"]
+        .iter()
+        .map(|t| toml::from_str(t).unwrap())
+        .collect();
+    // A fixed-seed linear congruential sequence: the same mangles on every run.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % n
+    };
+    for round in 0..300 {
+        let mut bytes = base.as_bytes().to_vec();
+        for _ in 0..1 + round % 4 {
+            let at = next(bytes.len() + 1);
+            // Only at character boundaries: the input stays UTF-8.
+            if !std::str::from_utf8(&bytes).unwrap().is_char_boundary(at) {
+                continue;
+            }
+            let piece = inserts[next(inserts.len())];
+            bytes.splice(at..at, piece.iter().copied());
+        }
+        for opts in &options {
+            let source = Source::Bytes {
+                name: "mangled.txt".into(),
+                bytes: bytes.clone(),
+            };
+            if let Ok(l) = load_source(source, opts) {
+                assert!(l.table.n_rows() > 0);
+            }
+        }
+    }
+}
