@@ -363,7 +363,9 @@ fn nearly_aligned(records: &[&str]) -> Option<String> {
     if records.len() < 3 || whitespace_aligned(records, 1.0).is_some() {
         return None;
     }
-    let (fields, agree) = whitespace_aligned(records, NEARLY_ALIGNED)?;
+    // Two fields are too common in a one-column file to hint at (a date and a time, a full
+    // name); a log worth aligning has more.
+    let (fields, agree) = whitespace_aligned(records, NEARLY_ALIGNED).filter(|f| f.0 >= 3)?;
     Some(format!(
         "every line reads as one column, but {agree} of the first {} lines split on spaces \
          into {fields} fields; if the columns are aligned with spaces, set \
@@ -508,6 +510,11 @@ mod tests {
             "{hint}"
         );
         assert!(hint.contains("load.delimiter = \"whitespace\""), "{hint}");
+        // One column of date-times (two words each) under a one-word header: no hint.
+        let times: String = (1..=20)
+            .map(|d| format!("2024-01-{d:02} 10:00\n"))
+            .collect();
+        assert_eq!(auto(&format!("ordered_at\n{times}")).whitespace_hint, None);
         // Asked for a delimiter: no second guess.
         assert_eq!(sniff(text, Some(b','), None).unwrap().whitespace_hint, None);
     }
