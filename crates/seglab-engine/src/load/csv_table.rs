@@ -2,7 +2,9 @@
 //! parallel), then type each column.
 
 use super::input::MAX_FIELD_BYTES;
-use super::{check_option_columns, dates, infer, records, sniff, text, LoadError, LoadOptions};
+use super::{
+    check_option_columns, dates, infer, records, sniff, text, whitespace, LoadError, LoadOptions,
+};
 use crate::table::{ColumnData, Table};
 use infer::{ColumnSpec, NumberStyle};
 use rayon::prelude::*;
@@ -43,59 +45,19 @@ pub(super) fn read_csv(
             shown.join(", ")
         ));
     }
-    let has_header = opts.header_row != Some(0);
+    warnings.extend(dialect.whitespace_hint.clone());
     let body = &text[dialect.header_offset..];
+    let has_header = opts.header_row != Some(0)
+        && !(opts.header_row.is_none() && headless_log(body, dialect.delimiter, &mut warnings));
     let na = records::NaTokens::new(&opts.na_values);
     let line_base = dialect.header_line;
     // The header is the first non-blank record; the records after it are read in parallel.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(body.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut rest_start = body.len();
-    loop {
-        let before = reader.position().byte() as usize;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize + line_base);
-                return Err(LoadError::Malformed {
-                    path: path.to_owned(),
-                    line,
-                    message: e.to_string(),
-                });
-            }
-        }
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if let Some(column) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
-            return Err(LoadError::FieldTooLong {
-                path: path.to_owned(),
-                line: line_base + 1,
-                column: column + 1,
-                limit_kib: MAX_FIELD_BYTES >> 10,
-            });
-        }
-        let names: Vec<String> = if has_header {
-            record.iter().map(|s| s.trim().to_string()).collect()
-        } else {
-            (1..=record.len()).map(|i| format!("column_{i}")).collect()
-        };
-        header = Some(names);
-        rest_start = if has_header {
-            reader.position().byte() as usize
-        } else {
-            before
-        };
-        break;
-    }
-    drop(reader);
-    let Some(mut names) = header else {
+    let first = if dialect.delimiter == super::WHITESPACE {
+        whitespace_header(path, body, has_header, line_base)?
+    } else {
+        csv_header(path, body, dialect.delimiter, has_header, line_base)?
+    };
+    let Some((mut names, rest_start)) = first else {
         return Err(LoadError::Empty {
             path: path.to_owned(),
         });
@@ -201,6 +163,116 @@ pub(super) fn read_csv(
         table.columns.push(column);
     }
     Ok((table, warnings))
+}
+
+/// The header of a delimited body (or the first record's column names when the file has no
+/// header), and the offset where the records after it start; None: no non-blank record.
+fn csv_header(
+    path: &Path,
+    body: &str,
+    delimiter: u8,
+    has_header: bool,
+    line_base: usize,
+) -> Result<Option<(Vec<String>, usize)>, LoadError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut rest_start = body.len();
+    loop {
+        let before = reader.position().byte() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize + line_base);
+                return Err(LoadError::Malformed {
+                    path: path.to_owned(),
+                    line,
+                    message: e.to_string(),
+                });
+            }
+        }
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if let Some(column) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+            return Err(LoadError::FieldTooLong {
+                path: path.to_owned(),
+                line: line_base + 1,
+                column: column + 1,
+                limit_kib: MAX_FIELD_BYTES >> 10,
+            });
+        }
+        let names: Vec<String> = if has_header {
+            record.iter().map(|s| s.trim().to_string()).collect()
+        } else {
+            (1..=record.len()).map(|i| format!("column_{i}")).collect()
+        };
+        header = Some(names);
+        rest_start = if has_header {
+            reader.position().byte() as usize
+        } else {
+            before
+        };
+        break;
+    }
+    Ok(header.map(|names| (names, rest_start)))
+}
+
+/// `csv_header` of a whitespace-separated body.
+fn whitespace_header(
+    path: &Path,
+    body: &str,
+    has_header: bool,
+    line_base: usize,
+) -> Result<Option<(Vec<String>, usize)>, LoadError> {
+    let Some((cells, start, next)) = whitespace::first_record(body) else {
+        return Ok(None);
+    };
+    if let Some(column) = cells.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+        return Err(LoadError::FieldTooLong {
+            path: path.to_owned(),
+            line: line_base + 1,
+            column: column + 1,
+            limit_kib: MAX_FIELD_BYTES >> 10,
+        });
+    }
+    Ok(Some(if has_header {
+        (cells.iter().map(|s| s.to_string()).collect(), next)
+    } else {
+        (
+            (1..=cells.len()).map(|i| format!("column_{i}")).collect(),
+            start,
+        )
+    }))
+}
+
+/// A whitespace-aligned log whose first line holds only numbers (CDNOW's has no header): the
+/// line is data, said in a warning. A CSV keeps its first line as the header, as it always has.
+fn headless_log(body: &str, delimiter: u8, warnings: &mut Vec<String>) -> bool {
+    if delimiter != super::WHITESPACE {
+        return false;
+    }
+    let Some((cells, ..)) = whitespace::first_record(body) else {
+        return false;
+    };
+    let style = NumberStyle::default();
+    let numbers = cells
+        .iter()
+        .all(|c| infer::parse_number(c, &style).is_some());
+    if numbers {
+        warnings.push(format!(
+            "the first line holds only numbers, so the file has no header: the columns are \
+             called column_1..column_{} (name them with load.column_names, or set \
+             load.header_row = 1 if that line is the header)",
+            cells.len()
+        ));
+    }
+    numbers
 }
 
 /// A pattern chrono cannot use is an error before the file is read (it would empty the column).

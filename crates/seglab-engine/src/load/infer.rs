@@ -2,6 +2,7 @@
 //! and currency symbols), booleans, dates, and the semantic kinds of text (id, email, category).
 
 use super::dates::{self, DateFormat, When};
+use super::log_columns;
 use super::text::trim_cell;
 use crate::table::{Column, ColumnData, ColumnType};
 use rustc_hash::FxHashSet;
@@ -210,6 +211,14 @@ fn guess_type(
         ));
         return (ColumnType::Text, Guessed::None);
     }
+    // A date format asked for wins over every guess (19970101 would read as a number).
+    if let Some(f) = spec.date_format {
+        return (ColumnType::Date, Guessed::Dates(f.clone()));
+    }
+    if let Some(read) = log_columns::integer_dates(spec.name, raw) {
+        warnings.push(log_columns::integer_dates_warning(spec.name));
+        return (ColumnType::Date, Guessed::ReadDates(read));
+    }
     if let Some(bools) = read_booleans(raw) {
         return (ColumnType::Boolean, Guessed::Booleans(bools));
     }
@@ -241,6 +250,19 @@ fn guess_type(
     if bad == 0 {
         return (classify_parsed(spec.name, &nums), Guessed::Numbers(nums));
     }
+    // Numbers with a letter prefix on some (C536379: a cancelled invoice) are codes: reading
+    // them as numbers would lose the prefix.
+    if let Some((count, row)) = log_columns::letter_prefixed(raw) {
+        let example = raw.get(row).unwrap_or("");
+        let line = spec.lines.get(row).copied().unwrap_or(0);
+        warnings.push(log_columns::codes_warning(spec.name, count, example, line));
+        let ty = if log_columns::name_says_code(spec.name) {
+            ColumnType::Id
+        } else {
+            classify_text(spec.name, raw, n)
+        };
+        return (ty, Guessed::None);
+    }
     if bad * 10 <= n && n >= 10 {
         let (row, value) = first_bad.expect("bad > 0");
         let hint = if spec.style.thousands.is_none() && value.contains(',') {
@@ -253,9 +275,6 @@ fn guess_type(
              read as text. Add the token to load.na_values or set load.types.{} = \"number\"",
             spec.name, bad, value, spec.lines[row], hint, spec.name
         ));
-    }
-    if let Some(f) = spec.date_format {
-        return (ColumnType::Date, Guessed::Dates(f.clone()));
     }
     if let Some((g, read)) = dates::guess_and_read(present(raw).map(|(_, s)| s)) {
         if g.ambiguous {
@@ -499,194 +518,4 @@ fn dates_to_column(parsed: Vec<Option<When>>) -> ColumnData {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw(cells: &[Option<&str>]) -> RawColumn {
-        cells.iter().copied().collect()
-    }
-
-    fn build(name: &str, cells: &[Option<&str>], style: &NumberStyle) -> (Column, Vec<String>) {
-        let lines: Vec<usize> = (2..cells.len() + 2).collect();
-        let spec = ColumnSpec {
-            name,
-            forced: None,
-            date_format: None,
-            style,
-            lines: &lines,
-        };
-        build_column(raw(cells), &spec)
-    }
-
-    #[test]
-    fn numbers_integers_ids_and_codes() {
-        let plain = NumberStyle::default();
-        let (c, _) = build("income", &[Some("10.5"), None, Some(" 3 ")], &plain);
-        assert_eq!(c.ty, ColumnType::Number);
-        assert_eq!(
-            c.data,
-            ColumnData::Number(vec![Some(10.5), None, Some(3.0)])
-        );
-        assert_eq!(
-            build("qty", &[Some("1"), Some("-2")], &plain).0.ty,
-            ColumnType::Integer
-        );
-        assert_eq!(
-            build("user_id", &[Some("1"), Some("2")], &plain).0.ty,
-            ColumnType::Id
-        );
-        let (zip, _) = build("zip", &[Some("02134"), Some("10001")], &plain);
-        assert_eq!(zip.ty, ColumnType::Category);
-    }
-
-    #[test]
-    fn thousands_decimal_comma_and_currency_when_asked() {
-        let style = NumberStyle {
-            thousands: Some('.'),
-            decimal: ',',
-            currency: true,
-        };
-        assert_eq!(parse_number("€1.234,50", &style), Some(1234.5));
-        assert_eq!(parse_number("(12,00 €)", &style), Some(-12.0));
-        let us = NumberStyle {
-            thousands: Some(','),
-            ..NumberStyle::default()
-        };
-        assert_eq!(parse_number("1,234,567", &us), Some(1_234_567.0));
-        assert_eq!(parse_number("inf", &NumberStyle::default()), None);
-    }
-
-    #[test]
-    fn mostly_numeric_column_warns_with_line_and_hint() {
-        let mut cells: Vec<Option<&str>> = vec![Some("5"); 20];
-        cells[7] = Some("1,200");
-        let (c, w) = build("spend", &cells, &NumberStyle::default());
-        assert_ne!(c.ty, ColumnType::Number);
-        assert!(
-            w[0].contains("line 9") && w[0].contains("thousands"),
-            "{w:?}"
-        );
-    }
-
-    #[test]
-    fn long_digit_strings_stay_exact_text() {
-        let plain = NumberStyle::default();
-        let ids: Vec<String> = (0..30)
-            .map(|i| (1_234_567_890_123_456_789u64 + i).to_string())
-            .collect();
-        let cells: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
-        for name in ["customer_id", "ref"] {
-            let (c, _) = build(name, &cells, &plain);
-            assert_eq!(c.ty, ColumnType::Id, "{name}");
-            assert_eq!(c.data.text_at(29).as_deref(), Some(ids[29].as_str()));
-        }
-        let cards = [Some("4111111111111111"), Some("5500000000000004")];
-        let (c, _) = build("card", &cards, &plain);
-        assert!(matches!(c.data, ColumnData::Text(_)), "{:?}", c.ty);
-        // A forced id keeps digits beyond 2^53 and fractions as written.
-        let lines = [2, 3];
-        let spec = ColumnSpec {
-            name: "k",
-            forced: Some(ColumnType::Id),
-            date_format: None,
-            style: &plain,
-            lines: &lines,
-        };
-        let (c, _) = build_column(raw(&[Some("9007199254740993"), Some("1")]), &spec);
-        assert_eq!(c.data.text_at(0).as_deref(), Some("9007199254740993"));
-        // Small whole ids stay numbers (and join with "12346.0" elsewhere).
-        let (c, _) = build("user_id", &[Some("12346.0"), Some("7")], &plain);
-        assert_eq!(c.data, ColumnData::Number(vec![Some(12346.0), Some(7.0)]));
-    }
-
-    #[test]
-    fn ascii_emails_as_the_general_test_reads_them() {
-        for t in [
-            "a@b.c",
-            "@b.c",
-            "a@.c",
-            "a@b.",
-            "a@bc",
-            "a@@b.c",
-            "a@b@c.d",
-            "a.b@c",
-            "a b@c.d",
-            "a@b.c\u{b}",
-            "a\t@b.c",
-            "ab.c",
-            "",
-            "@",
-            "a@.",
-            "x.y@a..b",
-        ] {
-            assert_eq!(ascii_email(t.as_bytes()), any_email(t), "{t:?}");
-        }
-    }
-
-    #[test]
-    fn text_kinds() {
-        let plain = NumberStyle::default();
-        let emails = [Some("a@x.com"), Some("B@y.org"), None];
-        assert_eq!(build("mail", &emails, &plain).0.ty, ColumnType::Email);
-        let bools = [Some("true"), Some("FALSE"), Some("yes")];
-        assert_eq!(build("member", &bools, &plain).0.ty, ColumnType::Boolean);
-        let cats: Vec<Option<&str>> = (0..100).map(|i| Some(["a", "b"][i % 2])).collect();
-        assert_eq!(build("seg", &cats, &plain).0.ty, ColumnType::Category);
-        let names: Vec<String> = (0..100).map(|i| format!("Person {i}")).collect();
-        let cells: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
-        assert_eq!(build("name", &cells, &plain).0.ty, ColumnType::Text);
-        let (c, w) = build("x", &[None, None], &plain);
-        assert_eq!(c.data.null_count(), 2);
-        assert!(w[0].contains("all missing"));
-    }
-
-    #[test]
-    fn dates_and_forced_types() {
-        let plain = NumberStyle::default();
-        let (c, w) = build("d", &[Some("3/4/2024"), Some("5/6/2024")], &plain);
-        assert_eq!(c.ty, ColumnType::Date);
-        assert!(w[0].contains("load.date_formats.d"));
-        let (c, _) = build(
-            "t",
-            &[Some("2024-01-01 10:00:00"), Some("2024-01-02")],
-            &plain,
-        );
-        assert_eq!(c.ty, ColumnType::DateTime);
-        let lines = [2, 3];
-        let spec = ColumnSpec {
-            name: "n",
-            forced: Some(ColumnType::Number),
-            date_format: None,
-            style: &plain,
-            lines: &lines,
-        };
-        let (c, w) = build_column(raw(&[Some("1"), Some("oops")]), &spec);
-        assert_eq!(c.data, ColumnData::Number(vec![Some(1.0), None]));
-        assert!(w[0].contains("'oops' on line 3"));
-    }
-
-    #[test]
-    fn dates_and_booleans_read_by_the_guess_keep_their_rows() {
-        // The guess keeps the values it read; missing cells must not shift them.
-        let plain = NumberStyle::default();
-        let cells = [None, Some("31/1/2024"), None, None, Some("2/2/2024")];
-        let (c, _) = build("d", &cells, &plain);
-        let day =
-            |y, m, d| crate::table::date_to_days(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
-        assert_eq!(
-            c.data,
-            ColumnData::Date(vec![
-                None,
-                Some(day(2024, 1, 31)),
-                None,
-                None,
-                Some(day(2024, 2, 2))
-            ])
-        );
-        let (c, _) = build("b", &[Some("yes"), None, Some("N")], &plain);
-        assert_eq!(
-            c.data,
-            ColumnData::Boolean(vec![Some(true), None, Some(false)])
-        );
-    }
-}
+mod tests;

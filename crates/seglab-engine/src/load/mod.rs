@@ -4,10 +4,12 @@ mod csv_table;
 pub mod dates;
 pub mod infer;
 pub mod input;
+pub mod log_columns;
 mod polars_io;
 mod records;
 pub mod sniff;
 pub mod text;
+mod whitespace;
 
 use crate::table::{ColumnType, Table};
 use dates::DateFormat;
@@ -20,7 +22,7 @@ use text::Encoding;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadOptions {
-    /// "auto", ",", ";", "\t" (or "tab"), "|".
+    /// "auto", ",", ";", "\t" (or "tab"), "|", "whitespace" (or " ": runs of spaces and tabs).
     pub delimiter: Delimiter,
     /// 1-based line of the header; 0 means the file has no header. Omitted: found automatically.
     pub header_row: Option<usize>,
@@ -66,6 +68,15 @@ impl Default for LoadOptions {
 #[serde(try_from = "String", into = "String")]
 pub struct Delimiter(pub Option<u8>);
 
+impl Delimiter {
+    /// Fields separated by runs of spaces and tabs (a whitespace-aligned log such as CDNOW's).
+    /// The space byte stands for the whole run: a single space is never a CSV delimiter.
+    pub const WHITESPACE: Delimiter = Delimiter(Some(WHITESPACE));
+}
+
+/// The byte that stands for "runs of spaces and tabs" wherever a delimiter byte is expected.
+pub const WHITESPACE: u8 = b' ';
+
 impl TryFrom<String> for Delimiter {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
@@ -73,8 +84,9 @@ impl TryFrom<String> for Delimiter {
             "auto" => Ok(Delimiter(None)),
             "\t" | "tab" | "\\t" => Ok(Delimiter(Some(b'\t'))),
             "," | ";" | "|" => Ok(Delimiter(Some(s.as_bytes()[0]))),
+            "whitespace" | " " | "\\s+" => Ok(Delimiter::WHITESPACE),
             _ => Err(format!(
-                "unknown delimiter '{s}': use \"auto\", \",\", \";\", \"tab\" or \"|\""
+                "unknown delimiter '{s}': use \"auto\", \",\", \";\", \"tab\", \"|\" or \"whitespace\""
             )),
         }
     }
@@ -85,6 +97,7 @@ impl From<Delimiter> for String {
         match d.0 {
             None => "auto".into(),
             Some(b'\t') => "tab".into(),
+            Some(WHITESPACE) => "whitespace".into(),
             Some(b) => (b as char).to_string(),
         }
     }

@@ -34,9 +34,11 @@ pub(super) struct Dialect<'a> {
 pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Records>, LoadError> {
     let parts = (body.len() / MIN_CHUNK_BYTES).min(rayon::current_num_threads() * 4);
     let bytes = body.as_bytes();
+    // Quotes are not special between whitespace-separated fields: every '\n' ends a line.
+    let whitespace = d.delimiter == super::WHITESPACE;
     let cuts = if parts <= 1 {
         None
-    } else if memchr::memchr(b'"', bytes).is_none() {
+    } else if whitespace || memchr::memchr(b'"', bytes).is_none() {
         Some(plain_cut_points(bytes, parts))
     } else {
         cut_points(bytes, d.delimiter, parts)
@@ -49,7 +51,9 @@ pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Re
             let end = cuts.get(i + 1).map_or(body.len(), |c| c.0);
             let chunk = &body[start..end];
             // Fields are cut at the delimiter byte, which must then be a whole character.
-            if !d.delimiter.is_ascii() || chunk.as_bytes().contains(&b'"') {
+            if whitespace {
+                super::whitespace::parse(chunk, first_line + newlines, d)
+            } else if !d.delimiter.is_ascii() || chunk.as_bytes().contains(&b'"') {
                 parse_chunk(chunk, first_line + newlines, d)
             } else {
                 parse_plain(chunk, first_line + newlines, d)
@@ -219,7 +223,11 @@ fn parse_plain(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
 }
 
 /// `check_lengths` of a plain record's fields.
-fn check_field_lengths(fields: &[&str], line: usize, d: &Dialect) -> Result<(), LoadError> {
+pub(super) fn check_field_lengths(
+    fields: &[&str],
+    line: usize,
+    d: &Dialect,
+) -> Result<(), LoadError> {
     let total: usize = fields.iter().map(|f| f.len()).sum();
     within_limits(total, fields.iter().map(|f| f.len()), line, d)
 }

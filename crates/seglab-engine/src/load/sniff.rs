@@ -4,8 +4,18 @@
 //! title-like lines (one cell, or a number such as a year, or far fewer cells than the rows)
 //! above a line that reads as a header (all cells named, none a number) over rows with a numeric
 //! column. Records are found quote-aware, so a quoted line break in a header cell is one record.
+//!
+//! A file without any of the candidate delimiters whose every sampled line splits on runs of
+//! spaces into the same number of fields (a whitespace-aligned log) is read as whitespace-
+//! separated; one that nearly does is read as before but with a warning, never silently as one
+//! column.
+
+use super::WHITESPACE;
 
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Share of lines that must split on whitespace alike for the warning that the file looks
+/// whitespace-aligned (all of them: it is read so without asking).
+const NEARLY_ALIGNED: f64 = 0.8;
 /// How many non-blank records the guess looks at, and the most bytes it reads for them.
 const SAMPLE_RECORDS: usize = 200;
 const SAMPLE_BYTES: usize = 2 << 20;
@@ -27,6 +37,8 @@ pub struct Dialect {
     pub row_width: usize,
     /// Said when the first line looks unlike the rows but is kept as the header.
     pub note: Option<String>,
+    /// Said when every line reads as one column but nearly all split on whitespace alike.
+    pub whitespace_hint: Option<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -56,9 +68,14 @@ pub fn sniff(
     let records = records(text, start, SAMPLE_RECORDS);
     let content: Vec<&Record> = records.iter().filter(|r| !is_blank(r.text)).collect();
     let sample: Vec<&str> = content.iter().map(|r| r.text).collect();
+    let whitespace_hint = delimiter
+        .is_none()
+        .then(|| nearly_aligned(&sample))
+        .flatten();
     let delimiter = delimiter.unwrap_or_else(|| guess_delimiter(&sample));
     let widths: Vec<usize> = sample.iter().map(|l| width(l, delimiter)).collect();
     let row_width = |from: usize| widths.get(from..).and_then(mode_of).unwrap_or(0);
+    let whitespace_hint = whitespace_hint.filter(|_| widths.iter().all(|&w| w <= 1));
     if let Some(line) = header_line {
         return Ok(Dialect {
             delimiter,
@@ -67,6 +84,7 @@ pub fn sniff(
             skipped: Vec::new(),
             row_width: row_width(1),
             note: None,
+            whitespace_hint,
         });
     }
     let Some(first) = content.first() else {
@@ -77,6 +95,7 @@ pub fn sniff(
             skipped: Vec::new(),
             row_width: 0,
             note: None,
+            whitespace_hint: None,
         });
     };
     let header = title_lines(&sample, &widths, delimiter);
@@ -97,6 +116,7 @@ pub fn sniff(
         skipped: content[..header].iter().map(|r| shown(r.text)).collect(),
         row_width: row_width(header + 1),
         note,
+        whitespace_hint,
     })
 }
 
@@ -230,8 +250,14 @@ fn is_blank(line: &str) -> bool {
         .all(|b| b.is_ascii_whitespace() || CANDIDATES.contains(&b))
 }
 
-/// The cells of one record (quotes removed, `""` unescaped).
+/// The cells of one record (quotes removed, `""` unescaped; between whitespace-separated
+/// fields quotes are not special).
 fn split_cells(record: &str, delimiter: u8) -> Vec<String> {
+    if delimiter == WHITESPACE {
+        return super::whitespace::fields(record)
+            .map(str::to_string)
+            .collect();
+    }
     let mut cells = vec![String::new()];
     let (mut quoted, mut field_start) = (false, true);
     let mut chars = record.chars().peekable();
@@ -290,7 +316,9 @@ fn mode_of(values: &[usize]) -> Option<usize> {
         .map(|(v, _)| v)
 }
 
-/// The candidate that splits most records into the same number (> 1) of fields.
+/// The candidate that splits most records into the same number (> 1) of fields; whitespace
+/// when none splits them all alike, none holds ',' ';' or '|', and runs of spaces and tabs
+/// split every one into the same number (> 1) of fields.
 fn guess_delimiter(records: &[&str]) -> u8 {
     let mut best = (b',', 0usize, 0usize);
     for &d in &CANDIDATES {
@@ -306,7 +334,44 @@ fn guess_delimiter(records: &[&str]) -> u8 {
             best = (d, agree, mode);
         }
     }
+    let unanimous = best.2 >= 2 && best.1 == records.len();
+    if !unanimous && whitespace_aligned(records, 1.0).is_some() {
+        return WHITESPACE;
+    }
     best.0
+}
+
+/// The field count that at least `share` of the records (two or more, with no ',', ';' or '|')
+/// split into on whitespace, and how many do, when that count is above one.
+fn whitespace_aligned(records: &[&str], share: f64) -> Option<(usize, usize)> {
+    let other = |r: &&str| r.bytes().any(|b| matches!(b, b',' | b';' | b'|'));
+    if records.len() < 2 || records.iter().any(other) {
+        return None;
+    }
+    let counts: Vec<usize> = records
+        .iter()
+        .map(|r| super::whitespace::fields(r).count())
+        .collect();
+    let mode = mode_of(&counts)?;
+    let agree = counts.iter().filter(|&&c| c == mode).count();
+    (mode >= 2 && agree as f64 >= share * records.len() as f64).then_some((mode, agree))
+}
+
+/// The warning for lines that nearly all split on whitespace alike (but not all: a title line,
+/// a header whose names hold spaces, a stray line).
+fn nearly_aligned(records: &[&str]) -> Option<String> {
+    if records.len() < 3 || whitespace_aligned(records, 1.0).is_some() {
+        return None;
+    }
+    // Two fields are too common in a one-column file to hint at (a date and a time, a full
+    // name); a log worth aligning has more.
+    let (fields, agree) = whitespace_aligned(records, NEARLY_ALIGNED).filter(|f| f.0 >= 3)?;
+    Some(format!(
+        "every line reads as one column, but {agree} of the first {} lines split on spaces \
+         into {fields} fields; if the columns are aligned with spaces, set \
+         load.delimiter = \"whitespace\" (and load.header_row if a title line is above the header)",
+        records.len()
+    ))
 }
 
 #[cfg(test)]
@@ -403,5 +468,54 @@ mod tests {
         let recs = records(text, 0, 10);
         assert_eq!(recs.len(), 4);
         assert_eq!(recs[2].text, "PC,15\" screen");
+    }
+
+    #[test]
+    fn a_whitespace_aligned_log_is_read_on_runs_of_spaces() {
+        // CDNOW's purchase log: aligned with spaces, no other delimiter.
+        let text =
+            "00001 19970101  1   11.77\n00002 19970112  1   12.00\n  00003\t19970102  2   20.76\n";
+        let d = auto(text);
+        assert_eq!((d.delimiter, d.row_width), (WHITESPACE, 4));
+        assert_eq!(d.whitespace_hint, None);
+        let d = auto("customer_id date quantity amount\n1 19970101 1 11.77\n2 19970112 1 12\n");
+        assert_eq!(
+            (d.delimiter, d.header_line, d.row_width),
+            (WHITESPACE, 0, 4)
+        );
+    }
+
+    #[test]
+    fn text_with_spaces_in_a_delimited_file_is_not_whitespace_aligned() {
+        let d = auto("name,city\nAnn Lee,New York\nBob Ray,Oslo\n");
+        assert_eq!(d.delimiter, b',');
+        // Tab-separated cells holding spaces stay tab-separated.
+        let d = auto("name\tcity\nAnn Lee\tNew York\nBob Ray\tSan Jose\n");
+        assert_eq!(d.delimiter, b'\t');
+        // One column of free text: the lines do not split alike.
+        let d = auto("comment\nvery nice shop\ngood\nslow delivery again\n");
+        assert_ne!(d.delimiter, WHITESPACE);
+        assert_eq!(d.whitespace_hint, None);
+    }
+
+    #[test]
+    fn a_nearly_aligned_file_read_as_one_column_says_so() {
+        let text = "Customer Id  Date  Qty  Amount\n1 19970101 1 11.77\n2 19970112 1 12\n\
+                    3 19970102 2 20.76\n4 19970101 2 20.00\n";
+        let d = auto(text);
+        assert_ne!(d.delimiter, WHITESPACE);
+        let hint = d.whitespace_hint.expect("a hint");
+        assert!(
+            hint.contains("4 of the first 5 lines") && hint.contains("into 4 fields"),
+            "{hint}"
+        );
+        assert!(hint.contains("load.delimiter = \"whitespace\""), "{hint}");
+        // One column of date-times (two words each) under a one-word header: no hint.
+        let times: String = (1..=20)
+            .map(|d| format!("2024-01-{d:02} 10:00\n"))
+            .collect();
+        assert_eq!(auto(&format!("ordered_at\n{times}")).whitespace_hint, None);
+        // Asked for a delimiter: no second guess.
+        assert_eq!(sniff(text, Some(b','), None).unwrap().whitespace_hint, None);
     }
 }
