@@ -166,3 +166,101 @@ fn a_log_without_the_needed_columns_says_which_and_writes_nothing() {
         "{stderr}"
     );
 }
+
+/// CDNOW's purchase log: whitespace-aligned, YYYYMMDD dates, a line total and no invoice (two
+/// lines of one day are one purchase).
+const CDNOW: &str = "\
+customer_id date quantity dollar_value
+00001 19970101  1   11.77
+00002 19970112  1   12.00
+00002 19970112  5   77.00
+00003 19970102  2   20.76
+00003 19970330  2   20.76
+00003 19970402  2   19.54
+00004 19970101  2   29.33
+00004 19970118  2   29.73
+00004 19970802  1   14.96
+00004 19971212  2   26.48
+";
+
+#[test]
+fn a_whitespace_log_with_integer_dates_and_line_totals() {
+    let s = Scratch::new("rfm-cdnow");
+    let log = s.file("cdnow.txt", CDNOW.as_bytes());
+    let out = s.path("out");
+    let o = seglab(&["rfm", log.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("amount = dollar_value"), "{stdout}");
+    // The last purchase is 1997-12-12.
+    assert!(stdout.contains("as of 1997-12-13"), "{stdout}");
+    let mut r = csv::Reader::from_path(out.join("rfm.csv")).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let got: Vec<(String, String, String, String, String)> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let f = |n: &str| rec[col(n)].to_string();
+            (
+                f("customer_id"),
+                f("frequency"),
+                f("monetary"),
+                f("recency_days"),
+                f("rfm_code"),
+            )
+        })
+        .collect();
+    // Ids keep their zeros. 00002's two lines of Jan 12 are one purchase of 89. 00004: 29.33 +
+    // 29.73 + 14.96 + 26.48 = 100.5. Recency to Dec 13: 346, 335, 255 (Apr 2), 1.
+    // Scores (n = 4, every rank distinct except F's two 1s): R 1,2,3,4; F 1,1,3,4; M 1,3,2,4.
+    let want = [
+        ("00001", "1", "11.77", "346", "111"),
+        ("00002", "1", "89", "335", "213"),
+        ("00003", "3", "61.06", "255", "332"),
+        ("00004", "4", "100.5", "1", "444"),
+    ];
+    let want: Vec<(String, String, String, String, String)> = want
+        .iter()
+        .map(|w| (w.0.into(), w.1.into(), w.2.into(), w.3.into(), w.4.into()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn run_with_only_a_log_clusters_its_customers() {
+    let s = Scratch::new("run-log-only");
+    let log = common::sample("transactions.csv");
+    let out = s.path("out");
+    let o = seglab(&[
+        "run",
+        "--transactions",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    // The buyers, counted here from the log itself: a customer id and a line with a positive
+    // quantity and price that is not a cancellation.
+    let mut r = csv::Reader::from_path(&log).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut buyers = std::collections::HashSet::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let q: f64 = rec[col("quantity")].parse().unwrap_or(0.0);
+        let p: f64 = rec[col("unit_price")].parse().unwrap_or(0.0);
+        let id = rec[col("customer_id")].trim();
+        if !id.is_empty() && q > 0.0 && p > 0.0 && !rec[col("invoice_id")].starts_with('C') {
+            buyers.insert(id.to_string());
+        }
+    }
+    let segmented = common::segmented_by_id(&out.join("segments.csv"));
+    assert_eq!(segmented.len(), buyers.len());
+    assert!(segmented.keys().all(|id| buyers.contains(id)));
+    assert!(
+        stdout.contains("recency and ages are as of 2026-01-01"),
+        "{stdout}"
+    );
+}
