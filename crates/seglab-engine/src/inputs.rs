@@ -21,6 +21,53 @@ pub enum InputsError {
         "no customer table and no transaction log: give a customer table, --transactions, or both"
     )]
     NoInput,
+    #[error(
+        "{path} looks like a transaction log, not a customer table: {rows} rows but only \
+         {distinct} distinct {customer} values, with dates ({timestamp}) and amounts. Segment \
+         its customers with `seglab run --transactions {path} --out DIR`, or see their RFM \
+         segments with `seglab rfm {path}`"
+    )]
+    LogAsCustomers {
+        path: PathBuf,
+        rows: usize,
+        distinct: usize,
+        customer: String,
+        timestamp: String,
+    },
+}
+
+/// A "customer table" whose customer column repeats heavily and that has the columns of a log
+/// (a date and amounts) is a log given in the wrong place: clustering its rows would treat
+/// every purchase as a customer.
+fn refuse_log_as_customers(path: &Path, table: &crate::table::Table) -> Result<(), InputsError> {
+    let Ok(roles) = crate::behaviour::resolve_roles(table, &Default::default()) else {
+        return Ok(());
+    };
+    let (Some(ids), Some(when)) = (
+        table.column(&roles.customer),
+        table.column(&roles.timestamp),
+    ) else {
+        return Ok(());
+    };
+    let dated = matches!(
+        when.data,
+        crate::table::ColumnData::Date(_) | crate::table::ColumnData::DateTime(_)
+    );
+    let rows = table.n_rows();
+    let present: Vec<String> = (0..rows)
+        .filter_map(|r| ids.data.text_at(r).map(|s| s.trim().to_string()))
+        .collect();
+    let distinct = present.iter().collect::<rustc_hash::FxHashSet<_>>().len();
+    if dated && rows >= 20 && distinct * 2 <= present.len() {
+        return Err(InputsError::LogAsCustomers {
+            path: path.to_owned(),
+            rows,
+            distinct,
+            customer: roles.customer,
+            timestamp: roles.timestamp,
+        });
+    }
+    Ok(())
 }
 
 /// Progress stages reported by `prepare_inputs`: load, inspect, then the preparation's steps.
@@ -90,7 +137,11 @@ pub fn prepare_inputs(
         None => None,
     };
     let loaded = match (input, &behaviour) {
-        (Some(input), _) => load_source(input, &recipe.load)?,
+        (Some(input), _) => {
+            let loaded = load_source(input, &recipe.load)?;
+            refuse_log_as_customers(&loaded.path, &loaded.table)?;
+            loaded
+        }
         (None, Some(b)) => {
             let name = log_name.clone().unwrap_or_default();
             let failed = |source: PreparationError| InputsError::Preparation {
