@@ -20,6 +20,11 @@ const SYMBOLS: [&str; 15] = [
     "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "(", ")", ",", "=", "!",
 ];
 
+/// Parsing, checking and evaluating recurse once per nesting level, and a long chain like
+/// `a + b + …` nests once per operator: a cap on tokens keeps every recursion shallow (no stack
+/// overflow on a hostile recipe or model file) while leaving room for any real expression.
+pub const MAX_TOKENS: usize = 500;
+
 struct Lexer<'a> {
     text: &'a str,
     context: &'a str,
@@ -99,6 +104,15 @@ impl Lexer<'_> {
                 let ch = self.text[i..].chars().next().unwrap_or(' ');
                 return Err(self.error(start, format!("unexpected character '{ch}'")));
             }
+        }
+        if let Some(&(_, at)) = out.get(MAX_TOKENS) {
+            return Err(self.error(
+                at,
+                format!(
+                    "more than {MAX_TOKENS} tokens: split the expression into several [derive] \
+                     columns"
+                ),
+            ));
         }
         out.push((Token::End, self.text.len()));
         Ok(out)

@@ -252,3 +252,18 @@ fn columns_lists_every_column_read() {
         .unwrap();
     assert_eq!(b.value_at(&t, 0, as_of()), Value::Number(50.0));
 }
+
+#[test]
+fn deeply_nested_or_very_long_expressions_are_refused_not_overflowing() {
+    let nested = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let e = parse(&nested, "derive.x").unwrap_err().to_string();
+    assert!(
+        e.starts_with("derive.x: more than 500 tokens"),
+        "{}",
+        &e[..80]
+    );
+    let long = vec!["1"; 300].join(" + ");
+    assert!(parse(&long, "derive.x").is_err());
+    let negations = format!("{}1", "-".repeat(400));
+    assert_eq!(first(&negations), Some(1.0));
+}

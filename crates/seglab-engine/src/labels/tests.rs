@@ -194,3 +194,27 @@ fn tiers_must_reach_zero_and_go_from_high_to_low() {
          (did you mean monetary?)"
     );
 }
+
+#[test]
+fn the_readme_example_is_a_valid_recipe_with_the_documented_defaults() {
+    let readme = include_str!("../../../../README.md");
+    let section = &readme[readme
+        .find("### Derived columns and rule segments")
+        .unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let recipe = crate::recipe::Recipe::parse(block, std::path::Path::new("README.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(recipe.derive.len(), 4);
+    assert_eq!(recipe.rules[1].name, "Big Spenders");
+    assert_eq!(recipe.lifecycle, Some(LifecycleOptions::default()));
+    let score = recipe.score.unwrap();
+    assert_eq!(score.weights["recency_days"], -0.2);
+    assert_eq!(score.tiers, ScoreOptions::default().tiers);
+    for (name, text) in &recipe.derive {
+        expr::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for rule in &recipe.rules {
+        expr::parse(&rule.when, &rule.name).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
