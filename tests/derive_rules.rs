@@ -154,6 +154,26 @@ fn derived_columns_and_labels_reach_segments_csv_and_apply_repeats_them() {
             assert_eq!(again[id][column], row[column], "customer {id}, {column}");
         }
     }
+
+    // A model whose rule no longer parses is refused by its JSON path before any row is read.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    edited["fitted"]["labels"]["rules"][0]["when"] = "NumWebPurchases ==".into();
+    let broken = s.file("broken.json", edited.to_string().as_bytes());
+    let o = seglab(&[
+        "apply",
+        "--model",
+        broken.to_str().unwrap(),
+        data.to_str().unwrap(),
+        "--out",
+        s.path("applied-broken").to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("fitted.labels.rules[0].when: expected a value after '=='"),
+        "{err}"
+    );
 }
 
 #[test]

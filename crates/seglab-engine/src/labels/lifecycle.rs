@@ -46,7 +46,7 @@ pub const AT_RISK: &str = "At risk";
 pub const LAPSED: &str = "Lapsed";
 
 impl LifecycleOptions {
-    fn check(&self) -> Result<(), LabelError> {
+    pub(crate) fn check(&self) -> Result<(), LabelError> {
         let all = [
             self.new_days,
             self.active_days,

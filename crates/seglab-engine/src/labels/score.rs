@@ -115,6 +115,15 @@ pub fn percentile_rank(sorted: &[f64], x: f64) -> f64 {
 }
 
 impl FittedScore {
+    /// The same checks as the recipe's options (for a model read from a file).
+    pub fn check(&self) -> Result<(), LabelError> {
+        ScoreOptions {
+            weights: self.weights.clone(),
+            tiers: self.tiers.clone(),
+        }
+        .check()
+    }
+
     pub fn score(&self, values: &[Option<f64>]) -> Option<f64> {
         let (mut total, mut weights) = (0.0, 0.0);
         for ((column, &weight), value) in self.weights.iter().zip(values) {
