@@ -205,6 +205,12 @@ fn the_readme_example_is_a_valid_recipe_with_the_documented_defaults() {
     let block = &section[start..start + section[start..].find("```").unwrap()];
     let recipe = crate::recipe::Recipe::parse(block, std::path::Path::new("README.md"))
         .unwrap_or_else(|e| panic!("{e}"));
+    let again = crate::recipe::Recipe::parse(&recipe.to_toml(), std::path::Path::new("copy"));
+    assert_eq!(
+        again.unwrap(),
+        recipe,
+        "the recipe copy a run writes reads back the same"
+    );
     assert_eq!(recipe.derive.len(), 4);
     assert_eq!(recipe.rules[1].name, "Big Spenders");
     assert_eq!(recipe.lifecycle, Some(LifecycleOptions::default()));
