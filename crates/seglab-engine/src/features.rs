@@ -26,7 +26,8 @@ pub struct FeatureOptions {
     pub one_hot: Vec<String>,
     /// Features to compress with sign(x)·ln(1 + |x|) before scaling (skewed money columns).
     pub log1p: Vec<String>,
-    /// Date column to derive `age` (whole years at `as_of`) from.
+    /// Date column to derive `age` (whole years at `as_of`) from, or a column of birth years
+    /// (e.g. 1957; age = as_of's year − birth year; years outside 1900..=as_of's year are missing).
     pub age_from: Option<String>,
     /// Date column to derive `tenure_days` (days until `as_of`) from.
     pub tenure_from: Option<String>,
@@ -56,6 +57,11 @@ pub enum FeatureError {
         "feature '{column}' still has {count} missing value(s); set clean.missing.columns.{column}"
     )]
     StillMissing { column: String, count: usize },
+    #[error(
+        "features.age_from '{column}' holds numbers but none is a birth year (1900 to \
+         {as_of_year}); age_from takes a date column or a column of birth years"
+    )]
+    NotBirthYears { column: String, as_of_year: i32 },
     #[error("features.as_of '{0}' is not a date like 2026-01-01")]
     BadDate(String),
     #[error("no features to cluster on: list number columns in features.columns or category columns in features.one_hot")]
@@ -109,6 +115,20 @@ pub fn derive(
         let col = table
             .column(from)
             .ok_or_else(|| unknown(table, option, from))?;
+        if let (ColumnData::Number(years), "age") = (&col.data, out) {
+            let values =
+                ages_from_birth_years(years, as_of).ok_or(FeatureError::NotBirthYears {
+                    column: from.clone(),
+                    as_of_year: as_of.year(),
+                })?;
+            let column = Column::new(out, ColumnType::Integer, ColumnData::Number(values));
+            match table.index_of(out) {
+                Some(i) => table.columns[i] = column,
+                None => table.columns.push(column),
+            }
+            added.push(out.to_string());
+            continue;
+        }
         let days: Vec<Option<i32>> = match &col.data {
             ColumnData::Date(v) => v.clone(),
             ColumnData::DateTime(v) => v
@@ -119,7 +139,7 @@ pub fn derive(
                 column: from.clone(),
                 actual: col.ty.name(),
                 hint:
-                    "age_from/tenure_from need a date column (set load.types or load.date_formats)",
+                    "age_from needs a date or birth-year column, tenure_from a date column (set load.types or load.date_formats)",
             }),
         };
         let values: Vec<Option<f64>> = days
@@ -141,6 +161,19 @@ pub fn derive(
         added.push(out.to_string());
     }
     Ok(added)
+}
+
+/// Age as `as_of`'s year minus the birth year (the birthday within the year is unknown).
+/// A year outside 1900..=as_of's year, or not whole, is a typo or a placeholder: missing, for the
+/// missing-value step to fill. None when no value at all is such a year (not a birth-year column).
+fn ages_from_birth_years(years: &[Option<f64>], as_of: NaiveDate) -> Option<Vec<Option<f64>>> {
+    let current = as_of.year() as f64;
+    let plausible = |y: f64| y.fract() == 0.0 && (1900.0..=current).contains(&y);
+    let ages: Vec<Option<f64>> = years
+        .iter()
+        .map(|y| y.filter(|&y| plausible(y)).map(|y| current - y))
+        .collect();
+    ages.iter().any(Option::is_some).then_some(ages)
 }
 
 fn whole_years(born: NaiveDate, at: NaiveDate) -> f64 {

@@ -161,3 +161,41 @@ fn identifiers_are_refused_in_one_hot() {
         assert!(e.to_string().contains("remove it from features.one_hot"));
     }
 }
+
+#[test]
+fn age_from_takes_birth_years_and_blanks_implausible_ones() {
+    let mut t = Table::new(vec![Column::new(
+        "Year_Birth",
+        ColumnType::Integer,
+        ColumnData::Number(vec![
+            Some(1957.0),
+            Some(1990.0),
+            Some(1893.0),
+            None,
+            Some(2030.0),
+        ]),
+    )]);
+    let opts = FeatureOptions {
+        age_from: Some("Year_Birth".into()),
+        ..Default::default()
+    };
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    assert_eq!(derive(&mut t, &opts, as_of).unwrap(), ["age"]);
+    assert_eq!(
+        t.column("age").unwrap().data,
+        ColumnData::Number(vec![Some(69.0), Some(36.0), None, None, None])
+    );
+    let mut ages = Table::new(vec![Column::new(
+        "Year_Birth",
+        ColumnType::Integer,
+        ColumnData::Number(vec![Some(35.0), Some(60.0)]),
+    )]);
+    let e = derive(&mut ages, &opts, as_of).unwrap_err();
+    assert_eq!(
+        e,
+        FeatureError::NotBirthYears {
+            column: "Year_Birth".into(),
+            as_of_year: 2026
+        }
+    );
+}

@@ -21,6 +21,10 @@ pub enum PreparationError {
     Feature(#[from] FeatureError),
     #[error(transparent)]
     Behaviour(#[from] behaviour::BehaviourError),
+    #[error(transparent)]
+    Derive(#[from] crate::derived_columns::DeriveError),
+    #[error(transparent)]
+    Labels(#[from] crate::labels::LabelError),
 }
 
 /// Everything learned from the data that new data needs to be prepared the same way.
@@ -40,6 +44,12 @@ pub struct FittedFeatures {
     /// Indices into numeric-then-one-hot raw features that survived (constant ones may be dropped).
     pub kept: Vec<usize>,
     pub scaler: FittedScaler,
+    /// `[derive]` of the recipe, recomputed on new data.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub derive: std::collections::BTreeMap<String, String>,
+    /// Rule, lifecycle and score labels (see `labels`).
+    #[serde(default)]
+    pub labels: crate::labels::FittedLabels,
 }
 
 pub struct Prepared {
@@ -114,6 +124,7 @@ pub fn prepare(
         behaviour::add_behaviour(&mut table, b, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
+    crate::derived_columns::add_derived(&mut table, &recipe.derive, as_of)?;
     // Cleaning works on any table: without features it goes on and only the feature matrix is
     // empty (`clean` then skips features.csv; segmenting refuses).
     let (numeric, one_hot) = match features::select(&table, fo) {
@@ -131,6 +142,14 @@ pub fn prepare(
     for w in features::one_hot_warnings(&table, &one_hot) {
         log.warn(w);
     }
+    // After feature selection: the label columns are outputs, never features.
+    let labels = crate::labels::fit(
+        &table,
+        &recipe.rules,
+        recipe.lifecycle.as_ref(),
+        recipe.score.as_ref(),
+    )?;
+    crate::labels::add_to_table(&mut table, &labels, as_of, &mut log)?;
     progress(3);
     let bounds = outliers::apply(&mut table, &opts.outliers, &mut log, &mut removed)?;
     counts.push(("outliers".into(), table.n_rows()));
@@ -240,6 +259,8 @@ pub fn prepare(
         one_hot: learned,
         kept: fit.kept,
         scaler: fit.scaler,
+        derive: recipe.derive.clone(),
+        labels,
     };
     log.add(
         "features",
@@ -287,6 +308,7 @@ impl FittedFeatures {
             behaviour::add_behaviour(&mut t, b, as_of, &mut log)?;
         }
         features::derive(&mut t, &fo, as_of)?;
+        crate::derived_columns::add_derived(&mut t, &self.derive, as_of)?;
         Ok(t)
     }
 

@@ -3,11 +3,13 @@
 use crate::behaviour::BehaviourOptions;
 use crate::clean::CleanOptions;
 use crate::features::FeatureOptions;
+use crate::labels::{LifecycleOptions, Rule, ScoreOptions};
 use crate::load::LoadOptions;
 use crate::run_options::{ReduceOptions, SegmentOptions};
 use crate::scale::ScaleOptions;
 use crate::segment::ClusterOptions;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// toml's parser recurses once per open `[` or `{`, so a few thousand unclosed ones (e.g.
@@ -93,6 +95,15 @@ pub struct Recipe {
     pub cluster: ClusterOptions,
     pub segments: SegmentOptions,
     pub export: ExportOptions,
+    /// `[derive]`: new column name → expression (see `expr`), computed after age/tenure and the
+    /// behaviour features, in dependency order.
+    pub derive: BTreeMap<String, String>,
+    /// `[[rules]]`: the first whose `when` holds names the customer in `rule_segment`.
+    pub rules: Vec<Rule>,
+    /// `[lifecycle]`: the `lifecycle` column (New, Loyal, Active, At risk, Lapsed).
+    pub lifecycle: Option<LifecycleOptions>,
+    /// `[score]`: the `score` and `tier` columns.
+    pub score: Option<ScoreOptions>,
 }
 
 /// What the files meant to leave the machine may carry (`[export]`).
@@ -175,6 +186,10 @@ impl Default for Recipe {
             cluster: ClusterOptions::default(),
             segments: SegmentOptions::default(),
             export: ExportOptions::default(),
+            derive: BTreeMap::new(),
+            rules: Vec::new(),
+            lifecycle: None,
+            score: None,
         }
     }
 }

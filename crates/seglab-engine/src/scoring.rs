@@ -90,6 +90,16 @@ pub fn score_batch(
                 path: name.clone(),
                 source,
             })?;
+    // The [derive] and label columns run wrote, so apply's segments.csv carries them too.
+    let (added, label_notes) =
+        crate::labels::applied_columns(&model.fitted, &table, behaviour.as_ref()).map_err(
+            |source| ScoringError::Score {
+                path: name.clone(),
+                source,
+            },
+        )?;
+    let mut table = table;
+    crate::labels::put_columns(&mut table, added);
     let replaced: Vec<&str> = LABEL_COLUMNS
         .into_iter()
         .filter(|c| table.column(c).is_some())
@@ -103,6 +113,7 @@ pub fn score_batch(
         ));
     }
     notes.extend(applied.notes.iter().cloned());
+    notes.extend(label_notes);
     let warnings = unscorable_summary(&applied.unscorable);
     Ok(ScoredBatch {
         name,

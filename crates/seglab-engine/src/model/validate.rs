@@ -175,7 +175,46 @@ impl SegmentModel {
                 ));
             }
         }
+        self.validate_labels()?;
         Ok(f.kept.len())
+    }
+
+    /// Expressions parse and the label options hold, so `apply` blames the model, not the input.
+    fn validate_labels(&self) -> Result<(), ModelError> {
+        let f = &self.fitted;
+        // The path leads the error once: the expression's message starts with its context.
+        let parses = |text: &str, path: String| {
+            crate::expr::parse(text, &path).map(drop).map_err(|e| {
+                let message = e.to_string();
+                let message = message
+                    .strip_prefix(&format!("{path}: "))
+                    .unwrap_or(&message);
+                invalid(&path, message)
+            })
+        };
+        for (name, text) in &f.derive {
+            parses(text, format!("fitted.derive.{name}"))?;
+        }
+        for (i, rule) in f.labels.rules.iter().enumerate() {
+            parses(&rule.when, format!("fitted.labels.rules[{i}].when"))?;
+        }
+        if let Some(l) = &f.labels.lifecycle {
+            l.check()
+                .map_err(|e| invalid("fitted.labels.lifecycle", e.to_string()))?;
+        }
+        if let Some(score) = &f.labels.score {
+            score
+                .check()
+                .map_err(|e| invalid("fitted.labels.score", e.to_string()))?;
+            for (column, values) in &score.reference {
+                let path = format!("fitted.labels.score.reference.{column}");
+                check_values(&path, values)?;
+                if values.windows(2).any(|w| w[0] > w[1]) {
+                    return Err(invalid(path, "values are not sorted"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Returns the width of the space the centroids live in.
