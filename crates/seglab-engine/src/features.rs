@@ -201,6 +201,9 @@ pub fn select(
                     && opts.id.as_deref() != Some(c.name.as_str())
                     && !(matches!(c.data, ColumnData::Number(_)) && name_says_id(&c.name))
                     && !c.name.ends_with("_outlier")
+                    // RFM scores restate recency, frequency and monetary: features only when
+                    // listed.
+                    && !crate::rfm::COLUMNS.contains(&c.name.as_str())
             })
             .map(|c| c.name.clone())
             .collect()

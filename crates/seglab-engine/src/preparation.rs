@@ -25,6 +25,18 @@ pub enum PreparationError {
     Derive(#[from] crate::derived_columns::DeriveError),
     #[error(transparent)]
     Labels(#[from] crate::labels::LabelError),
+    #[error(transparent)]
+    RfmMap(#[from] crate::rfm::RfmMapError),
+    #[error(transparent)]
+    Rfm(#[from] crate::rfm::RfmError),
+}
+
+/// RFM as fitted on the run's customers: the score cut points and the segment map, so that new
+/// customers are scored and named the same way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedRfm {
+    pub cuts: crate::rfm::RfmCuts,
+    pub map: crate::rfm::RfmSegmentMap,
 }
 
 /// Everything learned from the data that new data needs to be prepared the same way.
@@ -50,6 +62,9 @@ pub struct FittedFeatures {
     /// Rule, lifecycle and score labels (see `labels`).
     #[serde(default)]
     pub labels: crate::labels::FittedLabels,
+    /// RFM scores and segments (with a transaction log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rfm: Option<FittedRfm>,
 }
 
 pub struct Prepared {
@@ -119,9 +134,11 @@ pub fn prepare(
     {
         log.warn(format!("features.as_of is not set; age and tenure are as of today ({as_of}). Set it to reproduce this run later"));
     }
+    let mut rfm = None;
     if let Some(b) = behaviour {
         behaviour::log_hygiene(b, &mut log);
         behaviour::add_behaviour(&mut table, b, as_of, &mut log)?;
+        rfm = add_rfm(&mut table, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
     crate::derived_columns::add_derived(&mut table, &recipe.derive, as_of)?;
@@ -132,7 +149,7 @@ pub fn prepare(
         Err(FeatureError::Empty) => {
             log.warn(
                 "no features: the table has no number columns and features.one_hot is empty; \
- the table is cleaned, but there is nothing to segment on"
+                 the table is cleaned, but there is nothing to segment on"
                     .to_string(),
             );
             (Vec::new(), Vec::new())
@@ -261,6 +278,7 @@ pub fn prepare(
         scaler: fit.scaler,
         derive: recipe.derive.clone(),
         labels,
+        rfm,
     };
     log.add(
         "features",
@@ -286,6 +304,35 @@ pub fn prepare(
     })
 }
 
+/// RFM scores and segments of the customers with a purchase (none when nobody bought).
+fn add_rfm(
+    table: &mut Table,
+    log: &mut CleaningLog,
+) -> Result<Option<FittedRfm>, PreparationError> {
+    let cuts = match crate::rfm::fit(table) {
+        Ok(cuts) => cuts,
+        Err(crate::rfm::RfmError::NoBuyers) => {
+            log.warn("no customer has a purchase in the transaction log: no RFM scores".into());
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let map = crate::rfm::RfmSegmentMap::built_in()?;
+    crate::rfm::add_scores(table, &cuts, &map)?;
+    let n = table.n_rows();
+    log.add(
+        "rfm",
+        None,
+        format!(
+            "added {} (scores 1-5 by quintiles of the buyers)",
+            crate::rfm::COLUMNS.join(", ")
+        ),
+        (n, n),
+        n * crate::rfm::COLUMNS.len(),
+    );
+    Ok(Some(FittedRfm { cuts, map }))
+}
+
 impl FittedFeatures {
     /// A trimmed copy of new rows with the fitted as-of date's behaviour and derived columns
     /// (age, tenure): the first steps of both `transform` and `SegmentModel::score`.
@@ -306,6 +353,9 @@ impl FittedFeatures {
         let as_of = features::as_of_date(&fo, NaiveDate::MIN)?;
         if let (Some(b), Some(_)) = (behaviour, &self.behaviour) {
             behaviour::add_behaviour(&mut t, b, as_of, &mut log)?;
+            if let Some(r) = &self.rfm {
+                crate::rfm::add_scores(&mut t, &r.cuts, &r.map)?;
+            }
         }
         features::derive(&mut t, &fo, as_of)?;
         crate::derived_columns::add_derived(&mut t, &self.derive, as_of)?;

@@ -199,11 +199,11 @@ fn columns_for<'a>(
         let (first, last) = (t.and_then(|t| t.first_day), t.and_then(|t| t.last_day));
         nums[0].push(Some(freq));
         nums[1].push(Some(spend));
-        nums[2].push(Some(if freq > 0.0 { tidy(spend / freq) } else { 0.0 }));
+        nums[2].push(Some(if freq > 0.0 { spend / freq } else { 0.0 }));
         nums[3].push(last.map(|d| (today - d) as f64));
         nums[4].push(first.map(|d| (today - d) as f64));
         nums[5].push(match (first, last) {
-            (Some(f), Some(l)) if freq > 1.0 => Some(tidy((l - f) as f64 / (freq - 1.0))),
+            (Some(f), Some(l)) if freq > 1.0 => Some((l - f) as f64 / (freq - 1.0)),
             _ => None,
         });
         nums[6].push(Some(t.and_then(|t| t.products).unwrap_or(0) as f64));
