@@ -264,3 +264,56 @@ fn run_with_only_a_log_clusters_its_customers() {
         "{stdout}"
     );
 }
+
+#[test]
+fn apply_gives_the_runs_rfm_segments_with_the_fitted_cut_points() {
+    let s = Scratch::new("rfm-apply");
+    let log = common::sample("transactions.csv");
+    let run = s.path("run");
+    let o = seglab(&[
+        "run",
+        "--transactions",
+        log.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let by_id = |path: &Path| -> HashMap<String, String> {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        let (id, seg) = (
+            h.iter().position(|x| x == "customer_id").unwrap(),
+            h.iter().position(|x| x == "rfm_segment").unwrap(),
+        );
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                (rec[id].to_string(), rec[seg].to_string())
+            })
+            .collect()
+    };
+    let fitted = by_id(&run.join("segments.csv"));
+    assert!(fitted.values().any(|s| s == "Champions"));
+    // 300 of the run's customers as new ones, with the same log: the same segments, scored by
+    // the stored cut points (quintiles refitted on 300 customers would move them).
+    let all = std::fs::read_to_string(run.join("segments.csv")).unwrap();
+    let some: String = all.lines().take(301).map(|l| format!("{l}\n")).collect();
+    let new = s.file("new.csv", some.as_bytes());
+    let applied_dir = s.path("applied");
+    let o = seglab(&[
+        "apply",
+        "--model",
+        run.join("model.json").to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--transactions",
+        log.to_str().unwrap(),
+        "--out",
+        applied_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let applied = by_id(&applied_dir.join("segments.csv"));
+    assert_eq!(applied.len(), 300);
+    for (id, seg) in &applied {
+        assert_eq!(seg, &fitted[id], "{id}");
+    }
+}
