@@ -56,9 +56,14 @@ pub struct RunFlags {
     /// Silhouette on a seeded sample of this many rows above it (0 = always exact).
     #[arg(long)]
     pub silhouette_sample: Option<usize>,
-    /// Transaction log for behaviour features (overrides the recipe's transactions.file).
+    /// Transaction log for behaviour features (overrides the recipe's transactions.file);
+    /// without a customer table, the customers are the log's buyers.
     #[arg(long)]
     pub transactions: Option<PathBuf>,
+    /// Date recency, age and tenure are counted to, YYYY-MM-DD (overrides features.as_of;
+    /// default: the day after the log's last purchase, else today).
+    #[arg(long)]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub export: ExportFlags,
 }
@@ -118,6 +123,9 @@ fn parse_range(s: &str) -> Result<(usize, usize), String> {
 
 impl RunFlags {
     pub fn apply_to(&self, r: &mut Recipe) {
+        if self.as_of.is_some() {
+            r.features.as_of.clone_from(&self.as_of);
+        }
         if let Some(f) = &self.features {
             r.features.columns = f.clone();
         }

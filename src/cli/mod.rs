@@ -101,6 +101,10 @@ pub enum Command {
         /// Transaction log of the new customers (when the model uses behaviour features).
         #[arg(long)]
         transactions: Option<PathBuf>,
+        /// Date recency is counted to, YYYY-MM-DD (default: the model's as-of date); the RFM
+        /// cut points stay the model's.
+        #[arg(long)]
+        as_of: Option<String>,
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -238,9 +242,17 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             model,
             input,
             transactions,
+            as_of,
             out,
             export,
-        }) => segment_cmds::cmd_apply(&model, &input, transactions.as_deref(), &out, &export),
+        }) => segment_cmds::cmd_apply(
+            &model,
+            &input,
+            transactions.as_deref(),
+            as_of.as_deref(),
+            &out,
+            &export,
+        ),
         Some(Command::Rfm {
             log,
             recipe,

@@ -115,6 +115,7 @@ pub fn cmd_apply(
     model_path: &Path,
     input: &Path,
     transactions: Option<&Path>,
+    as_of: Option<&str>,
     out: &Path,
     export: &super::flags::ExportFlags,
 ) -> Result<(), CliError> {
@@ -128,6 +129,12 @@ pub fn cmd_apply(
             source,
         })?;
     export.apply_to(&mut model.recipe.export);
+    if let Some(day) = as_of {
+        // Checked like the recipe's: a date that does not parse stops here, naming the flag.
+        chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .map_err(|_| CliError::Rfm(super::rfm_cmd::RfmCmdError::AsOf(day.to_string())))?;
+        model.fitted.as_of = day.trim().to_string();
+    }
     check_target(out)?;
     // Last month's segments.csv, written by seglab with formulas escaped, reads back exactly.
     let mut loaded = load(input, &model.recipe.load)?;
