@@ -202,3 +202,49 @@ pub fn json(
         "segments": segments,
     })
 }
+
+/// How the cluster segments cross another labelling (the RFM segments): customers per pair, a
+/// row per segment in id order and a column per label in `order` (labels seen but not in
+/// `order` follow). Empty when no row has a label.
+pub fn crosstab_markdown(
+    title: &str,
+    segment_of: &[Option<usize>],
+    name_of: impl Fn(usize) -> String,
+    label_of: impl Fn(usize) -> Option<String>,
+    order: &[String],
+) -> String {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<usize, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut labels: Vec<String> = Vec::new();
+    for (row, seg) in segment_of.iter().enumerate() {
+        let (Some(seg), Some(label)) = (seg, label_of(row)) else {
+            continue;
+        };
+        if !labels.contains(&label) {
+            labels.push(label.clone());
+        }
+        *counts.entry(*seg).or_default().entry(label).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let rank = |l: &String| order.iter().position(|o| o == l).unwrap_or(order.len());
+    labels.sort_by_key(|l| rank(l));
+    let mut out = format!(
+        "\n## {title}\n\nCustomers per segment (rows) and {title} (columns).\n\n| Segment |"
+    );
+    for l in &labels {
+        let _ = write!(out, " {l} |");
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(labels.len()));
+    out.push('\n');
+    for (seg, row) in &counts {
+        let _ = write!(out, "| {} |", name_of(*seg));
+        for l in &labels {
+            let _ = write!(out, " {} |", row.get(l).copied().unwrap_or(0));
+        }
+        out.push('\n');
+    }
+    out
+}

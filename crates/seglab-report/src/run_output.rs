@@ -197,10 +197,21 @@ pub fn write_formats(
             _ => None,
         })
         .collect();
-    dir.write(
-        "personas.md",
-        super::personas::markdown(&outcome.profiles, &outcome.personas, &units).as_bytes(),
-    )?;
+    let mut personas_md = super::personas::markdown(&outcome.profiles, &outcome.personas, &units);
+    if let Some(rfm) = &model.fitted.rfm {
+        let cleaned = &s.inputs.prepared.cleaned;
+        if let Some(col) = cleaned.column("rfm_segment") {
+            let order: Vec<String> = rfm.map.segments.iter().map(|x| x.name.clone()).collect();
+            personas_md.push_str(&super::personas::crosstab_markdown(
+                "RFM segments",
+                &seg.labels,
+                |id| outcome.model.name_of(id).to_string(),
+                |row| col.data.text_at(row).map(|c| c.into_owned()),
+                &order,
+            ));
+        }
+    }
+    dir.write("personas.md", personas_md.as_bytes())?;
     dir.write(
         "personas.json",
         pretty_json(&super::personas::json(
