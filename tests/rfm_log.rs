@@ -263,6 +263,22 @@ fn run_with_only_a_log_clusters_its_customers() {
         stdout.contains("recency and ages are as of 2026-01-01"),
         "{stdout}"
     );
+    // personas.md crosses the clusters with the RFM segments: every buyer counted once.
+    let personas = std::fs::read_to_string(out.join("personas.md")).unwrap();
+    let table = personas
+        .split("## RFM segments")
+        .nth(1)
+        .expect("the RFM section");
+    let counted: usize = table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Segment"))
+        .flat_map(|l| {
+            l.split('|')
+                .skip(2)
+                .filter_map(|c| c.trim().parse::<usize>().ok())
+        })
+        .sum();
+    assert_eq!(counted, buyers.len());
 }
 
 #[test]
