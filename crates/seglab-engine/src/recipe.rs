@@ -251,6 +251,33 @@ mod tests {
     }
 
     #[test]
+    fn every_transactions_key_of_the_default_recipe_parses() {
+        // The commented [transactions] block of assets/default_recipe.toml, switched on.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/default_recipe.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let start = text.find("# [transactions]").unwrap();
+        let block: String = text[start..]
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        let r = Recipe::parse(&block, Path::new("r.toml")).unwrap();
+        let t = r.transactions.unwrap();
+        assert_eq!(t.amount.as_deref(), Some("dollar_value"));
+        assert_eq!(t.returns, crate::behaviour::Returns::Exclude);
+        assert_eq!(
+            (t.from.as_deref(), t.to.as_deref()),
+            (Some("2010-12-01"), Some("2011-12-09"))
+        );
+        let bad = Recipe::parse("[transactions]\nreturns = \"keep\"\n", Path::new("r.toml"));
+        let message = bad.unwrap_err().to_string();
+        assert!(
+            message.contains("expected one of `exclude`, `net`"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn the_documented_defaults_are_the_defaults() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/default_recipe.toml");
         assert_eq!(Recipe::from_file(&path).unwrap(), Recipe::default());
