@@ -1,5 +1,5 @@
 //! `seglab run` and `seglab apply` with an `[events]` web log next to the recipe: the event
-//! features in segments.csv, computed by hand below.
+//! features in segments.csv, computed by hand below; apply without the log names what is missing.
 
 mod common;
 use common::{seglab, text, Scratch};
@@ -146,4 +146,22 @@ fn run_and_apply_carry_the_event_features() {
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "apply failed: {stdout}\n{stderr}");
     check(&rows(&applied.join("segments.csv")));
+
+    // Without the log, the model's `sessions` feature cannot be computed: apply says so.
+    std::fs::rename(s.path("events.csv"), s.path("moved.csv")).unwrap();
+    let o = seglab(&[
+        "apply",
+        "--model",
+        out.join("model.json").to_str().unwrap(),
+        customers.to_str().unwrap(),
+        "--out",
+        s.path("again").to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(!o.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("event log is not there") && stderr.contains("sessions"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

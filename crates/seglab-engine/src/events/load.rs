@@ -7,7 +7,7 @@ use crate::load::{load_source, LoadError, Source};
 use crate::preparation::FittedFeatures;
 use crate::recipe::Recipe;
 use crate::table::Table;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EventsLoadError {
@@ -15,6 +15,8 @@ pub enum EventsLoadError {
     Load(#[from] LoadError),
     #[error("{path}: {source}")]
     Events { path: PathBuf, source: EventsError },
+    #[error("{path}: the model's event log is not there, and its features {columns} come from it")]
+    Missing { path: PathBuf, columns: String },
     #[error("the model's as-of date '{0}' is not a date like 2026-01-01")]
     AsOf(String),
 }
@@ -58,6 +60,9 @@ pub fn from_recipe(
     let Some(opts) = recipe.events.as_mut() else {
         return Ok(None);
     };
+    if opts.file.is_none() {
+        warnings.push("[events] names no file: no event features".to_string());
+    }
     let events = read(opts, warnings)?;
     if let Some(e) = &events {
         e.roles.pin(opts);
@@ -76,6 +81,24 @@ pub fn add_for_apply(
     };
     let as_of = chrono::NaiveDate::parse_from_str(&fitted.as_of, "%Y-%m-%d")
         .map_err(|_| EventsLoadError::AsOf(fitted.as_of.clone()))?;
+    // A model moved to another machine may not find its log: without the event columns it
+    // still scores when none of them is a feature.
+    if let Some(file) = opts.file.as_deref().filter(|f| !Path::new(f).exists()) {
+        let used: Vec<&str> = super::COLUMNS
+            .into_iter()
+            .filter(|c| fitted.numeric.iter().any(|n| n == c))
+            .collect();
+        if !used.is_empty() {
+            return Err(EventsLoadError::Missing {
+                path: PathBuf::from(file),
+                columns: used.join(", "),
+            });
+        }
+        warnings.push(format!(
+            "{file}: the model's event log is not there; event columns are left out"
+        ));
+        return Ok(());
+    }
     let Some(events) = read(opts, warnings)? else {
         return Ok(());
     };

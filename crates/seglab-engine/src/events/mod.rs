@@ -228,24 +228,33 @@ pub fn summarize(log: &Table, opts: &EventsOptions) -> Result<Events, EventsErro
         let session = session
             .and_then(|c| c.data.text_at(r))
             .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                let next = sessions.len() as u32;
-                *sessions.entry(s.trim().to_string()).or_insert(next)
+            .map(|s| match sessions.get(s.trim()) {
+                Some(&n) => n,
+                None => {
+                    let next = sessions.len() as u32;
+                    sessions.insert(s.trim().to_string(), next);
+                    next
+                }
             });
         let mobile = device
             .and_then(|c| c.data.text_at(r))
             .filter(|s| !s.trim().is_empty())
             .map(|s| is_mobile(&s));
-        events
-            .per_customer
-            .entry(id.trim().to_string())
-            .or_default()
-            .push(Event {
-                at,
-                kind,
-                session,
-                mobile,
-            });
+        let event = Event {
+            at,
+            kind,
+            session,
+            mobile,
+        };
+        // Looked up before inserting: an owned key per row would allocate for every event.
+        match events.per_customer.get_mut(id.trim()) {
+            Some(list) => list.push(event),
+            None => {
+                events
+                    .per_customer
+                    .insert(id.trim().to_string(), vec![event]);
+            }
+        }
     }
     for list in events.per_customer.values_mut() {
         list.sort_by_key(|e| e.at);
