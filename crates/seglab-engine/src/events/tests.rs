@@ -205,3 +205,42 @@ fn bad_timestamps_and_missing_join_columns_are_errors() {
         })
     ));
 }
+
+#[test]
+fn the_recipe_table_parses_round_trips_and_resolves_its_file_next_to_the_recipe() {
+    use crate::recipe::Recipe;
+    let text = r#"
+[events]
+file = "clicks.csv"
+event_type = "action"
+window_days = 30
+types = { view = ["view"], cart = ["cart"], purchase = ["order"] }
+[events.load]
+delimiter = ";"
+"#;
+    let dir = std::env::temp_dir().join(format!("seglab-events-recipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.toml");
+    std::fs::write(&path, text).unwrap();
+    let r = Recipe::from_file(&path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let e = r.events.clone().unwrap();
+    // Made absolute next to the recipe, wherever seglab runs from.
+    assert_eq!(
+        e.file.as_deref().map(std::path::PathBuf::from),
+        Some(dir.join("clicks.csv"))
+    );
+    assert_eq!(
+        (e.window_days, e.event_type.as_deref()),
+        (30, Some("action"))
+    );
+    assert_eq!(e.types.purchase, vec!["order".to_string()]);
+    assert_eq!(e.load.delimiter.0, Some(b';'));
+    let again = Recipe::parse(&r.to_toml(), std::path::Path::new("copy.toml")).unwrap();
+    assert_eq!(again, r);
+    // Left out: the documented defaults; misspelt keys are refused by name.
+    let d = Recipe::parse("[events]\n", std::path::Path::new("r.toml")).unwrap();
+    assert_eq!(d.events.unwrap(), EventsOptions::default());
+    let bad = Recipe::parse("[events]\nwindow = 7\n", std::path::Path::new("r.toml"));
+    assert!(bad.unwrap_err().to_string().contains("window"));
+}
