@@ -184,7 +184,15 @@ fn the_fitted_transform_reproduces_the_features() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let tx = load(&sample("transactions.csv"), &LoadOptions::default()).unwrap();
     let behaviour = summarize(&tx.table, recipe.transactions.as_ref().unwrap()).unwrap();
-    let prepared = prepare(loaded.table, Some(&behaviour), &recipe, today, &mut |_| {}).unwrap();
+    let prepared = prepare(
+        loaded.table,
+        Some(&behaviour),
+        None,
+        &recipe,
+        today,
+        &mut |_| {},
+    )
+    .unwrap();
     // Round-trip the transform through its JSON form, as a later `apply` will; behaviour features
     // are recomputed from the transaction log.
     let json = serde_json::to_string(&prepared.fitted).unwrap();

@@ -234,6 +234,7 @@ fn hierarchical_and_dbscan_runs_draw_their_own_charts() {
                 "transactions.csv",
                 sample("transactions.csv").to_str().unwrap(),
             )
+            .replace("web_events.csv", sample("web_events.csv").to_str().unwrap())
             .replace(
                 "algorithm = \"kmeans\"",
                 "algorithm = \"dbscan\"\neps = 0.6\nmin_points = 10",
@@ -346,7 +347,8 @@ fn pca_runs_keep_the_variance_asked_for_and_apply_reuses_them() {
         .replace(
             "transactions.csv",
             sample("transactions.csv").to_str().unwrap(),
-        );
+        )
+        .replace("web_events.csv", sample("web_events.csv").to_str().unwrap());
     let recipe = s.file(
         "pca.toml",
         format!("{text}\n[reduce]\npca_variance = 0.9\n").as_bytes(),

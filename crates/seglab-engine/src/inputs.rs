@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub enum InputsError {
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error(transparent)]
+    Events(#[from] crate::events::load::EventsLoadError),
     #[error("{path}: {source}")]
     Preparation {
         path: PathBuf,
@@ -136,6 +138,7 @@ pub fn prepare_inputs(
         }
         None => None,
     };
+    let events = crate::events::load::from_recipe(recipe, &mut warnings)?;
     let loaded = match (input, &behaviour) {
         (Some(input), _) => {
             let loaded = load_source(input, &recipe.load)?;
@@ -177,9 +180,14 @@ pub fn prepare_inputs(
     let report =
         with_report.then(|| inspect(&name.display().to_string(), &loaded.table, &loaded.warnings));
     let today = chrono::Local::now().date_naive();
-    let prepared = prepare(loaded.table, behaviour.as_ref(), recipe, today, &mut |i| {
-        progress(i + 2, STEPS[i])
-    })
+    let prepared = prepare(
+        loaded.table,
+        behaviour.as_ref(),
+        events.as_ref(),
+        recipe,
+        today,
+        &mut |i| progress(i + 2, STEPS[i]),
+    )
     .map_err(|source| InputsError::Preparation {
         path: name.clone(),
         source,

@@ -14,6 +14,7 @@ pub mod dedup;
 pub mod demo_data;
 pub mod derived_columns;
 pub mod distance;
+pub mod events;
 pub mod expr;
 pub mod features;
 pub mod frame;

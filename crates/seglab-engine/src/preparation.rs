@@ -22,6 +22,8 @@ pub enum PreparationError {
     #[error(transparent)]
     Behaviour(#[from] behaviour::BehaviourError),
     #[error(transparent)]
+    Events(#[from] crate::events::EventsError),
+    #[error(transparent)]
     Derive(#[from] crate::derived_columns::DeriveError),
     #[error(transparent)]
     Labels(#[from] crate::labels::LabelError),
@@ -47,6 +49,9 @@ pub struct FittedFeatures {
     pub age_from: Option<String>,
     pub tenure_from: Option<String>,
     pub behaviour: Option<behaviour::BehaviourOptions>,
+    /// `[events]` with its roles named and its file absolute; `apply` re-reads that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<crate::events::EventsOptions>,
     pub id: Option<String>,
     pub fills: Vec<missing::Fill>,
     pub bounds: Vec<outliers::Bounds>,
@@ -98,6 +103,7 @@ pub const STEPS: [&str; 6] = [
 pub fn prepare(
     mut table: Table,
     behaviour: Option<&Behaviour>,
+    events: Option<&crate::events::Events>,
     recipe: &Recipe,
     today: NaiveDate,
     progress: &mut dyn FnMut(usize),
@@ -139,6 +145,9 @@ pub fn prepare(
         behaviour::log_hygiene(b, &mut log);
         behaviour::add_behaviour(&mut table, b, as_of, &mut log)?;
         rfm = add_rfm(&mut table, &mut log)?;
+    }
+    if let Some(e) = events {
+        crate::events::add_events(&mut table, e, as_of, &mut log)?;
     }
     features::derive(&mut table, fo, as_of)?;
     crate::derived_columns::add_derived(&mut table, &recipe.derive, as_of)?;
@@ -268,6 +277,7 @@ pub fn prepare(
         age_from: fo.age_from.clone(),
         tenure_from: fo.tenure_from.clone(),
         behaviour: behaviour.and(recipe.transactions.clone()),
+        events: events.and(recipe.events.clone()),
         id: id_col.map(|c| c.name.clone()),
         fills,
         bounds,

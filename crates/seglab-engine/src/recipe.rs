@@ -89,6 +89,9 @@ pub struct Recipe {
     pub clean: CleanOptions,
     /// Behaviour features (frequency, monetary, avg_basket, recency_days) from a transaction log.
     pub transactions: Option<BehaviourOptions>,
+    /// `[events]`: behaviour features from a web event log (see `events`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<crate::events::EventsOptions>,
     pub features: FeatureOptions,
     pub scale: ScaleOptions,
     pub reduce: ReduceOptions,
@@ -180,6 +183,7 @@ impl Default for Recipe {
             load: LoadOptions::default(),
             clean: CleanOptions::default(),
             transactions: None,
+            events: None,
             features: FeatureOptions::default(),
             scale: ScaleOptions::default(),
             reduce: ReduceOptions::default(),
@@ -232,7 +236,17 @@ impl Recipe {
             path: path.to_owned(),
             source,
         })?;
-        Recipe::parse(&text, path)
+        let mut recipe = Recipe::parse(&text, path)?;
+        // Relative to the recipe, made absolute now: `prepare_inputs` and `apply` (through the
+        // fitted model) read it without knowing where the recipe was.
+        if let Some(file) = recipe.events.as_mut().and_then(|e| e.file.as_mut()) {
+            let joined = path.parent().unwrap_or(Path::new("")).join(&*file);
+            *file = std::path::absolute(&joined)
+                .unwrap_or(joined)
+                .display()
+                .to_string();
+        }
+        Ok(recipe)
     }
 
     pub fn to_toml(&self) -> String {

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub enum ScoringError {
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error(transparent)]
+    Events(#[from] crate::events::load::EventsLoadError),
     #[error("{path}: {source}")]
     Transactions {
         path: PathBuf,
@@ -82,7 +84,10 @@ pub fn score_batch(
         }
         _ => None,
     };
-    let table = loaded.table;
+    let mut table = loaded.table;
+    // The event columns go in before scoring: the model reads them like any input column.
+    crate::events::load::add_for_apply(&model.fitted, &mut table, &mut load_warnings)?;
+    let table = table;
     let applied =
         model
             .apply(&table, behaviour.as_ref())
