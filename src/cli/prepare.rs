@@ -18,8 +18,8 @@ pub fn bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// The files a run reads: the customers (none when they come from the log), and the
-/// transaction log (`--transactions`, else the recipe's file relative to the recipe).
+/// The files a run reads: the customers (none when they come from the log), the transaction
+/// log (`--transactions`, else the recipe's file relative to the recipe) and the web events.
 pub fn input_files(
     recipe: &Recipe,
     recipe_path: Option<&Path>,
@@ -28,6 +28,14 @@ pub fn input_files(
 ) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = input.map(Path::to_owned).into_iter().collect();
     files.extend(transactions_path(recipe, recipe_path, transactions));
+    // `Recipe::from_file` made the events file's path absolute (next to the recipe).
+    files.extend(
+        recipe
+            .events
+            .as_ref()
+            .and_then(|e| e.file.as_ref())
+            .map(PathBuf::from),
+    );
     files
 }
 
