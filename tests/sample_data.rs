@@ -179,15 +179,19 @@ fn same_recipe_and_data_give_the_same_output() {
 
 #[test]
 fn the_fitted_transform_reproduces_the_features() {
-    let recipe = Recipe::from_file(&sample("recipe.toml")).unwrap();
+    let mut recipe = Recipe::from_file(&sample("recipe.toml")).unwrap();
     let loaded = load(&sample("customers.csv"), &LoadOptions::default()).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let tx = load(&sample("transactions.csv"), &LoadOptions::default()).unwrap();
     let behaviour = summarize(&tx.table, recipe.transactions.as_ref().unwrap()).unwrap();
+    // The sample's derived columns use the web event features.
+    let events = seglab::engine::events::load::from_recipe(&mut recipe, &mut Vec::new())
+        .unwrap()
+        .expect("the sample recipe names its event log");
     let prepared = prepare(
         loaded.table,
         Some(&behaviour),
-        None,
+        Some(&events),
         &recipe,
         today,
         &mut |_| {},

@@ -97,8 +97,8 @@ fn sample_run_recovers_the_planted_types_and_writes_everything() {
     assert_eq!(manifest["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(
         manifest["inputs"].as_array().unwrap().len(),
-        2,
-        "customers and transactions"
+        3,
+        "customers, transactions and web events"
     );
     let md = std::fs::read_to_string(out.join("personas.md")).unwrap();
     for n in names {
