@@ -305,6 +305,14 @@ impl Table {
         self.columns.iter_mut().find(|c| c.name == name)
     }
 
+    /// Replaces the column of the same name, or adds it at the end.
+    pub fn put(&mut self, column: Column) {
+        match self.index_of(&column.name) {
+            Some(i) => self.columns[i] = column,
+            None => self.columns.push(column),
+        }
+    }
+
     pub fn names(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }

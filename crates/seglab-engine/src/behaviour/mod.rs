@@ -3,7 +3,7 @@
 //! one (`customers_from_log`): how often each customer buys (frequency), how much (monetary,
 //! avg_basket), how recently (recency_days) and since when.
 
-mod roles;
+pub(crate) mod roles;
 mod summarize;
 
 pub use roles::{resolve as resolve_roles, Roles};
@@ -231,13 +231,6 @@ fn columns_for<'a>(
     out
 }
 
-fn put(table: &mut Table, column: Column) {
-    match table.index_of(&column.name) {
-        Some(i) => table.columns[i] = column,
-        None => table.columns.push(column),
-    }
-}
-
 /// Adds the behaviour columns to `customers`: customers without purchases get frequency 0,
 /// monetary 0 and no recency (missing).
 pub fn add_behaviour(
@@ -274,7 +267,7 @@ pub fn add_behaviour(
     );
     let added: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     for c in columns {
-        put(customers, c);
+        customers.put(c);
     }
     let more = added.len().saturating_sub(FEATURES.len());
     log.add(
@@ -342,7 +335,7 @@ pub fn customers_from_log(
         date_to_days(as_of),
         behaviour.has_products(),
     ) {
-        put(&mut table, c);
+        table.put(c);
     }
     Ok(table)
 }

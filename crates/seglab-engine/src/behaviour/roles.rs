@@ -101,7 +101,8 @@ const PRODUCT: &[&str] = &[
     "productcode",
 ];
 
-fn squash(name: &str) -> String {
+/// A header name without case, spaces or punctuation, for matching role names.
+pub(crate) fn squash(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -14,7 +14,7 @@ pub use roles::{resolve as resolve_roles, EventRoles};
 
 use crate::clean::CleaningLog;
 use crate::load::LoadOptions;
-use crate::table::{date_to_days, Column, ColumnData, Table};
+use crate::table::{date_to_days, ColumnData, Table};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -262,13 +262,6 @@ pub fn summarize(log: &Table, opts: &EventsOptions) -> Result<Events, EventsErro
     Ok(events)
 }
 
-fn put(table: &mut Table, column: Column) {
-    match table.index_of(&column.name) {
-        Some(i) => table.columns[i] = column,
-        None => table.columns.push(column),
-    }
-}
-
 /// Adds the event columns to `customers` as of `as_of`, and one "events" entry to the cleaning
 /// log with what was read, left anonymous, fell outside the window and was matched.
 pub fn add_events(
@@ -305,7 +298,7 @@ pub fn add_events(
     );
     let added = columns.len();
     for c in columns {
-        put(customers, c);
+        customers.put(c);
     }
     let undated = if events.undated > 0 {
         format!(", {} without a readable timestamp", events.undated)

@@ -57,12 +57,7 @@ const EVENT_TYPE: &[&str] = &[
 const SESSION: &[&str] = &["sessionid", "session", "visitid", "visit"];
 const DEVICE: &[&str] = &["devicetype", "device", "devicecategory", "platform", "os"];
 
-fn squash(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+use crate::behaviour::roles::squash;
 
 /// Resolves every role: a named column must exist; an unnamed one is guessed among the columns
 /// not already taken. Customer, timestamp and event type are required.

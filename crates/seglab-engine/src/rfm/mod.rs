@@ -102,13 +102,6 @@ pub fn fit(table: &Table) -> Result<RfmCuts, RfmError> {
     }
 }
 
-fn put(table: &mut Table, column: Column) {
-    match table.index_of(&column.name) {
-        Some(i) => table.columns[i] = column,
-        None => table.columns.push(column),
-    }
-}
-
 /// Adds r_score, f_score, m_score, rfm_score, rfm_code and rfm_segment with `cuts` and `map`;
 /// customers without a purchase get no scores and the segment "No purchases".
 pub fn add_scores(table: &mut Table, cuts: &RfmCuts, map: &RfmSegmentMap) -> Result<(), RfmError> {
@@ -141,23 +134,22 @@ pub fn add_scores(table: &mut Table, cuts: &RfmCuts, map: &RfmSegmentMap) -> Res
         ("m_score", ms),
         ("rfm_score", total),
     ] {
-        put(
-            table,
-            Column::new(name, ColumnType::Integer, ColumnData::Number(v)),
-        );
+        table.put(Column::new(
+            name,
+            ColumnType::Integer,
+            ColumnData::Number(v),
+        ));
     }
-    put(
-        table,
-        Column::new("rfm_code", ColumnType::Category, ColumnData::Text(code)),
-    );
-    put(
-        table,
-        Column::new(
-            "rfm_segment",
-            ColumnType::Category,
-            ColumnData::Text(segment),
-        ),
-    );
+    table.put(Column::new(
+        "rfm_code",
+        ColumnType::Category,
+        ColumnData::Text(code),
+    ));
+    table.put(Column::new(
+        "rfm_segment",
+        ColumnType::Category,
+        ColumnData::Text(segment),
+    ));
     Ok(())
 }
 
