@@ -99,6 +99,11 @@ pub fn letter_prefixed(raw: &RawColumn) -> Option<(usize, usize)> {
         } else if prefixed_code(s) {
             prefixed += 1;
             first.get_or_insert(row);
+            // A thousand prefixed codes and not one plain: ids such as C000001, not a mix (and
+            // a million of them need not all be looked at).
+            if !plain && prefixed >= 1000 {
+                return None;
+            }
         } else {
             return None;
         }
@@ -151,6 +156,14 @@ mod tests {
         }
         assert_eq!(letter_prefixed(&raw(&[Some("C1"), Some("C2")])), None);
         assert_eq!(letter_prefixed(&raw(&[Some("1"), Some("2")])), None);
+        // Customer ids such as C000001: a thousand prefixed and no plain one is not a mix, even
+        // when a plain code comes later.
+        let ids: Vec<String> = (0..1500).map(|i| format!("C{i:06}")).collect();
+        let mut cells: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+        cells.push(Some("123"));
+        assert_eq!(letter_prefixed(&raw(&cells)), None);
+        cells.insert(0, Some("123"));
+        assert_eq!(letter_prefixed(&raw(&cells)), Some((1500, 1)));
     }
 
     #[test]
