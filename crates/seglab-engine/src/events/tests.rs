@@ -1,4 +1,5 @@
 use super::*;
+use crate::table::Column;
 use crate::table::{ColumnType, TextColumn};
 
 fn text(name: &str, v: &[Option<&str>]) -> Column {
