@@ -344,6 +344,33 @@ fn add_rfm(
 }
 
 impl FittedFeatures {
+    /// The `[derive]` and label columns of new rows, as `run` wrote them for its own rows: what
+    /// `apply` adds to its segments.csv. Empty (and nothing computed) when the model has neither.
+    pub fn applied_columns(
+        &self,
+        table: &Table,
+        behaviour: Option<&crate::behaviour::Behaviour>,
+    ) -> Result<(Vec<crate::table::Column>, Vec<String>), PreparationError> {
+        let labels = &self.labels;
+        if self.derive.is_empty() && *labels == crate::labels::FittedLabels::default() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let derived = self.derive_columns(table, behaviour)?;
+        let options = crate::features::FeatureOptions {
+            as_of: Some(self.as_of.clone()),
+            ..Default::default()
+        };
+        let as_of = crate::features::as_of_date(&options, NaiveDate::MIN)?;
+        let (label_columns, notes) = labels.columns(&derived, as_of)?;
+        let mut columns: Vec<crate::table::Column> = self
+            .derive
+            .keys()
+            .filter_map(|name| derived.column(name).cloned())
+            .collect();
+        columns.extend(label_columns);
+        Ok((columns, notes))
+    }
+
     /// A trimmed copy of new rows with the fitted as-of date's behaviour and derived columns
     /// (age, tenure): the first steps of both `transform` and `SegmentModel::score`.
     pub fn derive_columns(

@@ -96,13 +96,13 @@ pub fn score_batch(
                 source,
             })?;
     // The [derive] and label columns run wrote, so apply's segments.csv carries them too.
-    let (added, label_notes) =
-        crate::labels::applied_columns(&model.fitted, &table, behaviour.as_ref()).map_err(
-            |source| ScoringError::Score {
-                path: name.clone(),
-                source,
-            },
-        )?;
+    let (added, label_notes) = model
+        .fitted
+        .applied_columns(&table, behaviour.as_ref())
+        .map_err(|source| ScoringError::Score {
+            path: name.clone(),
+            source,
+        })?;
     let mut table = table;
     crate::labels::put_columns(&mut table, added);
     let replaced: Vec<&str> = LABEL_COLUMNS

@@ -202,30 +202,3 @@ pub fn add_to_table(
     }
     Ok(())
 }
-
-/// The `[derive]` and label columns of new rows, as `run` wrote them for its own rows: what
-/// `apply` adds to its segments.csv. Empty (and nothing computed) when the model has neither.
-pub fn applied_columns(
-    fitted: &crate::preparation::FittedFeatures,
-    table: &Table,
-    behaviour: Option<&crate::behaviour::Behaviour>,
-) -> Result<(Vec<Column>, Vec<String>), crate::preparation::PreparationError> {
-    let labels = &fitted.labels;
-    if fitted.derive.is_empty() && *labels == FittedLabels::default() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let derived = fitted.derive_columns(table, behaviour)?;
-    let options = crate::features::FeatureOptions {
-        as_of: Some(fitted.as_of.clone()),
-        ..Default::default()
-    };
-    let as_of = crate::features::as_of_date(&options, NaiveDate::MIN)?;
-    let (label_columns, notes) = labels.columns(&derived, as_of)?;
-    let mut columns: Vec<Column> = fitted
-        .derive
-        .keys()
-        .filter_map(|name| derived.column(name).cloned())
-        .collect();
-    columns.extend(label_columns);
-    Ok((columns, notes))
-}

@@ -144,17 +144,7 @@ fn ascii_email(b: &[u8]) -> bool {
     }
 }
 
-/// A header that names an identifier: "id", "customer_id", "CustomerID", "order id".
-pub fn name_says_id(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
-    lower == "id"
-        || lower.ends_with("_id")
-        || lower.ends_with(" id")
-        || lower.ends_with("-id")
-        || name.ends_with("Id")
-        || name.ends_with("ID")
-        || lower == "uuid"
-}
+pub use super::header_names::name_says_id;
 
 /// What a caller asks of one column.
 pub struct ColumnSpec<'a> {
@@ -256,7 +246,7 @@ fn guess_type(
         let example = raw.get(row).unwrap_or("");
         let line = spec.lines.get(row).copied().unwrap_or(0);
         warnings.push(log_columns::codes_warning(spec.name, count, example, line));
-        let ty = if log_columns::name_says_code(spec.name) {
+        let ty = if super::header_names::name_says_code(spec.name) {
             ColumnType::Id
         } else {
             classify_text(spec.name, raw, n)

@@ -3,32 +3,14 @@
 //! letter prefix on a few (Online Retail's `InvoiceNo`, where `C536379` marks a cancellation).
 
 use super::dates::When;
-use super::infer::RawColumn;
+use super::header_names::name_says_date;
 use super::text::trim_cell;
 use crate::table::date_to_days;
+use crate::text_column::TextColumn as RawColumn;
 use chrono::NaiveDate;
 
 /// The pattern an 8-digit date is read with.
 pub const YYYYMMDD: &str = "%Y%m%d";
-
-/// A header that names a date: "date", "InvoiceDate", "order_date".
-pub fn name_says_date(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("date")
-}
-
-/// A header that names a code: an id, "InvoiceNo", "order number", "StockCode".
-pub fn name_says_code(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
-    super::infer::name_says_id(name)
-        || ["invoice", "code", "number"]
-            .iter()
-            .any(|w| lower.contains(w))
-        || name.ends_with("No")
-        || lower == "no"
-        || [" no", "_no", "-no", "no."]
-            .iter()
-            .any(|w| lower.ends_with(w))
-}
 
 /// The warning for a column read as 8-digit dates.
 pub fn integer_dates_warning(name: &str) -> String {
@@ -164,88 +146,5 @@ mod tests {
         assert_eq!(letter_prefixed(&raw(&cells)), None);
         cells.insert(0, Some("123"));
         assert_eq!(letter_prefixed(&raw(&cells)), Some((1500, 1)));
-    }
-
-    #[test]
-    fn code_headers() {
-        for name in [
-            "InvoiceNo",
-            "invoice",
-            "StockCode",
-            "order_number",
-            "customer_id",
-            "ID",
-        ] {
-            assert!(name_says_code(name), "{name}");
-        }
-        for name in ["amount", "quantity", "Country", "notes", "casino"] {
-            assert!(!name_says_code(name), "{name}");
-        }
-    }
-
-    /// A column through the whole guess, as the loader builds it.
-    fn build(
-        name: &str,
-        cells: &[Option<&str>],
-        forced: Option<crate::table::ColumnType>,
-        date_format: Option<&super::super::dates::DateFormat>,
-    ) -> (crate::table::Column, Vec<String>) {
-        use super::super::infer::{build_column, ColumnSpec, NumberStyle};
-        let lines: Vec<usize> = (2..cells.len() + 2).collect();
-        let spec = ColumnSpec {
-            name,
-            forced,
-            date_format,
-            style: &NumberStyle::default(),
-            lines: &lines,
-        };
-        build_column(raw(cells), &spec)
-    }
-
-    #[test]
-    fn a_date_format_wins_over_the_number_guess_and_a_forced_integer_over_the_name() {
-        use crate::table::{ColumnData, ColumnType};
-        let cells = [Some("19970101"), Some("19970330"), None];
-        let pattern = super::super::dates::DateFormat::Pattern(YYYYMMDD.into());
-        let jan1 = date_to_days(NaiveDate::from_ymd_opt(1997, 1, 1).unwrap());
-        for (name, format) in [("when", Some(&pattern)), ("InvoiceDate", None)] {
-            let (c, w) = build(name, &cells, None, format);
-            assert_eq!(c.ty, ColumnType::Date, "{name}");
-            match c.data {
-                ColumnData::Date(d) => assert_eq!((d[0], d[2]), (Some(jan1), None)),
-                other => panic!("{other:?}"),
-            }
-            // Asked for: nothing to warn about; guessed: the warning says how to undo it.
-            assert_eq!(w.iter().any(|w| w.contains("8-digit")), format.is_none());
-        }
-        let (c, w) = build("date", &cells, Some(ColumnType::Integer), None);
-        assert_eq!(c.ty, ColumnType::Integer);
-        assert!(w.is_empty(), "{w:?}");
-        // Without a date in the name, 8 digits are a number.
-        assert_eq!(
-            build("amount", &cells, None, None).0.ty,
-            ColumnType::Integer
-        );
-    }
-
-    #[test]
-    fn prefixed_codes_stay_text_and_are_not_advised_into_numbers() {
-        use crate::table::ColumnType;
-        let mut cells: Vec<Option<&str>> = vec![Some("536365"); 60];
-        cells[3] = Some("C536379");
-        cells[40] = Some("C536383");
-        let (c, w) = build("InvoiceNo", &cells, None, None);
-        assert_eq!(c.ty, ColumnType::Id);
-        assert_eq!(c.data.text_at(3).as_deref(), Some("C536379"));
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert!(
-            w[0].contains("2 value(s) carry a letter prefix (first 'C536379' on line 5)"),
-            "{w:?}"
-        );
-        assert!(!w[0].contains("load.types"), "{w:?}");
-        // Another name: classified as any text column (two values: a category).
-        let (c, _) = build("batch", &cells, None, None);
-        assert_eq!(c.ty, ColumnType::Category);
-        assert_eq!(c.data.text_at(40).as_deref(), Some("C536383"));
     }
 }

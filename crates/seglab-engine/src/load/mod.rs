@@ -2,10 +2,12 @@
 
 mod csv_table;
 pub mod dates;
+pub mod header_names;
 pub mod infer;
 pub mod input;
 pub mod log_columns;
 mod polars_io;
+mod record_parts;
 mod records;
 pub mod sniff;
 pub mod text;

@@ -3,31 +3,14 @@
 //! joined in file order, so columns, line numbers and the first error are the same as one
 //! sequential pass would give.
 
-use super::input::{MAX_FIELD_BYTES, MAX_LINE_BYTES};
+use super::record_parts::{check_field_lengths, check_lengths};
+pub(super) use super::record_parts::{Dialect, NaTokens, Records};
 use super::{infer::RawColumn, LoadError};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
-use std::path::Path;
 
 /// Below this size a body is read in one piece (threads would cost more than they save). Tiny
 /// under test, so that the tests cut small bodies into many chunks.
 const MIN_CHUNK_BYTES: usize = if cfg!(test) { 16 } else { 4 << 20 };
-
-pub(super) struct Records {
-    pub columns: Vec<RawColumn>,
-    /// 1-based file line of every record.
-    pub lines: Vec<usize>,
-    /// Records with empty cells beyond the header's columns (a trailing delimiter).
-    pub padded: usize,
-}
-
-pub(super) struct Dialect<'a> {
-    pub path: &'a Path,
-    pub delimiter: u8,
-    pub na: &'a NaTokens<'a>,
-    /// Columns in the header: a record with more (non-blank) or fewer fields is ragged.
-    pub expected: usize,
-}
 
 /// Parses `body`, whose first line is file line `first_line`, into chunks in file order (their
 /// columns become one with `join`).
@@ -222,56 +205,6 @@ fn parse_plain(text: &str, first_line: usize, d: &Dialect) -> Result<Records, Lo
     })
 }
 
-/// `check_lengths` of a plain record's fields.
-pub(super) fn check_field_lengths(
-    fields: &[&str],
-    line: usize,
-    d: &Dialect,
-) -> Result<(), LoadError> {
-    let total: usize = fields.iter().map(|f| f.len()).sum();
-    within_limits(total, fields.iter().map(|f| f.len()), line, d)
-}
-
-/// A record within the limits of `input`: a quoted field can span many short lines, so the
-/// line guard alone does not bound a cell.
-fn check_lengths(record: &csv::StringRecord, line: usize, d: &Dialect) -> Result<(), LoadError> {
-    within_limits(
-        record.as_slice().len(),
-        record.iter().map(str::len),
-        line,
-        d,
-    )
-}
-
-/// No field longer than `MAX_FIELD_BYTES`, no record longer than `MAX_LINE_BYTES`; `total` is
-/// the record's length, so the fields are looked at only when it is long.
-fn within_limits(
-    total: usize,
-    mut field_lengths: impl Iterator<Item = usize>,
-    line: usize,
-    d: &Dialect,
-) -> Result<(), LoadError> {
-    if total <= MAX_FIELD_BYTES {
-        return Ok(());
-    }
-    if let Some(column) = field_lengths.position(|n| n > MAX_FIELD_BYTES) {
-        return Err(LoadError::FieldTooLong {
-            path: d.path.to_owned(),
-            line,
-            column: column + 1,
-            limit_kib: MAX_FIELD_BYTES >> 10,
-        });
-    }
-    if total > MAX_LINE_BYTES {
-        return Err(LoadError::LineTooLong {
-            path: d.path.to_owned(),
-            line,
-            limit_mib: MAX_LINE_BYTES >> 20,
-        });
-    }
-    Ok(())
-}
-
 /// `cut_points` of a body without quotes, where every '\n' ends a line: a cut just after the
 /// first '\n' past each target offset, and the newlines before each counted in parallel (a
 /// serial pass over every byte of a 100 MB file was a tenth of the whole load).
@@ -354,35 +287,10 @@ fn cut_points(body: &[u8], delimiter: u8, parts: usize) -> Option<Vec<(usize, us
     Some(cuts)
 }
 
-/// The NA set, with a length check first: most cells are longer than any NA token.
-pub(super) struct NaTokens<'a> {
-    tokens: FxHashSet<&'a str>,
-    longest: usize,
-}
-
-impl<'a> NaTokens<'a> {
-    pub(super) fn new(values: &'a [String]) -> Self {
-        let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
-        let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
-        NaTokens { tokens, longest }
-    }
-
-    pub(super) fn is_na(&self, cell: &str) -> bool {
-        // Most cells begin and end with a visible ASCII byte (nothing to trim) and are longer
-        // than any token: no trim, no lookup.
-        let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
-        let bytes = cell.as_bytes();
-        if bytes.len() > self.longest && visible(bytes.first()) && visible(bytes.last()) {
-            return false;
-        }
-        let t = cell.trim();
-        t.is_empty() || (t.len() <= self.longest && self.tokens.contains(t))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn cuts_skip_newlines_inside_quotes() {
@@ -525,5 +433,35 @@ mod tests {
     fn a_stray_quote_means_one_reader() {
         assert!(cut_points(b"a,5\" screen,1\nb,2,3\n", b',', 2).is_none());
         assert!(cut_points(b"a,\"x\"y,1\nb,2,3\n", b',', 2).is_none());
+    }
+
+    #[test]
+    fn chunks_read_in_parallel_join_to_the_sequential_result() {
+        let mut body = String::new();
+        for i in 0..300 {
+            body.push_str(match i % 4 {
+                0 => "  1 19970101\t2  3.5\n",
+                1 => "\n",
+                2 => "2 19970102 1 \"x\r\n",
+                _ => "3\t\t19970103 4 NA\n",
+            });
+        }
+        let na_values = vec!["NA".to_string()];
+        let na = NaTokens::new(&na_values);
+        let d = Dialect {
+            path: Path::new("t.txt"),
+            delimiter: crate::load::WHITESPACE,
+            na: &na,
+            expected: 4,
+        };
+        let chunks = parse(&body, 2, &d).unwrap();
+        assert!(chunks.len() > 1, "cut into chunks");
+        let many = join(chunks, 4);
+        let one = super::super::whitespace::parse(&body, 2, &d).unwrap();
+        assert_eq!(many.lines, one.lines);
+        assert_eq!(many.columns, one.columns);
+        assert_eq!(&one.lines[..4], &[2, 4, 5, 6]);
+        assert_eq!(one.columns[3].get(1), Some("\"x"));
+        assert_eq!(one.columns[3].get(2), None);
     }
 }

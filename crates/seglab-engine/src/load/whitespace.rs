@@ -2,7 +2,7 @@
 //! `sep='\s+'`): fields are separated by runs of spaces and tabs, space at either end of a line
 //! is ignored, and quotes are not special (no field holds a space, so none needs quoting).
 
-use super::records::{check_field_lengths, Dialect, Records};
+use super::record_parts::{check_field_lengths, Dialect, Records};
 use super::{infer::RawColumn, LoadError};
 
 /// The fields of one line (or record).
@@ -84,7 +84,7 @@ pub(super) fn parse(text: &str, first_line: usize, d: &Dialect) -> Result<Record
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::records::NaTokens;
+    use crate::load::record_parts::NaTokens;
     use std::path::Path;
 
     fn read(text: &str, expected: usize) -> Result<Records, LoadError> {
@@ -136,35 +136,5 @@ mod tests {
         assert_eq!(cells, vec!["id", "date", "qty"]);
         assert_eq!(&body[start..next], " id  date\tqty \r\n");
         assert_eq!(first_record(" \n\t\n"), None);
-    }
-
-    #[test]
-    fn chunks_read_in_parallel_join_to_the_sequential_result() {
-        let mut body = String::new();
-        for i in 0..300 {
-            body.push_str(match i % 4 {
-                0 => "  1 19970101\t2  3.5\n",
-                1 => "\n",
-                2 => "2 19970102 1 \"x\r\n",
-                _ => "3\t\t19970103 4 NA\n",
-            });
-        }
-        let na_values = vec!["NA".to_string()];
-        let na = NaTokens::new(&na_values);
-        let d = Dialect {
-            path: Path::new("t.txt"),
-            delimiter: crate::load::WHITESPACE,
-            na: &na,
-            expected: 4,
-        };
-        let chunks = crate::load::records::parse(&body, 2, &d).unwrap();
-        assert!(chunks.len() > 1, "cut into chunks");
-        let many = crate::load::records::join(chunks, 4);
-        let one = parse(&body, 2, &d).unwrap();
-        assert_eq!(many.lines, one.lines);
-        assert_eq!(many.columns, one.columns);
-        assert_eq!(&one.lines[..4], &[2, 4, 5, 6]);
-        assert_eq!(one.columns[3].get(1), Some("\"x"));
-        assert_eq!(one.columns[3].get(2), None);
     }
 }

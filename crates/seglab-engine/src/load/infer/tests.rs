@@ -189,3 +189,76 @@ fn dates_and_booleans_read_by_the_guess_keep_their_rows() {
         ColumnData::Boolean(vec![Some(true), None, Some(false)])
     );
 }
+
+// Transaction-log columns through the whole guess (moved with `log_columns`).
+mod log_columns_guess {
+    use super::*;
+    use crate::load::log_columns::YYYYMMDD;
+    use crate::table::date_to_days;
+    use chrono::NaiveDate;
+
+    /// A column through the whole guess, as the loader builds it.
+    fn build(
+        name: &str,
+        cells: &[Option<&str>],
+        forced: Option<crate::table::ColumnType>,
+        date_format: Option<&crate::load::dates::DateFormat>,
+    ) -> (crate::table::Column, Vec<String>) {
+        let lines: Vec<usize> = (2..cells.len() + 2).collect();
+        let spec = ColumnSpec {
+            name,
+            forced,
+            date_format,
+            style: &NumberStyle::default(),
+            lines: &lines,
+        };
+        build_column(cells.iter().copied().collect::<RawColumn>(), &spec)
+    }
+
+    #[test]
+    fn a_date_format_wins_over_the_number_guess_and_a_forced_integer_over_the_name() {
+        use crate::table::{ColumnData, ColumnType};
+        let cells = [Some("19970101"), Some("19970330"), None];
+        let pattern = crate::load::dates::DateFormat::Pattern(YYYYMMDD.into());
+        let jan1 = date_to_days(NaiveDate::from_ymd_opt(1997, 1, 1).unwrap());
+        for (name, format) in [("when", Some(&pattern)), ("InvoiceDate", None)] {
+            let (c, w) = build(name, &cells, None, format);
+            assert_eq!(c.ty, ColumnType::Date, "{name}");
+            match c.data {
+                ColumnData::Date(d) => assert_eq!((d[0], d[2]), (Some(jan1), None)),
+                other => panic!("{other:?}"),
+            }
+            // Asked for: nothing to warn about; guessed: the warning says how to undo it.
+            assert_eq!(w.iter().any(|w| w.contains("8-digit")), format.is_none());
+        }
+        let (c, w) = build("date", &cells, Some(ColumnType::Integer), None);
+        assert_eq!(c.ty, ColumnType::Integer);
+        assert!(w.is_empty(), "{w:?}");
+        // Without a date in the name, 8 digits are a number.
+        assert_eq!(
+            build("amount", &cells, None, None).0.ty,
+            ColumnType::Integer
+        );
+    }
+
+    #[test]
+    fn prefixed_codes_stay_text_and_are_not_advised_into_numbers() {
+        use crate::table::ColumnType;
+        let mut cells: Vec<Option<&str>> = vec![Some("536365"); 60];
+        cells[3] = Some("C536379");
+        cells[40] = Some("C536383");
+        let (c, w) = build("InvoiceNo", &cells, None, None);
+        assert_eq!(c.ty, ColumnType::Id);
+        assert_eq!(c.data.text_at(3).as_deref(), Some("C536379"));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("2 value(s) carry a letter prefix (first 'C536379' on line 5)"),
+            "{w:?}"
+        );
+        assert!(!w[0].contains("load.types"), "{w:?}");
+        // Another name: classified as any text column (two values: a category).
+        let (c, _) = build("batch", &cells, None, None);
+        assert_eq!(c.ty, ColumnType::Category);
+        assert_eq!(c.data.text_at(40).as_deref(), Some("C536383"));
+    }
+}
