@@ -401,3 +401,60 @@ fn readable_numbers() {
     assert_eq!(readable(-0.001), "0");
     assert_eq!(percent(0.001), "<1%");
 }
+
+/// A distinguishing feature of a hand-made profile.
+fn standout(feature: &str, value: Option<&str>, z: f64) -> Distinguishing {
+    Distinguishing {
+        feature: feature.into(),
+        value: value.map(str::to_string),
+        kind: if value.is_some() {
+            FeatureKind::Category
+        } else {
+            FeatureKind::Number
+        },
+        direction: if z > 0.0 {
+            Direction::Higher
+        } else {
+            Direction::Lower
+        },
+        segment: z,
+        overall: 0.0,
+        z,
+        lift: None,
+        phrase: format!("{feature} {z}"),
+    }
+}
+
+#[test]
+fn segments_no_rule_fits_are_named_by_what_sets_them_apart() {
+    let rules = parse_rules(AB, "test").unwrap();
+    // Mall-table columns no persona rule knows: the two strongest features (|z| >= 0.5) name a
+    // segment, units and underscores dropped; one near the average everywhere stays "Others".
+    let mut rich = seg(0, &[]);
+    rich.distinguishing = vec![
+        standout("Annual Income (k$)", None, 1.8),
+        standout("Spending Score (1-100)", None, -1.3),
+        standout("Age", None, 0.9),
+    ];
+    let mut young = seg(1, &[]);
+    young.distinguishing = vec![
+        standout("Age", None, -1.3),
+        standout("Genre", Some("Female"), 0.7),
+    ];
+    let mut middle = seg(2, &[]);
+    middle.distinguishing = vec![standout("spend_per_year", None, 0.3)];
+    let out = name_segments(&[rich, young, middle], &rules, &BTreeMap::new());
+    let names: Vec<&str> = out.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "High Annual Income, Low Spending Score",
+            "Younger, Mostly Female",
+            "Others"
+        ]
+    );
+    assert!(out[0]
+        .description
+        .starts_with("What sets these customers apart: Annual Income"));
+    assert_eq!(out[2].description, "o");
+}

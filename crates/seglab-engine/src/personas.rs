@@ -335,10 +335,22 @@ pub fn name_segments(
     }
     // Fallback segments by id, noise last: `profiles` is already in that order.
     order.extend((0..profiles.len()).filter(|&s| chosen[s].is_none()));
+    // A segment no rule fits is named by what sets it apart ("High Income, Low Age"); only one
+    // close to the average everywhere gets the fallback name.
+    let own: Vec<Option<String>> = profiles.iter().map(standout_name).collect();
     let text = |s: usize| match chosen[s] {
-        Some(r) => (&rules.personas[r].name, &rules.personas[r].description),
-        None if profiles[s].noise => (&rules.noise.name, &rules.noise.description),
-        None => (&rules.fallback.name, &rules.fallback.description),
+        Some(r) => (
+            rules.personas[r].name.as_str(),
+            rules.personas[r].description.as_str(),
+        ),
+        None if profiles[s].noise => (rules.noise.name.as_str(), rules.noise.description.as_str()),
+        None => match &own[s] {
+            Some(name) => (name.as_str(), STANDOUT_DESCRIPTION),
+            None => (
+                rules.fallback.name.as_str(),
+                rules.fallback.description.as_str(),
+            ),
+        },
     };
 
     let mut taken: BTreeSet<String> = BTreeSet::new();
@@ -370,6 +382,54 @@ pub fn name_segments(
             }
         })
         .collect()
+}
+
+/// The description of a segment named by its standout features.
+const STANDOUT_DESCRIPTION: &str =
+    "What sets these customers apart: {top_features}. {size} customers ({share}).";
+/// How far from the average (in standard deviations, or as a share lift) a feature must be to
+/// name a segment.
+const STANDOUT_Z: f64 = 0.5;
+
+/// "High Annual Income, Low Spending Score": the segment's two strongest distinguishing
+/// features (units in brackets and underscores dropped), or None when nothing stands out.
+fn standout_name(p: &SegmentProfile) -> Option<String> {
+    if p.noise {
+        return None;
+    }
+    let words = |d: &crate::profile::Distinguishing| {
+        let high = d.direction == crate::profile::Direction::Higher;
+        match &d.value {
+            Some(v) => format!("{} {v}", if high { "Mostly" } else { "Few" }),
+            None => {
+                let base = d.feature.split('(').next().unwrap_or(&d.feature);
+                let base = base.replace('_', " ");
+                let title: Vec<String> = base
+                    .split_whitespace()
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next()
+                            .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                    })
+                    .collect();
+                let title = title.join(" ");
+                // Age reads as a word of its own.
+                match (title.as_str(), high) {
+                    ("Age", true) => "Older".to_string(),
+                    ("Age", false) => "Younger".to_string(),
+                    _ => format!("{} {title}", if high { "High" } else { "Low" }),
+                }
+            }
+        }
+    };
+    let parts: Vec<String> = p
+        .distinguishing
+        .iter()
+        .filter(|d| d.z.abs() >= STANDOUT_Z)
+        .take(2)
+        .map(words)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// `base`, or `base II`, `base III`, … whichever is free (case-insensitively); records it.
