@@ -29,8 +29,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Constraint::Length((rep.profiles.len() as u16 + 3).min(12)),
     ])
     .areas(area);
-    let [list, card] =
-        Layout::horizontal([side(cards_area, 44), Constraint::Fill(1)]).areas(cards_area);
+    // As wide as the longest name allows (names from standout features run long); a name that
+    // still does not fit wraps onto a second line rather than being cut.
+    let longest = rep
+        .personas
+        .iter()
+        .map(|p| p.name.chars().count() + 1)
+        .max()
+        .unwrap_or(0) as u16;
+    let [list, card] = Layout::horizontal([
+        side(cards_area, (longest + 20).max(44)),
+        Constraint::Fill(1),
+    ])
+    .areas(cards_area);
+    let name_width = usize::from(list.width.saturating_sub(20)).max(8);
 
     let rows: Vec<Row> = rep
         .personas
@@ -39,12 +51,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             let prof = rep.profiles.iter().find(|s| s.id == p.id && !s.noise);
             let (size, share) = prof.map_or((0, 0.0), |s| (s.size, s.share));
             let renamed = if p.renamed { "*" } else { "" };
+            let lines = wrap_name(&format!("{}{renamed}", p.name), name_width);
+            let height = lines.len() as u16;
             Row::new(vec![
                 Cell::from("■").style(Style::new().fg(theme.cluster(p.id))),
-                Cell::from(format!("{}{renamed}", p.name)),
+                Cell::from(ratatui::text::Text::from(
+                    lines
+                        .into_iter()
+                        .map(ratatui::text::Line::from)
+                        .collect::<Vec<_>>(),
+                )),
                 Cell::from(num(size as f64)),
                 Cell::from(format!("{:.1}%", share * 100.0)),
             ])
+            .height(height)
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.segment));
@@ -131,7 +151,8 @@ fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile])
             Row::new(cells.collect::<Vec<_>>())
         })
         .collect();
-    let mut widths = vec![Constraint::Length(24)];
+    let longest = rows_names_width(app);
+    let mut widths = vec![Constraint::Length(longest.clamp(24, area.width / 3))];
     widths.extend(names.iter().map(|_| Constraint::Fill(1)));
     f.render_widget(
         Table::new(rows, widths)
@@ -142,4 +163,46 @@ fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile])
             )),
         area,
     );
+}
+
+/// `name` in lines of at most `width` characters, broken after ", " or a space (one line when
+/// it fits; a word longer than the width is cut only then).
+fn wrap_name(name: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The width of the longest segment name in the comparison table.
+fn rows_names_width(app: &App) -> u16 {
+    app.result.as_ref().map_or(0, |r| {
+        r.outcome
+            .personas
+            .iter()
+            .map(|p| p.name.chars().count() as u16 + 1)
+            .max()
+            .unwrap_or(0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_name;
+
+    #[test]
+    fn long_names_wrap_at_spaces() {
+        assert_eq!(wrap_name("Bargain Hunters", 24), ["Bargain Hunters"]);
+        assert_eq!(
+            wrap_name("High Annual Income, Low Spending Score", 24),
+            ["High Annual Income, Low", "Spending Score"]
+        );
+    }
 }
