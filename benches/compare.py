@@ -2,9 +2,10 @@
 """Benchmark seglab against pandas + scikit-learn, in one run: the data layer, the clustering
 kernels, and `seglab run` end to end.
 
-    python3 benches/compare.py [--only clean,kernels,run,inspect] [--rows 1000000] [--knn-rows 20000]
+    python3 benches/compare.py [--only clean,kernels,run,inspect,rfm] [--rows 1000000] [--knn-rows 20000]
         [--repeat 3] [--kernel-rows 1000000] [--n-init 1,3] [--sil-rows 20000]
         [--run-rows 1000000] [--run-transactions 5000000] [--run-repeat 1] [--kernels-bin PATH]
+        [--rfm-customers 1000000] [--rfm-transactions 20000000]
 
 From the repository root. What it does:
   1. creates/reuses the virtualenv benches/.venv and installs pandas, scikit-learn and pyarrow into
@@ -32,6 +33,11 @@ From the repository root. What it does:
      benches/peer_inspect.py with pandas, polars and DuckDB (SUMMARIZE, approximate), each a child
      process, --repeat times; best wall time, peak RSS, ratio, and a check that the peers agree on
      rows, duplicate rows and per-column missing/distinct counts.
+ 10. rfm: `seglab rfm LOG --out DIR` on --rfm-transactions generated transactions (20M: a 1.24 GB
+     CSV) against benches/peer_rfm.py with pandas, polars and DuckDB (the same hygiene rules,
+     per-customer profile, min-rank R/F/M scores and segment map), each a child process,
+     --repeat times; best wall time, peak RSS, ratio, and a check that every side gives every
+     customer the same frequency, monetary, recency, scores and segment.
 Outputs go to target/bench-out/ and are removed at the end unless --keep.
 """
 import argparse
@@ -55,6 +61,7 @@ PEER = BENCHES / "peer_clean.py"
 PEER_KERNELS = BENCHES / "peer_kernels.py"
 PEER_RUN = BENCHES / "peer_run.py"
 PEER_INSPECT = BENCHES / "peer_inspect.py"
+PEER_RFM = BENCHES / "peer_rfm.py"
 RECIPE = BENCHES / "clean_recipe.toml"
 SEGLAB = ROOT / "target" / "release" / "seglab"
 DATA = ROOT / "target" / "bench-data"
@@ -254,6 +261,44 @@ def bench_inspect(csv, repeat):
             runs[side].append((wall, rss))
             log(f"  inspect run {r + 1}/{repeat} {side:6s} {wall:7.2f} s  {rss:7.0f} MiB")
     return runs
+
+
+RFM_PEERS = ("pandas", "polars", "duckdb")
+
+
+def bench_rfm(log_csv, repeat):
+    """Best wall time and max peak RSS of seglab rfm and of each peer, one process per run."""
+    runs = {side: [] for side in ("seglab", *RFM_PEERS)}
+    for r in range(repeat):
+        for side in runs:
+            out = WORK / f"rfm-{side}"
+            if side == "seglab":
+                cmd = [str(SEGLAB), "rfm", str(log_csv), "--out", str(out)]
+            else:
+                cmd = [str(VENV_PY), str(PEER_RFM), side, str(log_csv), str(out)]
+            wall, rss = measure(cmd, out, WORK / f"rfm-{side}.log")
+            runs[side].append((wall, rss))
+            log(f"  rfm run {r + 1}/{repeat} {side:6s} {wall:7.2f} s  {rss:7.0f} MiB")
+    return runs
+
+
+def check_rfm(runs):
+    import pandas as pd
+
+    cols = ["frequency", "monetary", "recency_days", "r_score", "f_score", "m_score", "rfm_segment"]
+    s = pd.read_csv(WORK / "rfm-seglab" / "rfm.csv", dtype={"customer_id": str}).set_index("customer_id")[cols]
+    log(f"  seglab: {len(s):,} customers")
+    for side in RFM_PEERS:
+        p = pd.read_csv(WORK / f"rfm-{side}" / "rfm.csv", dtype={"customer_id": str}).set_index("customer_id")[cols]
+        p = p.reindex(s.index)
+        same = {c: int((p[c] == s[c]).sum()) if c != "monetary" else int(((p[c] - s[c]).abs() < 1e-6 * s[c].abs().clip(lower=1)).sum())
+                for c in cols}
+        bad = {c: len(s) - k for c, k in same.items() if k != len(s)}
+        log(f"  {side}: {len(p.dropna(how='all')):,} customers; " + ("every column agrees" if not bad else f"differ: {bad}"))
+    best = {side: min(w for w, _ in r) for side, r in runs.items()}
+    peak = {side: max(m for _, m in r) for side, r in runs.items()}
+    log("  " + ", ".join(f"{side} {best[side]:.2f} s / {peak[side]:.0f} MiB ({best[side] / best['seglab']:.1f}x seglab)"
+                         for side in runs))
 
 
 def check_inspect(runs, csv):
@@ -482,8 +527,8 @@ def peer_phases(p_out):
 def main():
     bootstrap()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default="clean,kernels,run,inspect",
-                    help="comma-separated parts to run: clean (incl. knn), kernels, run, inspect (default: all)")
+    ap.add_argument("--only", default="clean,kernels,run,inspect,rfm",
+                    help="comma-separated parts to run: clean (incl. knn), kernels, run, inspect, rfm (default: all)")
     ap.add_argument("--rows", type=int, default=1_000_000, help="customers for the clean benchmark (default 1,000,000)")
     ap.add_argument("--knn-rows", type=int, default=20_000, help="customers for the KNN benchmark (default 20,000)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per side; the best wall time is reported (default 3)")
@@ -495,12 +540,15 @@ def main():
     ap.add_argument("--run-transactions", type=int, default=5_000_000,
                     help="transactions for seglab run (default 5,000,000)")
     ap.add_argument("--run-repeat", type=int, default=1, help="runs per side of seglab run (default 1)")
+    ap.add_argument("--rfm-customers", type=int, default=1_000_000, help="customers in the rfm log (default 1,000,000)")
+    ap.add_argument("--rfm-transactions", type=int, default=20_000_000,
+                    help="transactions in the rfm log (default 20,000,000: a 1.24 GB CSV)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--build", action="store_true", help="run cargo build --release even if the binary exists")
     ap.add_argument("--keep", action="store_true", help="keep the outputs in target/bench-out/")
     args = ap.parse_args()
     only = set(args.only.split(","))
-    parts = {"clean", "kernels", "run", "inspect"}
+    parts = {"clean", "kernels", "run", "inspect", "rfm"}
     if not only <= parts:
         ap.error(f"--only: unknown part(s) {sorted(only - parts)}")
     t0 = float(os.environ.get(T0_ENV, time.time()))
@@ -580,6 +628,13 @@ def main():
             f"{', '.join(INSPECT_PEERS)}")
         inspect_runs = bench_inspect(csv, args.repeat)
         checks.append(lambda: check_inspect(inspect_runs, csv))
+
+    if "rfm" in only:
+        _, log_csv = ensure_run_data(args.rfm_customers, args.rfm_transactions, args.seed)
+        log(f"\n[6] rfm: {log_csv.relative_to(ROOT)} ({args.rfm_transactions:,} transactions, "
+            f"{log_csv.stat().st_size / 1e9:.2f} GB), seglab rfm vs {', '.join(RFM_PEERS)}")
+        rfm_runs = bench_rfm(log_csv, args.repeat)
+        checks.append(lambda: (log("\n[6] rfm: do the results agree?"), check_rfm(rfm_runs)))
 
     driver_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for check in checks:

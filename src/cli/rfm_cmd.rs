@@ -1,8 +1,9 @@
 //! `seglab rfm LOG`: RFM scores and named segments from a transaction log alone.
 
 use super::{load_recipe, CliError};
-use crate::engine::behaviour::{customers_from_log, describe_roles, summarize, BehaviourOptions};
-use crate::engine::load::load;
+use crate::engine::behaviour::{
+    customers_from_log, describe_roles, summarize_log, BehaviourOptions, LogError, LogReading,
+};
 use crate::engine::rfm::{self, RfmSegmentMap};
 use crate::report::atomic::check_target;
 use crate::report::{input_files, rfm_output};
@@ -104,13 +105,24 @@ pub fn cmd_rfm(
     });
     check_target(&out)?;
     let map = segment_map()?;
-    let loaded = load(log_path, &opts.load)?;
-    super::print_warnings(&loaded);
-    let behaviour = summarize(&loaded.table, &opts).map_err(|source| RfmCmdError::Behaviour {
-        path: log_path.to_owned(),
-        source,
-    })?;
-    drop(loaded);
+    // The manifest's SHA-256 of the log, read meanwhile: its time hides in the phases that
+    // leave a core idle.
+    let hashing = {
+        let path = log_path.to_owned();
+        std::thread::spawn(move || input_files::describe(&[path]))
+    };
+    let (behaviour, warnings) =
+        summarize_log(log_path.into(), &opts, LogReading::Auto).map_err(|e| match e {
+            LogError::Load(e) => CliError::from(e),
+            LogError::Behaviour(source) => RfmCmdError::Behaviour {
+                path: log_path.to_owned(),
+                source,
+            }
+            .into(),
+        })?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     if !behaviour.roles.guessed.is_empty() {
         println!("guessed: {}", behaviour.roles.guessed.join(", "));
     }
@@ -147,7 +159,9 @@ pub fn cmd_rfm(
     let cuts = rfm::fit(&table).map_err(rfm_error)?;
     rfm::add_scores(&mut table, &cuts, &map).map_err(rfm_error)?;
     let segments = rfm::summarize(&table, &map).map_err(rfm_error)?;
-    let files = input_files::describe(&[log_path.to_owned()]);
+    let files = hashing
+        .join()
+        .unwrap_or_else(|_| input_files::describe(&[log_path.to_owned()]));
     let dir = rfm_output::write(
         &out,
         &rfm_output::RfmReport {

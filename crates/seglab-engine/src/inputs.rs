@@ -1,7 +1,7 @@
 //! The inputs of a run, read once: the customers table and the optional transaction log, from
 //! any `Source`, inspected and prepared (cleaned, features built and scaled).
 
-use crate::behaviour::{customers_from_log, summarize, Behaviour};
+use crate::behaviour::{customers_from_log, summarize_log, Behaviour, LogError, LogReading};
 use crate::inspect::{inspect, InspectReport};
 use crate::load::{load_source, LoadError, Source};
 use crate::preparation::{prepare, PreparationError, Prepared, STEPS};
@@ -117,14 +117,16 @@ pub fn prepare_inputs(
     let behaviour: Option<Behaviour> = match transactions {
         Some(source) => {
             let opts = recipe.transactions.get_or_insert_with(Default::default);
-            let t = load_source(source, &opts.load)?;
-            let p = t.path;
+            let p = source.name().to_owned();
             log_name = Some(p.clone());
-            warnings.extend(t.warnings.iter().map(|w| format!("{}: {w}", p.display())));
-            let b = summarize(&t.table, opts).map_err(|e| InputsError::Preparation {
-                path: p.clone(),
-                source: e.into(),
+            let (b, w) = summarize_log(source, opts, LogReading::Auto).map_err(|e| match e {
+                LogError::Load(e) => InputsError::Load(e),
+                LogError::Behaviour(e) => InputsError::Preparation {
+                    path: p.clone(),
+                    source: e.into(),
+                },
             })?;
+            warnings.extend(w);
             // The saved recipe and the model name every column the run used.
             b.roles.pin(opts);
             if !b.roles.guessed.is_empty() {

@@ -1,7 +1,7 @@
 //! `apply` as the engine runs it: a fitted model labels new customers from any `Source`, with
 //! the transaction log when the model uses behaviour features, and says what it noticed.
 
-use crate::behaviour::summarize;
+use crate::behaviour::{LogError, LogReading};
 use crate::load::{load_source, LoadError, Source};
 use crate::model::{unscorable_summary, Applied, SegmentModel};
 use crate::outcome::LABEL_COLUMNS;
@@ -72,15 +72,18 @@ pub fn score_batch(
         .collect();
     let behaviour = match (transactions, &model.fitted.behaviour) {
         (Some(source), Some(opts)) => {
-            let tx = load_source(source, &opts.load)?;
-            let p = tx.path;
-            load_warnings.extend(tx.warnings.iter().map(|w| format!("{}: {w}", p.display())));
-            Some(
-                summarize(&tx.table, opts).map_err(|e| ScoringError::Transactions {
-                    path: p,
-                    source: e.into(),
-                })?,
-            )
+            let p = source.name().to_owned();
+            let (b, w) = crate::behaviour::summarize_log(source, opts, LogReading::Auto).map_err(
+                |e| match e {
+                    LogError::Load(e) => ScoringError::from(e),
+                    LogError::Behaviour(e) => ScoringError::Transactions {
+                        path: p,
+                        source: e.into(),
+                    },
+                },
+            )?;
+            load_warnings.extend(w);
+            Some(b)
         }
         _ => None,
     };

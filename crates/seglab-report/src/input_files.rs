@@ -22,12 +22,25 @@ pub fn describe(paths: &[PathBuf]) -> Vec<InputFile> {
         .collect()
 }
 
+/// The file's SHA-256, read in blocks (a log can be larger than memory); "" when unreadable.
 fn sha256_of(path: &Path) -> String {
-    match std::fs::read(path) {
-        Ok(bytes) => Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        Err(_) => String::new(),
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return String::new(),
+        }
     }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

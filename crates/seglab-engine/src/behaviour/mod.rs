@@ -4,15 +4,18 @@
 //! avg_basket), how recently (recency_days) and since when.
 
 pub(crate) mod roles;
+mod stream;
 mod summarize;
 
 pub use roles::{resolve as resolve_roles, Roles};
+pub use stream::{summarize_log, summarize_streaming, LogError, LogReading};
 pub use summarize::{describe_roles, summarize, Hygiene, RuleCount};
 
 use crate::clean::CleaningLog;
 use crate::load::LoadOptions;
 use crate::table::{date_to_days, Column, ColumnData, ColumnType, Table, TextColumn};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -142,16 +145,51 @@ pub struct Behaviour {
     /// The last purchase day in the log after the hygiene rules (days since 1970-01-01).
     pub last_day: Option<i32>,
     pub roles: Roles,
+    /// The log's column names, in file order (for choosing other roles).
+    pub columns: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Totals {
     /// Distinct invoices with a purchase (distinct timestamps when the log has no invoices).
     purchases: u32,
-    spend: f64,
+    /// Net spend in billionths: integer sums are the same in any order, so a log read in
+    /// parallel parts sums to exactly what one pass gives.
+    spend: i128,
     first_day: Option<i32>,
     last_day: Option<i32>,
     products: Option<u32>,
+}
+
+impl Totals {
+    fn buy(&mut self, value: f64, day: i32) {
+        self.spend += nanos(value);
+        self.first_day = Some(self.first_day.map_or(day, |f| f.min(day)));
+        self.last_day = Some(self.last_day.map_or(day, |l| l.max(day)));
+    }
+
+    fn refund(&mut self, amount: f64) {
+        self.spend -= nanos(amount);
+    }
+
+    /// Adds another part of the same customer's log (purchases and products are counted
+    /// after all parts are in).
+    fn absorb(&mut self, other: &Totals) {
+        self.spend += other.spend;
+        for (mine, theirs, pick) in [
+            (
+                &mut self.first_day,
+                other.first_day,
+                i32::min as fn(i32, i32) -> i32,
+            ),
+            (&mut self.last_day, other.last_day, i32::max),
+        ] {
+            *mine = match (*mine, theirs) {
+                (Some(a), Some(b)) => Some(pick(a, b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
 }
 
 impl Behaviour {
@@ -171,6 +209,15 @@ impl Behaviour {
     fn has_products(&self) -> bool {
         self.roles.product.is_some()
     }
+}
+
+/// An amount in billionths (exact to a billionth; beyond 2^53 billionths as exact as f64).
+pub(crate) fn nanos(x: f64) -> i128 {
+    (x * 1e9).round() as i128
+}
+
+pub(crate) fn from_nanos(n: i128) -> f64 {
+    n as f64 / 1e9
 }
 
 /// `x` to 12 significant digits: sums of prices carry float noise (29.33 + 29.73 + 14.96 +
@@ -195,7 +242,7 @@ fn columns_for<'a>(
     let mut dates: [Vec<Option<i32>>; 2] = Default::default();
     for t in rows {
         let freq = t.map_or(0.0, |t| t.purchases as f64);
-        let spend = tidy(t.map_or(0.0, |t| t.spend));
+        let spend = tidy(t.map_or(0.0, |t| from_nanos(t.spend)));
         let (first, last) = (t.and_then(|t| t.first_day), t.and_then(|t| t.last_day));
         nums[0].push(Some(freq));
         nums[1].push(Some(spend));
@@ -309,7 +356,7 @@ pub fn customers_from_log(
     behaviour: &Behaviour,
     as_of: NaiveDate,
 ) -> Result<Table, BehaviourError> {
-    let mut ids: Vec<(&String, &Totals)> = behaviour
+    let ids: Vec<(&String, &Totals)> = behaviour
         .per_customer
         .iter()
         .filter(|(_, t)| t.purchases > 0)
@@ -319,11 +366,18 @@ pub fn customers_from_log(
             hygiene: behaviour.hygiene.lines().join("; "),
         });
     }
-    // Numeric ids in numeric order ("2" before "10"), the rest by text.
-    ids.sort_by(|a, b| match (a.0.parse::<f64>(), b.0.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y).then_with(|| a.0.cmp(b.0)),
-        _ => a.0.cmp(b.0),
+    // Numeric ids in numeric order ("2" before "10"), then the rest by text; each id parsed once.
+    let mut keyed: Vec<(Option<f64>, &String, &Totals)> = ids
+        .into_iter()
+        .map(|(id, t)| (id.parse::<f64>().ok(), id, t))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.1.cmp(b.1)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(b.1),
     });
+    let ids: Vec<(&String, &Totals)> = keyed.into_iter().map(|(_, id, t)| (id, t)).collect();
     let id_col: TextColumn = ids.iter().map(|(id, _)| Some(id.as_str())).collect();
     let mut table = Table::new(vec![Column::new(
         behaviour.roles.customer.as_str(),

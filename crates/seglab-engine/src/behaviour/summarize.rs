@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::borrow::Cow;
+use std::hash::Hasher;
 
 /// Rows and amount a hygiene rule removed (or, for netted returns, kept as negative spend).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -18,6 +19,9 @@ pub struct RuleCount {
     pub rows: usize,
     /// Sum of quantity × unit price (or amount) of those rows; negative for returns.
     pub amount: f64,
+    /// The same in billionths, summed exactly while lines are judged.
+    #[serde(skip)]
+    nanos: i128,
 }
 
 /// What the hygiene rules did to the log, in the order they apply.
@@ -29,7 +33,7 @@ pub struct Hygiene {
 }
 
 impl Hygiene {
-    fn count(&mut self, rule: &str, amount: Option<f64>) {
+    pub(super) fn count(&mut self, rule: &str, amount: Option<f64>) {
         let c = match self.rules.iter_mut().find(|c| c.rule == rule) {
             Some(c) => c,
             None => {
@@ -41,7 +45,40 @@ impl Hygiene {
             }
         };
         c.rows += 1;
-        c.amount += amount.unwrap_or(0.0);
+        c.nanos += amount.map_or(0, super::nanos);
+    }
+
+    /// Rules in the order they apply, with their amounts.
+    pub(super) fn settle(&mut self) {
+        for c in &mut self.rules {
+            c.amount = super::from_nanos(c.nanos);
+        }
+        let order = [
+            NO_CUSTOMER,
+            UNREADABLE,
+            OUTSIDE,
+            NON_PRODUCT,
+            BAD_PRICE,
+            CANCELLED,
+            NETTED,
+        ];
+        self.rules
+            .sort_by_key(|c| order.iter().position(|o| *o == c.rule));
+    }
+
+    /// Adds the counts of another part of the same log.
+    pub(super) fn absorb(&mut self, other: Hygiene) {
+        self.rows_read += other.rows_read;
+        self.rows_kept += other.rows_kept;
+        for c in other.rules {
+            match self.rules.iter_mut().find(|m| m.rule == c.rule) {
+                Some(m) => {
+                    m.rows += c.rows;
+                    m.nanos += c.nanos;
+                }
+                None => self.rules.push(c),
+            }
+        }
     }
 
     /// One line per rule: "excluded 9,288 cancelled lines (amount -896,812.49)".
@@ -112,7 +149,9 @@ fn numbers<'t>(
 
 /// Day number (days since 1970-01-01) of each row's timestamp; the whole timestamp in seconds
 /// for counting distinct purchases when the log has no invoice column.
-fn when_of(column: &Column) -> Result<impl Fn(usize) -> Option<(i32, i64)> + '_, BehaviourError> {
+pub(super) fn when_of(
+    column: &Column,
+) -> Result<impl Fn(usize) -> Option<(i32, i64)> + '_, BehaviourError> {
     if !matches!(column.data, ColumnData::Date(_) | ColumnData::DateTime(_)) {
         return Err(BehaviourError::WrongType {
             option: "timestamp",
@@ -138,6 +177,120 @@ fn parse_day(option: &'static str, text: &Option<String>) -> Result<Option<i32>,
         })
 }
 
+/// One log line's values as read, by the table path or the streaming reader.
+#[derive(Default)]
+pub(super) struct Line<'a> {
+    pub id: Option<&'a str>,
+    pub quantity: Option<f64>,
+    pub unit_price: Option<f64>,
+    pub amount: Option<f64>,
+    /// (day, whole timestamp in seconds).
+    pub when: Option<(i32, i64)>,
+    pub product: Option<&'a str>,
+    pub invoice: Option<&'a str>,
+}
+
+/// What the hygiene rules make of a line (counted in the `Hygiene` as they judge).
+pub(super) enum Verdict<'a> {
+    Excluded,
+    /// A cancellation netted against the customer's spend (the positive amount refunded).
+    Refund {
+        id: &'a str,
+        amount: f64,
+    },
+    Purchase {
+        id: &'a str,
+        value: f64,
+        day: i32,
+        moment: i64,
+    },
+}
+
+/// The hygiene rules of a recipe, ready to judge lines.
+pub(super) struct Rules {
+    priced: bool,
+    from: Option<i32>,
+    to: Option<i32>,
+    excluded: FxHashSet<String>,
+    cancel_prefix: String,
+    returns: Returns,
+}
+
+impl Rules {
+    pub(super) fn new(roles: &Roles, opts: &BehaviourOptions) -> Result<Rules, BehaviourError> {
+        Ok(Rules {
+            priced: roles.quantity.is_some() && roles.unit_price.is_some(),
+            from: parse_day("from", &opts.from)?,
+            to: parse_day("to", &opts.to)?,
+            excluded: opts
+                .exclude_products
+                .iter()
+                .map(|s| s.trim().to_string())
+                .collect(),
+            cancel_prefix: opts.cancel_prefix.clone(),
+            returns: opts.returns,
+        })
+    }
+
+    /// The rules in order: no customer, unreadable, date window, non-product codes, bad price,
+    /// cancellations (excluded or netted).
+    pub(super) fn judge<'a>(&self, l: &Line<'a>, hygiene: &mut Hygiene) -> Verdict<'a> {
+        let line = if self.priced {
+            match (l.quantity, l.unit_price) {
+                (Some(q), Some(p)) => Some((Some(q), p, q * p)),
+                _ => None,
+            }
+        } else {
+            l.amount.map(|a| (l.quantity, 0.0, a))
+        };
+        let Some(id) = l.id.map(str::trim).filter(|s| !s.is_empty()) else {
+            hygiene.count(NO_CUSTOMER, line.map(|l| l.2));
+            return Verdict::Excluded;
+        };
+        let (Some((q, p, value)), Some((day, moment))) = (line, l.when) else {
+            hygiene.count(UNREADABLE, line.map(|l| l.2));
+            return Verdict::Excluded;
+        };
+        if self.from.is_some_and(|f| day < f) || self.to.is_some_and(|t| day > t) {
+            hygiene.count(OUTSIDE, Some(value));
+            return Verdict::Excluded;
+        }
+        if !self.excluded.is_empty() && l.product.is_some_and(|c| self.excluded.contains(c.trim()))
+        {
+            hygiene.count(NON_PRODUCT, Some(value));
+            return Verdict::Excluded;
+        }
+        let cancelled = q.is_some_and(|q| q < 0.0)
+            || (!self.priced && value < 0.0)
+            || (!self.cancel_prefix.is_empty()
+                && l.invoice
+                    .is_some_and(|i| i.trim().starts_with(&self.cancel_prefix)));
+        if (self.priced && p <= 0.0) || (!self.priced && value == 0.0) {
+            hygiene.count(BAD_PRICE, Some(value));
+            return Verdict::Excluded;
+        }
+        if cancelled && self.returns == Returns::Exclude {
+            hygiene.count(CANCELLED, Some(value));
+            return Verdict::Excluded;
+        }
+        // A cancellation line is a refund whatever the sign it was written with.
+        if cancelled {
+            hygiene.count(NETTED, Some(-value.abs()));
+            return Verdict::Refund {
+                id,
+                amount: value.abs(),
+            };
+        }
+        hygiene.rows_kept += 1;
+        Verdict::Purchase {
+            id,
+            value,
+            day,
+            moment,
+        }
+    }
+}
+
 /// Totals per customer after the hygiene rules. Purchases count towards frequency and
 /// recency; netted returns only reduce monetary.
 pub fn summarize(
@@ -152,16 +305,14 @@ pub fn summarize(
     let qty = numbers(transactions, "quantity", &roles.quantity)?;
     let price = numbers(transactions, "unit_price", &roles.unit_price)?;
     let amount = numbers(transactions, "amount", &roles.amount)?;
-    let (from, to) = (parse_day("from", &opts.from)?, parse_day("to", &opts.to)?);
-    let excluded: FxHashSet<&str> = opts.exclude_products.iter().map(|s| s.trim()).collect();
-    let priced = qty.is_some() && price.is_some();
+    let rules = Rules::new(&roles, opts)?;
     let n = transactions.n_rows();
     let mut hygiene = Hygiene {
         rows_read: n,
         ..Default::default()
     };
     // Dense customer numbers first, so the per-row work indexes plain vectors.
-    let mut index: FxHashMap<Cow<str>, u32> = FxHashMap::default();
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
     let mut totals: Vec<Totals> = Vec::new();
     // (purchase key hash, customer, row) of every purchase row, for distinct purchases; and
     // (product hash, customer, row) for distinct products.
@@ -169,90 +320,44 @@ pub fn summarize(
     let mut products: Vec<(u64, u32, u32)> = Vec::new();
     let mut last_day: Option<i32> = None;
     for r in 0..n {
-        let line = if priced {
-            match (qty.and_then(|q| q[r]), price.and_then(|p| p[r])) {
-                (Some(q), Some(p)) => Some((Some(q), p, q * p)),
-                _ => None,
-            }
-        } else {
-            amount
-                .and_then(|a| a[r])
-                .map(|a| (qty.and_then(|q| q[r]), 0.0, a))
-        };
-        let Some(id) = who.data.text_at(r).filter(|s| !s.trim().is_empty()) else {
-            hygiene.count(NO_CUSTOMER, line.map(|l| l.2));
-            continue;
-        };
-        let (Some((q, p, value)), Some((day, moment))) = (line, when(r)) else {
-            hygiene.count(UNREADABLE, line.map(|l| l.2));
-            continue;
-        };
-        if from.is_some_and(|f| day < f) || to.is_some_and(|t| day > t) {
-            hygiene.count(OUTSIDE, Some(value));
-            continue;
-        }
-        let code = product.and_then(|c| c.data.text_at(r));
-        if code.as_deref().is_some_and(|c| excluded.contains(c.trim())) {
-            hygiene.count(NON_PRODUCT, Some(value));
-            continue;
-        }
+        let id = who.data.text_at(r);
         let inv = invoice.and_then(|c| c.data.text_at(r));
-        let cancelled = q.is_some_and(|q| q < 0.0)
-            || (!priced && value < 0.0)
-            || (!opts.cancel_prefix.is_empty()
-                && inv
-                    .as_deref()
-                    .is_some_and(|i| i.trim().starts_with(&opts.cancel_prefix)));
-        if priced && p <= 0.0 {
-            hygiene.count(BAD_PRICE, Some(value));
-            continue;
-        }
-        if !priced && value == 0.0 {
-            hygiene.count(BAD_PRICE, Some(value));
-            continue;
-        }
-        if cancelled && opts.returns == Returns::Exclude {
-            hygiene.count(CANCELLED, Some(value));
-            continue;
-        }
-        let next = index.len() as u32;
-        let c = *index.entry(id).or_insert(next);
-        if c == next {
-            totals.push(Totals::default());
-        }
-        let t = &mut totals[c as usize];
-        // A cancellation line is a refund whatever the sign it was written with.
-        if cancelled {
-            hygiene.count(NETTED, Some(-value.abs()));
-            t.spend -= value.abs();
-            continue;
-        }
-        t.spend += value;
-        t.first_day = Some(t.first_day.map_or(day, |f| f.min(day)));
-        t.last_day = Some(t.last_day.map_or(day, |l| l.max(day)));
-        last_day = Some(last_day.map_or(day, |l| l.max(day)));
-        let key = match &inv {
-            Some(i) => hash_of(i.trim().as_bytes()),
-            None => hash_of(&moment.to_le_bytes()),
+        let code = product.and_then(|c| c.data.text_at(r));
+        let line = Line {
+            id: id.as_deref(),
+            quantity: qty.and_then(|q| q[r]),
+            unit_price: price.and_then(|p| p[r]),
+            amount: amount.and_then(|a| a[r]),
+            when: when(r),
+            product: code.as_deref(),
+            invoice: inv.as_deref(),
         };
-        purchases.push((key, c, r as u32));
-        if let Some(code) = code {
-            products.push((hash_of(code.trim().as_bytes()), c, r as u32));
+        let verdict = rules.judge(&line, &mut hygiene);
+        let (Verdict::Refund { id, .. } | Verdict::Purchase { id, .. }) = verdict else {
+            continue;
+        };
+        let c = customer_number(&mut index, &mut totals, id);
+        let t = &mut totals[c as usize];
+        match verdict {
+            Verdict::Refund { amount, .. } => t.refund(amount),
+            Verdict::Purchase {
+                value, day, moment, ..
+            } => {
+                t.buy(value, day);
+                last_day = last_day.max(Some(day));
+                let key = match &inv {
+                    Some(i) => hash_of(i.trim().as_bytes()),
+                    None => hash_of(&moment.to_le_bytes()),
+                };
+                purchases.push((key, c, r as u32));
+                if let Some(code) = &code {
+                    products.push((hash_of(code.trim().as_bytes()), c, r as u32));
+                }
+            }
+            Verdict::Excluded => {}
         }
     }
-    hygiene.rows_kept = purchases.len();
-    let order = [
-        NO_CUSTOMER,
-        UNREADABLE,
-        OUTSIDE,
-        NON_PRODUCT,
-        BAD_PRICE,
-        CANCELLED,
-        NETTED,
-    ];
-    hygiene
-        .rules
-        .sort_by_key(|c| order.iter().position(|o| *o == c.rule));
+    hygiene.settle();
     // Each customer's purchases of one invoice side by side; rows with equal hashes are compared
     // by their key, so a hash collision cannot merge two invoices.
     let key_of = |r: u32| -> Cow<str> {
@@ -281,14 +386,30 @@ pub fn summarize(
     }
     let per_customer = index
         .into_iter()
-        .map(|(id, c)| (id.trim().to_string(), totals[c as usize]))
+        .map(|(id, c)| (id, totals[c as usize]))
         .collect();
     Ok(Behaviour {
         per_customer,
         hygiene,
         last_day,
         roles,
+        columns: transactions.names().iter().map(|n| n.to_string()).collect(),
     })
+}
+
+/// The dense number of customer `id` (trimmed), added with empty totals when new.
+pub(super) fn customer_number(
+    index: &mut FxHashMap<String, u32>,
+    totals: &mut Vec<Totals>,
+    id: &str,
+) -> u32 {
+    if let Some(&c) = index.get(id) {
+        return c;
+    }
+    let c = totals.len() as u32;
+    index.insert(id.to_string(), c);
+    totals.push(Totals::default());
+    c
 }
 
 /// (customer, distinct keys) from (hash, customer, row) triples.
@@ -315,8 +436,7 @@ fn distinct_per_customer<'a>(
     counts
 }
 
-fn hash_of(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
+pub(super) fn hash_of(bytes: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);
     h.finish()

@@ -15,6 +15,23 @@ pub(super) fn read_csv(
     bytes: Vec<u8>,
     opts: &LoadOptions,
 ) -> Result<(Table, Vec<String>), LoadError> {
+    read_csv_layout(path, bytes, opts).map(|(table, warnings, _)| (table, warnings))
+}
+
+/// Where the records of a delimited text begin and how they are split: what a reader that
+/// streams the rest of a file needs from its head.
+pub(super) struct Layout {
+    pub delimiter: u8,
+    /// Offset in the decoded text of the first record after the header.
+    pub records_start: usize,
+}
+
+/// `read_csv`, and the layout it found.
+pub(super) fn read_csv_layout(
+    path: &Path,
+    bytes: Vec<u8>,
+    opts: &LoadOptions,
+) -> Result<(Table, Vec<String>, Layout), LoadError> {
     check_date_patterns(path, opts)?;
     let mut warnings = Vec::new();
     let (text, enc_warning) = text::decode(bytes, opts.encoding).map_err(|e| match e {
@@ -85,6 +102,10 @@ pub(super) fn read_csv(
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
+    let layout = Layout {
+        delimiter: dialect.delimiter,
+        records_start: dialect.header_offset + rest_start,
+    };
     let chunks = records::parse(
         &body[rest_start..],
         first_line,
@@ -162,7 +183,7 @@ pub(super) fn read_csv(
         warnings.extend(w);
         table.columns.push(column);
     }
-    Ok((table, warnings))
+    Ok((table, warnings, layout))
 }
 
 /// The header of a delimited body (or the first record's column names when the file has no

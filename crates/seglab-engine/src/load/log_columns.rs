@@ -31,7 +31,7 @@ pub fn codes_warning(name: &str, count: usize, example: &str, line: usize) -> St
 }
 
 /// One cell as an 8-digit date between 1900-01-01 and 2100-12-31.
-fn yyyymmdd(cell: &str) -> Option<i32> {
+pub fn yyyymmdd(cell: &str) -> Option<i32> {
     let t = trim_cell(cell);
     if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -10,6 +10,7 @@ mod polars_io;
 mod record_parts;
 mod records;
 pub mod sniff;
+pub mod stream;
 pub mod text;
 mod whitespace;
 

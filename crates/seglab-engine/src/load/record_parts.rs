@@ -80,13 +80,26 @@ fn within_limits(
 pub(super) struct NaTokens<'a> {
     tokens: FxHashSet<&'a str>,
     longest: usize,
+    /// First bytes of the tokens: a cell that needs no trim and starts with another byte is
+    /// no token (digits never are), without a lookup.
+    firsts: [bool; 256],
 }
 
 impl<'a> NaTokens<'a> {
     pub(super) fn new(values: &'a [String]) -> Self {
         let tokens: FxHashSet<&str> = values.iter().map(|s| s.trim()).collect();
         let longest = tokens.iter().map(|t| t.len()).max().unwrap_or(0);
-        NaTokens { tokens, longest }
+        let mut firsts = [false; 256];
+        for t in &tokens {
+            if let Some(&b) = t.as_bytes().first() {
+                firsts[b as usize] = true;
+            }
+        }
+        NaTokens {
+            tokens,
+            longest,
+            firsts,
+        }
     }
 
     pub(super) fn is_na(&self, cell: &str) -> bool {
@@ -94,7 +107,10 @@ impl<'a> NaTokens<'a> {
         // than any token: no trim, no lookup.
         let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
         let bytes = cell.as_bytes();
-        if bytes.len() > self.longest && visible(bytes.first()) && visible(bytes.last()) {
+        if visible(bytes.first())
+            && visible(bytes.last())
+            && (bytes.len() > self.longest || !self.firsts[bytes[0] as usize])
+        {
             return false;
         }
         let t = cell.trim();

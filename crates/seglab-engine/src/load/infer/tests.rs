@@ -262,3 +262,60 @@ mod log_columns_guess {
         assert_eq!(c.data.text_at(40).as_deref(), Some("C536383"));
     }
 }
+
+#[test]
+fn the_decimal_fast_path_reads_exactly_what_str_parse_reads() {
+    let mut state: u64 = 1;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        state >> 11
+    };
+    let mut cases: Vec<String> = [
+        "0",
+        "-0",
+        "0.1",
+        "2.55",
+        "-27.50",
+        ".5",
+        "5.",
+        "-",
+        ".",
+        "1.2.3",
+        "123456789012345",
+        "1234567890123456",
+        "0.000000000000001",
+        "99999999999999.9",
+        "1e5",
+        "+3",
+        " 4",
+        "4 ",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for _ in 0..20_000 {
+        let digits = 1 + next() % 16;
+        let mut s: String = (0..digits)
+            .map(|_| (b'0' + (next() % 10) as u8) as char)
+            .collect();
+        let dot = next() % (digits + 1);
+        if dot < digits {
+            s.insert(dot as usize, '.');
+        }
+        if next() % 3 == 0 {
+            s.insert(0, '-');
+        }
+        cases.push(s);
+    }
+    for c in &cases {
+        let want = c.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let got = parse_number(c, &NumberStyle::default());
+        assert_eq!(
+            got.map(f64::to_bits),
+            want.map(f64::to_bits),
+            "{c:?}: {got:?} vs {want:?}"
+        );
+    }
+}
