@@ -108,8 +108,15 @@ fn rfm_of_an_online_retail_shaped_log_by_hand() {
         "manifest.json",
         "charts/rfm_grid.png",
         "charts/rfm_grid.svg",
+        "charts/rfm_segments.png",
+        "charts/rfm_segments.svg",
     ] {
         assert!(out.join(f).exists(), "{f}");
+    }
+    // The segments chart names each segment the run found.
+    let bars = std::fs::read_to_string(out.join("charts/rfm_segments.svg")).unwrap();
+    for name in ["Lost", "Hibernating", "Promising", "share of revenue"] {
+        assert!(bars.contains(name), "rfm_segments.svg lacks {name:?}");
     }
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();

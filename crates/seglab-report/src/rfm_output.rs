@@ -1,5 +1,6 @@
 //! The folder `seglab rfm` writes: the RFM table (CSV, Parquet), the segments' summary
-//! (Markdown, JSON), the R × F grid chart and a manifest of what was read and how.
+//! (Markdown, JSON), the R × F grid chart, the segments' sizes and revenue chart and a
+//! manifest of what was read and how.
 
 use super::atomic::StagedDir;
 use super::charts;
@@ -51,6 +52,12 @@ pub fn write(out: &Path, r: &RfmReport) -> io::Result<PathBuf> {
         &counts,
     )
     .map_err(|e| io::Error::other(e.relative_to(&dir.path("")).to_string()))?;
+    let names: Vec<String> = r.segments.iter().map(|x| x.segment.clone()).collect();
+    let customers: Vec<usize> = r.segments.iter().map(|x| x.customers).collect();
+    let customer_pct: Vec<f64> = r.segments.iter().map(|x| x.share_pct).collect();
+    let revenue_pct: Vec<f64> = r.segments.iter().map(|x| x.revenue_share_pct).collect();
+    charts::segment_shares(&charts_dir, &names, &customers, &customer_pct, &revenue_pct)
+        .map_err(|e| io::Error::other(e.relative_to(&dir.path("")).to_string()))?;
     dir.write("manifest.json", pretty_json(&manifest(r)).as_bytes())?;
     dir.commit()
 }
@@ -149,6 +156,6 @@ fn manifest(r: &RfmReport) -> serde_json::Value {
         "cut_points": r.cuts,
         "customers": r.table.n_rows(),
         "segments": r.segments.iter().map(|x| json!({"segment": x.segment, "customers": x.customers})).collect::<Vec<_>>(),
-        "files": ["rfm.csv", "rfm.parquet", "rfm_segments.md", "rfm_segments.json", "charts/rfm_grid.png", "charts/rfm_grid.svg", "manifest.json"],
+        "files": ["rfm.csv", "rfm.parquet", "rfm_segments.md", "rfm_segments.json", "charts/rfm_grid.png", "charts/rfm_grid.svg", "charts/rfm_segments.png", "charts/rfm_segments.svg", "manifest.json"],
     })
 }

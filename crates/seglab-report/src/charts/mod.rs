@@ -4,6 +4,7 @@
 //! Text uses the DejaVu Sans font compiled into the binary (plotters' `ab_glyph` backend), so
 //! rendering needs no system fonts or fontconfig and works from any working directory.
 
+mod bars;
 mod dendrogram;
 mod heatmap;
 mod k_distance;
@@ -11,6 +12,7 @@ mod lines;
 mod scatter;
 mod silhouette;
 
+pub use bars::segment_shares;
 pub use dendrogram::{dendrogram, LAST_P};
 pub use heatmap::{count_grid, profile_heatmap, Labels};
 pub use k_distance::k_distance;
@@ -37,6 +39,7 @@ pub const STEM_DENDROGRAM: &str = "dendrogram";
 pub const STEM_K_DISTANCE: &str = "k_distance";
 pub const STEM_PROFILE_HEATMAP: &str = "profile_heatmap";
 pub const STEM_RFM_GRID: &str = "rfm_grid";
+pub const STEM_RFM_SEGMENTS: &str = "rfm_segments";
 
 /// Default picture size in pixels (the SVG uses the same user units).
 pub const SIZE: (u32, u32) = (1000, 650);

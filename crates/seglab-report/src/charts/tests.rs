@@ -353,6 +353,72 @@ fn profile_heatmap_with_missing_value() {
 }
 
 #[test]
+fn rfm_segment_shares_bars() {
+    let dir = scratch("rfm-segments");
+    let segs: Vec<String> = [
+        "Champions",
+        "Can't Lose Them",
+        "A segment with a rather long name that must not be cut",
+        "No purchases",
+    ]
+    .map(String::from)
+    .to_vec();
+    let files = segment_shares(
+        &dir,
+        &segs,
+        &[120, 35, 845, 0],
+        &[12.0, 3.5, 84.5, 0.0],
+        &[40.2, 9.8, 50.0, 0.0],
+    )
+    .unwrap();
+    let svg = fs::read_to_string(&files.svg).unwrap();
+    // The SVG escapes the apostrophe; every name is there in full, with its size.
+    for name in [
+        "Champions (n=120)",
+        "Can&apos;t Lose Them (n=35)",
+        "A segment with a rather long name that must not be cut (n=845)",
+        "No purchases (n=0)",
+    ] {
+        assert!(svg.contains(name), "SVG lacks {name:?}");
+    }
+    for word in bars::SERIES {
+        assert!(svg.contains(word), "SVG lacks the legend {word:?}");
+    }
+    assert!(
+        svg.contains("84.5%") && svg.contains("40.2%"),
+        "no value labels"
+    );
+    assert_chart(
+        &files,
+        &dir,
+        STEM_RFM_SEGMENTS,
+        "RFM segments: customers and revenue",
+    );
+
+    let one = segs[..1].to_vec();
+    assert_invalid(
+        segment_shares(&dir, &[], &[], &[], &[]),
+        &dir,
+        STEM_RFM_SEGMENTS,
+    );
+    assert_invalid(
+        segment_shares(&dir, &one, &[1], &[100.0], &[]),
+        &dir,
+        STEM_RFM_SEGMENTS,
+    );
+    assert_invalid(
+        segment_shares(&dir, &one, &[1], &[f64::NAN], &[1.0]),
+        &dir,
+        STEM_RFM_SEGMENTS,
+    );
+    assert_invalid(
+        segment_shares(&dir, &one, &[1], &[100.0], &[-3.0]),
+        &dir,
+        STEM_RFM_SEGMENTS,
+    );
+}
+
+#[test]
 fn helpers() {
     assert_eq!(
         int_ticks(2, 10, 25),
