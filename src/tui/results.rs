@@ -28,6 +28,7 @@ pub enum Output {
     /// The outcome named again (renames or rules changed; nothing recomputed).
     Renamed(Box<RunOutcome>),
     Exported(Vec<String>),
+    Rfm(Box<super::rfm::RfmView>),
 }
 
 /// Explained-variance ratios of all components of the feature matrix (the scree).
@@ -142,6 +143,16 @@ pub struct DataState {
     pub report: InspectReport,
     /// Per column, None for non-numeric ones.
     pub hists: Vec<Option<Hist>>,
+    /// Set when the file looks like a transaction log rather than a customer table.
+    pub log_hint: Option<LogHint>,
+}
+
+/// Why a file looks like a transaction log: its customer ids repeat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogHint {
+    pub rows: usize,
+    pub distinct: usize,
+    pub customer: String,
 }
 
 impl DataState {
@@ -156,6 +167,7 @@ impl DataState {
             table,
             report,
             hists,
+            log_hint: None,
         }
     }
 }

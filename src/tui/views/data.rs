@@ -17,11 +17,23 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             ),
             None => "loading… (o opens another file)".to_string(),
         };
-        placeholder(f, area, app, "Data", &text);
+        let [list, rest] = Layout::vertical([
+            Constraint::Length(super::sources::LIST_HEIGHT),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        super::sources::list(f, list, app);
+        placeholder(f, rest, app, "Data", &text);
         return;
     };
     let theme = app.theme.theme();
     let [left, right] = Layout::horizontal([side(area, 50), Constraint::Fill(1)]).areas(area);
+    let [sources_area, left] = Layout::vertical([
+        Constraint::Length(super::sources::LIST_HEIGHT),
+        Constraint::Fill(1),
+    ])
+    .areas(left);
+    super::sources::list(f, sources_area, app);
     let [rows_area, dist_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(right);
 
