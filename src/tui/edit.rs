@@ -162,7 +162,12 @@ pub fn act(app: &mut App, a: Action) {
         (Screen::Export, Action::ToggleCsv) => app.formats.csv = !app.formats.csv,
         (Screen::Export, Action::ToggleParquet) => app.formats.parquet = !app.formats.parquet,
         (Screen::Export, Action::ToggleCharts) => app.formats.charts = !app.formats.charts,
-        (Screen::Segments, Action::PageDown) if app.cur.rfm => app.cur.rfm_row += PAGE * 4,
+        (Screen::Segments, Action::PageDown) if app.cur.rfm => {
+            let n = (app.rfm.as_ref())
+                .and_then(|v| v.members.get(app.cur.rfm_segment))
+                .map_or(0, Vec::len);
+            app.cur.rfm_row = (app.cur.rfm_row + PAGE * 4).min(n.saturating_sub(1));
+        }
         (Screen::Segments, Action::PageUp) if app.cur.rfm => {
             app.cur.rfm_row = app.cur.rfm_row.saturating_sub(PAGE * 4)
         }

@@ -15,6 +15,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 "{} (o opens another file)",
                 super::super::app::naming("cannot load", &app.session.input, e)
             ),
+            None if app.pending_log.is_some() => {
+                "this file looks like a transaction log: answer y or n".to_string()
+            }
             None => "loading… (o opens another file)".to_string(),
         };
         let [list, rest] = Layout::vertical([
