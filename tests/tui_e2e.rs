@@ -395,6 +395,29 @@ fn a_failed_open_shows_the_error_and_keeps_the_session() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn the_log_details_and_the_rfm_panel_with_keys_only() {
+    // The sample recipe attaches the sample transaction log.
+    let (dir, mut tui) = started("logs", &[]);
+    tui.screen.wait_for(&["2 Clean ✓", "transactions.csv"]);
+    tui.press("s");
+    tui.screen.wait_for(&[
+        "Column roles",
+        "96,270 of 100,000 lines are purchases",
+        "netted: cancellations and returns",
+    ]);
+    tui.press("n");
+    tui.screen
+        .wait_for(&["excluded: cancellations and returns", "exclude (left out)"]);
+    tui.press("5");
+    tui.press("v");
+    tui.screen
+        .wait_for(&["R × F", "Champions", "Loyal Customers"]);
+    tui.press("q");
+    assert!(tui.wait_exit("q").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The workbench's state machine in process (no terminal): the same `App` the binary drives,
 /// fed the same keys, its jobs awaited.
 mod sources {

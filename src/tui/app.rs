@@ -4,13 +4,12 @@
 use super::action::Action;
 use super::jobs::{JobError, JobKind, Jobs};
 use super::keymap::{Key, Keymap};
-use super::results::{DataState, KView, LogHint, Output, SegResult};
+use super::results::{DataState, KView, Output, SegResult};
 use super::rfm::RfmView;
 use super::screen::Screen;
 use super::theme::ThemeKind;
-use crate::engine::inputs::{self, transactions_path, InputsError, PreparedInputs, PREPARE_STAGES};
-use crate::engine::inspect::inspect;
-use crate::engine::load::{load, Source};
+use crate::engine::inputs::{self, transactions_path, PreparedInputs, PREPARE_STAGES};
+use crate::engine::load::Source;
 use crate::engine::outcome::RunOutcome;
 use crate::engine::segmenting::segment_prepared;
 use crate::recipe::Recipe;
@@ -349,25 +348,7 @@ impl App {
                 let input = self.opening.clone().unwrap_or(session.input);
                 // Preparing follows once the table has loaded (see `finish`): it is read once.
                 self.jobs.start(JobKind::Load, move |_| {
-                    let loaded = load(&input, &recipe.load)?;
-                    let name = input.display().to_string();
-                    let report = inspect(&name, &loaded.table, &loaded.warnings);
-                    // Checked here, off the UI thread: it reads every customer id.
-                    let hint = match inputs::refuse_log_as_customers(&input, &loaded.table) {
-                        Err(InputsError::LogAsCustomers {
-                            rows,
-                            distinct,
-                            customer,
-                            ..
-                        }) => Some(LogHint {
-                            rows,
-                            distinct,
-                            customer,
-                        }),
-                        _ => None,
-                    };
-                    let mut data = DataState::new(name, loaded.table, report);
-                    data.log_hint = hint;
+                    let data = DataState::load(&input, &recipe.load)?;
                     Ok(Output::Loaded(Box::new(data)))
                 });
             }

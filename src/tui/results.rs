@@ -156,6 +156,33 @@ pub struct LogHint {
 }
 
 impl DataState {
+    /// Reads, inspects and checks a file (on a job thread: it reads every customer id).
+    pub fn load(
+        input: &std::path::Path,
+        opts: &crate::engine::load::LoadOptions,
+    ) -> Result<DataState, super::jobs::JobError> {
+        use crate::engine::inputs::{refuse_log_as_customers, InputsError};
+        let loaded = crate::engine::load::load(input, opts)?;
+        let name = input.display().to_string();
+        let report = crate::engine::inspect::inspect(&name, &loaded.table, &loaded.warnings);
+        let hint = match refuse_log_as_customers(input, &loaded.table) {
+            Err(InputsError::LogAsCustomers {
+                rows,
+                distinct,
+                customer,
+                ..
+            }) => Some(LogHint {
+                rows,
+                distinct,
+                customer,
+            }),
+            _ => None,
+        };
+        let mut data = DataState::new(name, loaded.table, report);
+        data.log_hint = hint;
+        Ok(data)
+    }
+
     pub fn new(path: String, table: Table, report: InspectReport) -> DataState {
         let hists = table
             .columns
