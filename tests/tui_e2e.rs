@@ -579,6 +579,37 @@ mod sources {
     }
 
     #[test]
+    fn attach_and_detach_the_events_log() {
+        let mut app = app_on("sample-data/customers.csv");
+        let has_sessions = |app: &App| {
+            let p = app.prepared.as_ref().expect("prepared");
+            p.prepared.cleaned.column("sessions").is_some()
+        };
+        assert!(!has_sessions(&app));
+        // The sample's events end in 2025: a window of 90 days before today would be empty.
+        key(&mut app, "a");
+        type_in(&mut app, "2026-01-01");
+        key(&mut app, "E");
+        type_in(&mut app, "sample-data/web_events.csv");
+        let file = app.recipe.events.as_ref().unwrap().file.clone().unwrap();
+        assert!(PathBuf::from(&file).is_absolute(), "{file}");
+        assert!(has_sessions(&app), "{}", app.status);
+        key(&mut app, "X");
+        app.wait_idle(WAIT);
+        assert!(!has_sessions(&app));
+        assert!(app.recipe.events.as_ref().unwrap().file.is_none());
+        key(&mut app, "u");
+        app.wait_idle(WAIT);
+        assert!(has_sessions(&app));
+        // A path that is not a file changes nothing.
+        let before = app.recipe.clone();
+        key(&mut app, "E");
+        type_in(&mut app, "sample-data/no-such-log.csv");
+        assert!(app.status_is_error && app.status.contains("no such file"));
+        assert_eq!(app.recipe, before);
+    }
+
+    #[test]
     fn the_rfm_panel_shows_the_grid_of_the_sample_log() {
         let mut app = app_on("sample-data/customers.csv");
         key(&mut app, "5");

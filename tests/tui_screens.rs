@@ -375,6 +375,28 @@ fn sources_list_and_transaction_log_details() {
 }
 
 #[test]
+fn without_a_log_the_rfm_panel_says_how_to_attach_one() {
+    let session = Session {
+        input: PathBuf::from("sample-data/customers.csv"),
+        recipe_path: None,
+        transactions: None,
+        log_as_input: false,
+    };
+    let mut app = App::new(session, Recipe::default(), Keymap::defaults());
+    app.wait_idle(WAIT);
+    key(&mut app, "5");
+    key(&mut app, "v");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Attach one on the Data screen: 1, then T"),
+        "{screen}"
+    );
+    key(&mut app, "1");
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("none (T attaches)"), "{screen}");
+}
+
+#[test]
 fn rfm_panel_at_80x24_and_120x40() {
     let mut app = sample_app(false);
     key(&mut app, "5");
