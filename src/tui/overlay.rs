@@ -95,8 +95,8 @@ pub fn on_key(app: &mut App, key: Key) -> bool {
                     super::sources::pick(app, purpose, selected);
                     return true;
                 }
-                KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(n.saturating_sub(1)),
+                KeyCode::Up => selected.saturating_sub(1),
+                KeyCode::Down => (selected + 1).min(n.saturating_sub(1)),
                 KeyCode::Home => 0,
                 KeyCode::End => n.saturating_sub(1),
                 _ => selected,
