@@ -63,6 +63,7 @@ fn main() {
         input: input.clone(),
         recipe_path: None,
         transactions: None,
+        log_as_input: false,
     };
     let t0 = Instant::now();
     let mut app = App::new(session, recipe, Keymap::defaults());

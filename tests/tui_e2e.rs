@@ -394,3 +394,325 @@ fn a_failed_open_shows_the_error_and_keeps_the_session() {
     assert!(tui.wait_exit("q").success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_log_details_and_the_rfm_panel_with_keys_only() {
+    // The sample recipe attaches the sample transaction log.
+    let (dir, mut tui) = started("logs", &[]);
+    tui.screen.wait_for(&["2 Clean ✓", "transactions.csv"]);
+    tui.press("s");
+    tui.screen.wait_for(&[
+        "Column roles",
+        "96,270 of 100,000 lines are purchases",
+        "netted: cancellations and returns",
+    ]);
+    tui.press("n");
+    tui.screen
+        .wait_for(&["excluded: cancellations and returns", "exclude (left out)"]);
+    tui.press("5");
+    tui.press("v");
+    tui.screen
+        .wait_for(&["R × F", "Champions", "Loyal Customers"]);
+    tui.press("q");
+    assert!(tui.wait_exit("q").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The workbench's state machine in process (no terminal): the same `App` the binary drives,
+/// fed the same keys, its jobs awaited.
+mod sources {
+    use seglab::recipe::Recipe;
+    use seglab::tui::app::{App, Overlay, PickPurpose, Session};
+    use seglab::tui::keymap::{Key, Keymap};
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    const WAIT: Duration = Duration::from_secs(300);
+
+    fn app_on(input: &str) -> App {
+        let session = Session {
+            input: PathBuf::from(input),
+            recipe_path: None,
+            transactions: None,
+            log_as_input: false,
+        };
+        let mut app = App::new(session, Recipe::default(), Keymap::defaults());
+        app.wait_idle(WAIT);
+        app
+    }
+
+    fn key(app: &mut App, k: &str) {
+        app.on_key(Key::parse(k).unwrap());
+    }
+
+    /// Replaces the text of the open input with `text` and presses Enter.
+    fn type_in(app: &mut App, text: &str) {
+        for _ in 0..400 {
+            key(app, "backspace");
+        }
+        for c in text.chars() {
+            key(app, &c.to_string());
+        }
+        key(app, "enter");
+        app.wait_idle(WAIT);
+    }
+
+    fn log_facts(app: &App) -> &seglab::engine::inputs::LogFacts {
+        let p = app.prepared.as_ref().expect("prepared");
+        p.log.as_ref().expect("the log was read")
+    }
+
+    #[test]
+    fn attach_a_log_change_a_role_toggle_returns_and_set_the_as_of_date() {
+        let mut app = app_on("sample-data/customers.csv");
+        assert!(app.prepared.as_ref().unwrap().log.is_none());
+        // Attach: a path prompt, the recipe's file made absolute, the preparation rerun.
+        key(&mut app, "T");
+        assert!(matches!(app.overlay, Overlay::Input { .. }));
+        type_in(&mut app, "sample-data/transactions.csv");
+        let file = app
+            .recipe
+            .transactions
+            .as_ref()
+            .unwrap()
+            .file
+            .clone()
+            .unwrap();
+        assert!(PathBuf::from(&file).is_absolute(), "{file}");
+        assert!(file.ends_with("sample-data/transactions.csv"), "{file}");
+        let f = log_facts(&app);
+        assert_eq!(f.roles.customer, "customer_id");
+        assert_eq!(f.roles.product.as_deref(), Some("sku"));
+        assert!(f.roles.guessed.contains(&"product = sku".to_string()));
+        assert_eq!(
+            (f.hygiene.rows_read, f.hygiene.rows_kept),
+            (100_000, 96_270)
+        );
+        let cleaned = &app.prepared.as_ref().unwrap().prepared.cleaned;
+        assert!(cleaned.column("frequency").is_some() && cleaned.column("rfm_segment").is_some());
+
+        // A role: pick "product" (the 7th role), then the log's "category" column.
+        key(&mut app, "g");
+        assert!(app.cur.sources, "the details show what the pick changes");
+        for _ in 0..6 {
+            key(&mut app, "down");
+        }
+        key(&mut app, "enter");
+        let Overlay::Pick {
+            purpose: PickPurpose::Column(6),
+            selected,
+        } = app.overlay.clone()
+        else {
+            panic!("{:?}", app.overlay)
+        };
+        let columns = log_facts(&app).columns.clone();
+        assert_eq!(columns[selected - 1], "sku", "opens on the column in use");
+        let category = columns.iter().position(|c| c == "category").unwrap() + 1;
+        for _ in 0..selected.abs_diff(category) {
+            key(&mut app, if category > selected { "down" } else { "up" });
+        }
+        key(&mut app, "enter");
+        app.wait_idle(WAIT);
+        let t = app.recipe.transactions.as_ref().unwrap();
+        assert_eq!(t.product.as_deref(), Some("category"));
+        let f = log_facts(&app);
+        assert_eq!(f.roles.product.as_deref(), Some("category"));
+        assert!(!f.roles.guessed.iter().any(|g| g.starts_with("product")));
+
+        // Returns: exclude (the default) → net, with the hygiene report following.
+        let rule = |app: &App| {
+            log_facts(app)
+                .hygiene
+                .lines()
+                .into_iter()
+                .find(|l| l.contains("cancellations and returns"))
+                .unwrap()
+        };
+        assert!(rule(&app).starts_with("excluded:"), "{}", rule(&app));
+        key(&mut app, "n");
+        app.wait_idle(WAIT);
+        assert!(rule(&app).starts_with("netted:"), "{}", rule(&app));
+
+        // As-of: empty is the day after the last purchase; a date is used as given; a bad one
+        // is refused without a change.
+        let as_of = |app: &App| app.prepared.as_ref().unwrap().prepared.fitted.as_of.clone();
+        let log_end = log_facts(&app).default_as_of.unwrap().to_string();
+        assert_eq!(as_of(&app), log_end);
+        key(&mut app, "a");
+        type_in(&mut app, "2025-06-30");
+        assert_eq!(app.recipe.features.as_of.as_deref(), Some("2025-06-30"));
+        assert_eq!(as_of(&app), "2025-06-30");
+        let before = app.recipe.clone();
+        key(&mut app, "a");
+        type_in(&mut app, "2025-13-01");
+        assert!(
+            app.status_is_error && app.status.contains("2025-13-01"),
+            "{}",
+            app.status
+        );
+        assert_eq!(app.recipe, before);
+        key(&mut app, "a");
+        type_in(&mut app, "");
+        assert_eq!(app.recipe.features.as_of, None);
+        assert_eq!(as_of(&app), log_end);
+
+        // Undo walks back through every change: two as-of dates, returns, role, attach.
+        for _ in 0..5 {
+            key(&mut app, "u");
+        }
+        app.wait_idle(WAIT);
+        assert!(app
+            .recipe
+            .transactions
+            .as_ref()
+            .and_then(|t| t.file.as_ref())
+            .is_none());
+        assert!(app.prepared.as_ref().unwrap().log.is_none());
+        // Redo attaches it again; detach (x) removes it.
+        key(&mut app, "U");
+        app.wait_idle(WAIT);
+        assert!(app.prepared.as_ref().unwrap().log.is_some());
+        key(&mut app, "x");
+        app.wait_idle(WAIT);
+        assert!(app.prepared.as_ref().unwrap().log.is_none());
+        assert!(app.log_path().is_none());
+    }
+
+    #[test]
+    fn attach_and_detach_the_events_log() {
+        let mut app = app_on("sample-data/customers.csv");
+        let has_sessions = |app: &App| {
+            let p = app.prepared.as_ref().expect("prepared");
+            p.prepared.cleaned.column("sessions").is_some()
+        };
+        assert!(!has_sessions(&app));
+        // The sample's events end in 2025: a window of 90 days before today would be empty.
+        key(&mut app, "a");
+        type_in(&mut app, "2026-01-01");
+        key(&mut app, "E");
+        type_in(&mut app, "sample-data/web_events.csv");
+        let file = app.recipe.events.as_ref().unwrap().file.clone().unwrap();
+        assert!(PathBuf::from(&file).is_absolute(), "{file}");
+        assert!(has_sessions(&app), "{}", app.status);
+        key(&mut app, "X");
+        app.wait_idle(WAIT);
+        assert!(!has_sessions(&app));
+        assert!(app.recipe.events.as_ref().unwrap().file.is_none());
+        key(&mut app, "u");
+        app.wait_idle(WAIT);
+        assert!(has_sessions(&app));
+        // A path that is not a file changes nothing.
+        let before = app.recipe.clone();
+        key(&mut app, "E");
+        type_in(&mut app, "sample-data/no-such-log.csv");
+        assert!(app.status_is_error && app.status.contains("no such file"));
+        assert_eq!(app.recipe, before);
+    }
+
+    #[test]
+    fn the_rfm_panel_shows_the_grid_of_the_sample_log() {
+        let mut app = app_on("sample-data/customers.csv");
+        key(&mut app, "5");
+        key(&mut app, "v");
+        assert!(app.cur.rfm);
+        assert!(app.rfm.is_none(), "no log, no RFM");
+        key(&mut app, "1");
+        key(&mut app, "T");
+        type_in(&mut app, "sample-data/transactions.csv");
+        let v = app.rfm.as_ref().expect("computed after the preparation");
+        assert_eq!(v.inputs, app.prepared_gen);
+        let grid: usize = v.grid.iter().flatten().map(|c| c.customers).sum();
+        // 4,999 buyers in the log; the customer table's dedup may merge a few of them.
+        assert!((4_900..=4_999).contains(&grid), "{grid}");
+        let champions = &v.segments[0];
+        assert_eq!(champions.segment, "Champions");
+        // Champions are R 5 with F 4-5 (assets/rfm_segments.toml): exactly those two cells.
+        assert_eq!(
+            champions.customers,
+            v.grid[4][3].customers + v.grid[4][4].customers
+        );
+        let ids = &v.members[0];
+        assert_eq!(ids.len(), champions.customers);
+        assert_eq!(v.id_column.as_deref(), Some("customer_id"));
+        // A change reruns the preparation, then the RFM job on its result.
+        let before = (app.prepared_gen, champions.customers);
+        key(&mut app, "n");
+        app.wait_idle(WAIT);
+        let v = app.rfm.as_ref().unwrap();
+        assert_eq!((v.inputs, app.prepared_gen), (before.0 + 1, before.0 + 1));
+        assert_ne!(v.segments[0].customers, 0);
+    }
+
+    #[test]
+    fn a_log_opened_as_the_main_file_is_offered_as_a_log() {
+        let mut app = app_on("sample-data/customers.csv");
+        let rows = app.data.as_ref().unwrap().report.rows;
+        key(&mut app, "o");
+        type_in(&mut app, "sample-data/transactions.csv");
+        assert_eq!(app.overlay, Overlay::LogOffer);
+        // Nothing changed while the question is open.
+        assert_eq!(
+            app.session.input,
+            PathBuf::from("sample-data/customers.csv")
+        );
+        assert_eq!(app.data.as_ref().unwrap().report.rows, rows);
+        // n: the session stays.
+        key(&mut app, "n");
+        assert_eq!(app.overlay, Overlay::None);
+        assert_eq!(
+            app.session.input,
+            PathBuf::from("sample-data/customers.csv")
+        );
+        assert!(!app.session.log_as_input);
+        assert_eq!(app.data.as_ref().unwrap().report.rows, rows);
+        // y: the log is the main file, its buyers the customers.
+        key(&mut app, "o");
+        type_in(&mut app, "sample-data/transactions.csv");
+        assert_eq!(app.overlay, Overlay::LogOffer);
+        key(&mut app, "y");
+        app.wait_idle(WAIT);
+        assert!(app.session.log_as_input, "{}", app.status);
+        assert_eq!(
+            app.session.input,
+            PathBuf::from("sample-data/transactions.csv")
+        );
+        let p = app.prepared.as_ref().expect("prepared from the log");
+        assert_eq!(p.prepared.cleaned.n_rows(), 4_999);
+        assert!(p.log.is_some());
+        assert!(app.rfm.is_some());
+        // Attaching another log makes no sense here, and says why.
+        key(&mut app, "1");
+        key(&mut app, "T");
+        assert!(
+            app.status_is_error && app.status.contains("main file"),
+            "{}",
+            app.status
+        );
+    }
+
+    #[test]
+    fn a_log_given_at_start_is_offered_too() {
+        let mut app = app_on("sample-data/transactions.csv");
+        assert_eq!(app.overlay, Overlay::LogOffer);
+        assert!(app.data.is_none() && app.prepared.is_none());
+        key(&mut app, "y");
+        app.wait_idle(WAIT);
+        assert!(app.session.log_as_input);
+        assert_eq!(
+            app.prepared.as_ref().unwrap().prepared.cleaned.n_rows(),
+            4_999
+        );
+        // n on a first file: nothing to keep, so the file shows as a table and the preparation
+        // says why it refuses it.
+        let mut app = app_on("sample-data/transactions.csv");
+        key(&mut app, "n");
+        app.wait_idle(WAIT);
+        assert!(app.data.is_some());
+        assert!(app.prepared.is_none());
+        assert!(
+            app.status.contains("looks like a transaction log"),
+            "{}",
+            app.status
+        );
+    }
+}

@@ -24,6 +24,7 @@ fn sample_app(sweep: bool) -> App {
         input: PathBuf::from("sample-data/customers.csv"),
         recipe_path: Some(recipe_path),
         transactions: None,
+        log_as_input: false,
     };
     let mut app = App::new(session, recipe, Keymap::defaults());
     app.wait_idle(WAIT);
@@ -332,6 +333,7 @@ fn a_failed_first_load_shows_the_error_instead_of_loading() {
         input: blob.clone(),
         recipe_path: None,
         transactions: None,
+        log_as_input: false,
     };
     let mut app = App::new(session, Recipe::default(), Keymap::defaults());
     app.wait_idle(WAIT);
@@ -340,4 +342,81 @@ fn a_failed_first_load_shows_the_error_instead_of_loading() {
     let screen = render(&app, 120, 40);
     assert!(!screen.contains("loading…"), "{screen}");
     assert!(screen.contains("cannot load"), "{screen}");
+}
+
+#[test]
+fn sources_list_and_transaction_log_details() {
+    let mut app = sample_app(false);
+    // The sample recipe attaches transactions.csv and web_events.csv.
+    let screen = render(&app, 80, 24);
+    for text in [
+        "Sources",
+        "customers.csv",
+        "transactions.csv",
+        "web_events.csv",
+    ] {
+        assert!(screen.contains(text), "{text}:\n{screen}");
+    }
+    key(&mut app, "s");
+    assert!(app.cur.sources);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = render(&app, w, h);
+        for text in [
+            "customer_id",
+            "guessed",
+            "96,270 of 100,000 lines are purchases",
+            "netted: cancellations and returns",
+            "2026-01-01 (as stated)",
+        ] {
+            assert!(screen.contains(text), "{text} at {w}x{h}:\n{screen}");
+        }
+        insta::assert_snapshot!(format!("sources_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn without_a_log_the_rfm_panel_says_how_to_attach_one() {
+    let session = Session {
+        input: PathBuf::from("sample-data/customers.csv"),
+        recipe_path: None,
+        transactions: None,
+        log_as_input: false,
+    };
+    let mut app = App::new(session, Recipe::default(), Keymap::defaults());
+    app.wait_idle(WAIT);
+    key(&mut app, "5");
+    key(&mut app, "v");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Attach one on the Data screen: 1, then T"),
+        "{screen}"
+    );
+    key(&mut app, "1");
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("none (T attaches)"), "{screen}");
+}
+
+#[test]
+fn rfm_panel_at_80x24_and_120x40() {
+    let mut app = sample_app(false);
+    key(&mut app, "5");
+    key(&mut app, "v");
+    app.wait_idle(WAIT);
+    let v = app.rfm.as_ref().expect("the RFM job ran");
+    assert_eq!(v.inputs, app.prepared_gen);
+    let in_grid: usize = v.grid.iter().flatten().map(|c| c.customers).sum();
+    let buyers: usize = v
+        .segments
+        .iter()
+        .filter(|s| s.segment != "No purchases")
+        .map(|s| s.customers)
+        .sum();
+    assert_eq!(in_grid, buyers);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = render(&app, w, h);
+        for text in ["R × F", "Champions", "Lost", "as of 2026-01-01"] {
+            assert!(screen.contains(text), "{text} at {w}x{h}:\n{screen}");
+        }
+        insta::assert_snapshot!(format!("rfm_{w}x{h}"), screen);
+    }
 }

@@ -358,6 +358,7 @@ fn cmd_tui(
         input,
         recipe_path,
         transactions,
+        log_as_input: false,
     };
     Ok(crate::tui::open(session, recipe)?)
 }

@@ -54,6 +54,15 @@ pub enum Action {
     ToggleCharts,
     Export,
     SaveRecipe,
+    AttachTransactions,
+    AttachEvents,
+    DetachTransactions,
+    DetachEvents,
+    ToggleSources,
+    PickRole,
+    ToggleReturns,
+    SetAsOf,
+    ToggleRfm,
 }
 
 /// (action, name in keymap.toml, what it does).
@@ -196,6 +205,51 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::SaveRecipe,
         "save_recipe",
         "save the session as a recipe",
+    ),
+    (
+        Action::AttachTransactions,
+        "attach_transactions",
+        "attach a transaction log",
+    ),
+    (
+        Action::AttachEvents,
+        "attach_events",
+        "attach a web events log",
+    ),
+    (
+        Action::DetachTransactions,
+        "detach_transactions",
+        "detach the transaction log",
+    ),
+    (
+        Action::DetachEvents,
+        "detach_events",
+        "detach the web events log",
+    ),
+    (
+        Action::ToggleSources,
+        "toggle_sources",
+        "the log's roles, returns, as-of and hygiene / the columns",
+    ),
+    (
+        Action::PickRole,
+        "pick_role",
+        "transaction log: pick the column of a role",
+    ),
+    (
+        Action::ToggleReturns,
+        "toggle_returns",
+        "transaction log: returns exclude / net",
+    ),
+    (
+        Action::SetAsOf,
+        "set_as_of",
+        "as-of date for recency (empty: day after the last purchase)",
+    ),
+    (
+        Action::ToggleRfm,
+        "toggle_rfm",
+        "RFM panel / cluster segments",
     ),
 ];
 

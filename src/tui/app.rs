@@ -5,16 +5,15 @@ use super::action::Action;
 use super::jobs::{JobError, JobKind, Jobs};
 use super::keymap::{Key, Keymap};
 use super::results::{DataState, KView, Output, SegResult};
+use super::rfm::RfmView;
 use super::screen::Screen;
 use super::theme::ThemeKind;
 use crate::engine::inputs::{self, transactions_path, PreparedInputs, PREPARE_STAGES};
-use crate::engine::inspect::inspect;
-use crate::engine::load::{load, Source};
+use crate::engine::load::Source;
 use crate::engine::outcome::RunOutcome;
 use crate::engine::segmenting::segment_prepared;
 use crate::recipe::Recipe;
-use crate::report::input_files;
-use crate::report::run_output::{self, ExportFormats};
+use crate::report::run_output::ExportFormats;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +24,8 @@ pub struct Session {
     pub input: PathBuf,
     pub recipe_path: Option<PathBuf>,
     pub transactions: Option<PathBuf>,
+    /// `input` is a transaction log: the customers are its buyers (no customer table).
+    pub log_as_input: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,14 +36,36 @@ pub enum InputPurpose {
     Eps,
     MinPoints,
     NInit,
+    AttachTransactions,
+    AttachEvents,
+    AsOf,
+}
+
+/// A list to pick from: first the role, then the log column that plays it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PickPurpose {
+    Role,
+    Column(usize),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
     None,
     Help,
-    Palette { query: String, selected: usize },
-    Input { purpose: InputPurpose, text: String },
+    Palette {
+        query: String,
+        selected: usize,
+    },
+    Input {
+        purpose: InputPurpose,
+        text: String,
+    },
+    Pick {
+        purpose: PickPurpose,
+        selected: usize,
+    },
+    /// The file just loaded looks like a transaction log: use its buyers as the customers?
+    LogOffer,
 }
 
 /// Selections and scroll positions, per screen.
@@ -56,6 +79,13 @@ pub struct Cursor {
     pub feature: usize,
     pub k: usize,
     pub segment: usize,
+    /// Data: the transaction log's details instead of the columns and rows.
+    pub sources: bool,
+    /// Segments: the RFM panel instead of the cluster segments.
+    pub rfm: bool,
+    pub rfm_segment: usize,
+    /// First customer shown in the RFM panel's list.
+    pub rfm_row: usize,
 }
 
 /// Which later stages a recipe change invalidates.
@@ -96,6 +126,13 @@ pub struct App {
     pub exported: Vec<String>,
     pub jobs: Jobs<Output>,
     pub cur: Cursor,
+    /// Counts finished preparations, so a result computed from older ones is never shown.
+    pub prepared_gen: u64,
+    pub rfm: Option<RfmView>,
+    /// Why the last preparation failed (the Sources view shows it next to the log).
+    pub prepare_error: Option<String>,
+    /// A loaded file that looks like a log, waiting for the answer to `Overlay::LogOffer`.
+    pub pending_log: Option<(PathBuf, Box<DataState>)>,
     pub quit: bool,
     undo: Vec<Recipe>,
     redo: Vec<Recipe>,
@@ -103,7 +140,16 @@ pub struct App {
 
 impl App {
     /// Starts loading and preparing `session.input` in the background.
-    pub fn new(session: Session, recipe: Recipe, keymap: Keymap) -> App {
+    pub fn new(mut session: Session, mut recipe: Recipe, keymap: Keymap) -> App {
+        // A --transactions log becomes the recipe's, so attaching, detaching and undo all work on
+        // one place (absolute: the recipe's folder is not the log's).
+        if let Some(t) = session.transactions.take() {
+            let abs = std::fs::canonicalize(&t).unwrap_or(t);
+            recipe
+                .transactions
+                .get_or_insert_with(Default::default)
+                .file = Some(abs.display().to_string());
+        }
         let mut app = App {
             screen: Screen::Data,
             recipe,
@@ -123,11 +169,15 @@ impl App {
             result: None,
             result_stale: false,
             kview: None,
-            out_dir: next_free(Path::new("out"), "seglab"),
+            out_dir: super::writes::next_free(Path::new("out"), "seglab"),
             formats: ExportFormats::default(),
             exported: Vec::new(),
             jobs: Jobs::default(),
             cur: Cursor::default(),
+            prepared_gen: 0,
+            rfm: None,
+            prepare_error: None,
+            pending_log: None,
             quit: false,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -199,6 +249,15 @@ impl App {
             Action::RunSweep => self.start(Stage::Cluster),
             Action::Export => self.export(),
             Action::SaveRecipe => self.save_recipe(),
+            Action::AttachTransactions
+            | Action::AttachEvents
+            | Action::DetachTransactions
+            | Action::DetachEvents
+            | Action::ToggleSources
+            | Action::PickRole
+            | Action::ToggleReturns
+            | Action::SetAsOf
+            | Action::ToggleRfm => super::sources::act(self, a),
             other => super::edit::act(self, other),
         }
     }
@@ -289,14 +348,8 @@ impl App {
                 let input = self.opening.clone().unwrap_or(session.input);
                 // Preparing follows once the table has loaded (see `finish`): it is read once.
                 self.jobs.start(JobKind::Load, move |_| {
-                    let loaded = load(&input, &recipe.load)?;
-                    let name = input.display().to_string();
-                    let report = inspect(&name, &loaded.table, &loaded.warnings);
-                    Ok(Output::Loaded(Box::new(DataState::new(
-                        name,
-                        loaded.table,
-                        report,
-                    ))))
+                    let data = DataState::load(&input, &recipe.load)?;
+                    Ok(Output::Loaded(Box::new(data)))
                 });
             }
             Stage::Prepare => {
@@ -306,21 +359,19 @@ impl App {
                 let Some(data) = self.data.as_ref().filter(|_| ready) else {
                     return;
                 };
-                let table = data.table.clone();
+                // A log as the main file is read again as a log, as `seglab run --transactions
+                // LOG` reads it (with the [transactions] load options), and has no customers.
+                let table = (!session.log_as_input).then(|| data.table.clone());
+                let log = self.log_path();
                 self.jobs.start(JobKind::Prepare, move |job| {
                     let mut recipe = recipe;
-                    let log = transactions_path(
-                        &recipe,
-                        session.recipe_path.as_deref(),
-                        session.transactions.as_deref(),
-                    );
-                    let input = Source::Table {
+                    let input = table.map(|table| Source::Table {
                         name: session.input.clone(),
                         table,
-                    };
+                    });
                     let inputs = inputs::prepare_inputs(
                         &mut recipe,
-                        Some(input),
+                        input,
                         log.map(Source::Path),
                         false,
                         &mut |i, _| job.set_progress(i as f64 / PREPARE_STAGES as f64),
@@ -401,7 +452,10 @@ impl App {
                     }
                     (_, opening) => {
                         self.opening = opening;
-                        self.error(format!("{}: {e}", kind.label()))
+                        self.error(format!("{}: {e}", kind.label()));
+                        if kind == JobKind::Prepare {
+                            self.prepare_error = Some(e);
+                        }
                     }
                 }
                 return;
@@ -409,13 +463,17 @@ impl App {
         };
         match out {
             Output::Loaded(d) => {
-                self.load_error = None;
-                self.say(format!("loaded {} ({} rows)", d.path, d.report.rows));
-                self.cur.column = self.cur.column.min(d.table.n_cols().saturating_sub(1));
-                self.data = Some(*d);
-                match self.opening.take() {
-                    Some(path) => self.switch_input(path),
-                    None => self.start(Stage::Prepare),
+                // A log opened as the customer file: ask before anything changes (a reload of
+                // the log the session already reads as one is not asked about again).
+                if d.log_hint.is_some() && (self.opening.is_some() || !self.session.log_as_input) {
+                    let path = self
+                        .opening
+                        .take()
+                        .unwrap_or_else(|| self.session.input.clone());
+                    super::sources::offer_log(self, path, d);
+                } else {
+                    let as_log = self.session.log_as_input && self.opening.is_none();
+                    self.take_loaded(*d, as_log);
                 }
             }
             Output::Prepared(p, scree, means) => {
@@ -427,6 +485,9 @@ impl App {
                     p.prepared.features.names.len()
                 ));
                 self.prepared = Some(p);
+                self.prepared_gen += 1;
+                self.prepare_error = None;
+                super::sources::start_rfm(self);
             }
             Output::Segmented(r) => {
                 self.say(format!(
@@ -453,6 +514,9 @@ impl App {
                 self.say("renamed");
             }
             Output::KView(v) => self.kview = Some(*v),
+            // Computed from an older preparation: dropped, the current one's job is under way.
+            Output::Rfm(v) if v.inputs == self.prepared_gen => self.rfm = Some(*v),
+            Output::Rfm(_) => {}
             Output::Exported(files) => {
                 self.say(format!(
                     "wrote {} files to {}",
@@ -464,80 +528,51 @@ impl App {
         }
     }
 
+    /// A loaded table goes on screen; an opened file becomes the session's input (`as_log`:
+    /// read as a transaction log, its buyers the customers).
+    pub(super) fn take_loaded(&mut self, d: DataState, as_log: bool) {
+        self.load_error = None;
+        self.say(format!("loaded {} ({} rows)", d.path, d.report.rows));
+        self.cur.column = self.cur.column.min(d.table.n_cols().saturating_sub(1));
+        self.data = Some(d);
+        match self.opening.take() {
+            Some(path) => self.switch_input(path, as_log),
+            None => {
+                self.session.log_as_input = as_log;
+                self.start(Stage::Prepare)
+            }
+        }
+    }
+
     /// The opened file loaded: it becomes the session's input, and what was derived from the
     /// previous one is dropped (the recipe and its undo history stay).
-    fn switch_input(&mut self, path: PathBuf) {
+    fn switch_input(&mut self, path: PathBuf, as_log: bool) {
         super::recent::remember(&path.display().to_string());
         self.session.input = path;
-        // A new file: its own columns, so the previous transaction log no longer applies.
-        self.session.transactions = None;
+        self.session.log_as_input = as_log;
         self.prepared = None;
+        self.prepare_error = None;
+        self.rfm = None;
         self.result = None;
         self.result_stale = false;
         self.kview = None;
         self.start(Stage::Prepare);
     }
 
-    fn export(&mut self) {
-        let Some(res) = &self.result else {
-            self.error("nothing to export yet: run the sweep on the Cluster screen (r)");
-            return;
-        };
-        if self.result_stale {
-            self.error("the segments are out of date: run the sweep again (Cluster, r)");
-            return;
+    /// The transaction log the session reads: the main file when it is one, else the recipe's
+    /// (a --transactions flag was moved into the recipe by `new`).
+    pub fn log_path(&self) -> Option<PathBuf> {
+        if self.session.log_as_input {
+            return Some(self.session.input.clone());
         }
-        if self.out_dir.exists() {
-            // Exported before: a new folder, never over the old one.
-            self.out_dir = next_free(self.out_dir.parent().unwrap_or(Path::new("out")), "seglab");
-        }
-        let formats = self.formats;
-        let (seg, mut outcome, recipe, out) = (
-            res.segmented.clone(),
-            res.outcome.clone(),
-            self.recipe.clone(),
-            self.out_dir.clone(),
-        );
-        let mut files = vec![self.session.input.clone()];
-        files.extend(transactions_path(
+        transactions_path(
             &self.recipe,
             self.session.recipe_path.as_deref(),
             self.session.transactions.as_deref(),
-        ));
-        self.jobs.start(JobKind::Export, move |_| {
-            // Named with the recipe as it is now: a rename just made is in the files.
-            outcome.rename(&recipe, &crate::config::persona_rules()?)?;
-            let inputs = input_files::describe(&files);
-            let dir = run_output::write_formats(&out, &outcome, &seg, &inputs, formats)?;
-            Ok(Output::Exported(list_files(&dir)))
-        });
-    }
-
-    fn save_recipe(&mut self) {
-        let path = self.out_dir.with_extension("toml");
-        let recipe = super::edit::reproducible(self);
-        let header = format!(
-            "# Saved by the seglab workbench. Reproduce its segments with:\n#   seglab run --recipe {} {} --out DIR\n",
-            path.display(),
-            self.session.input.display()
-        );
-        let text = header + &recipe.to_toml();
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        match crate::report::atomic::write_new_file(&path, text.as_bytes()) {
-            Ok(()) => self.say(format!(
-                "saved {}: seglab run --recipe {} {} --out DIR",
-                path.display(),
-                path.display(),
-                self.session.input.display()
-            )),
-            Err(e) => self.error(e.to_string()),
-        }
+        )
     }
 }
 
-/// The earliest stage that differs between two recipes.
 /// `what path: error`, or `what: error` when the error names the path itself (load errors do).
 pub fn naming(what: &str, path: &Path, error: &str) -> String {
     let shown = path.display().to_string();
@@ -548,6 +583,7 @@ pub fn naming(what: &str, path: &Path, error: &str) -> String {
     }
 }
 
+/// The earliest stage that differs between two recipes.
 fn stage_between(a: &Recipe, b: &Recipe) -> Stage {
     if a.load != b.load {
         Stage::Load
@@ -555,6 +591,7 @@ fn stage_between(a: &Recipe, b: &Recipe) -> Stage {
         || a.features != b.features
         || a.scale != b.scale
         || a.transactions != b.transactions
+        || a.events != b.events
     {
         Stage::Prepare
     } else if a.segments != b.segments && a.cluster == b.cluster && a.reduce == b.reduce {
@@ -562,29 +599,4 @@ fn stage_between(a: &Recipe, b: &Recipe) -> Stage {
     } else {
         Stage::Cluster
     }
-}
-
-/// `dir/stem-N` for the first N that does not exist yet.
-pub fn next_free(dir: &Path, stem: &str) -> PathBuf {
-    (1..)
-        .map(|n| dir.join(format!("{stem}-{n}")))
-        .find(|p| !p.exists() && !p.with_extension("toml").exists())
-        .unwrap_or_else(|| dir.join(stem))
-}
-
-fn list_files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(dir) {
-                out.push(rel.display().to_string());
-            }
-        }
-    }
-    out.sort();
-    out
 }

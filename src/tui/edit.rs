@@ -162,7 +162,16 @@ pub fn act(app: &mut App, a: Action) {
         (Screen::Export, Action::ToggleCsv) => app.formats.csv = !app.formats.csv,
         (Screen::Export, Action::ToggleParquet) => app.formats.parquet = !app.formats.parquet,
         (Screen::Export, Action::ToggleCharts) => app.formats.charts = !app.formats.charts,
-        (Screen::Segments, Action::Rename) => {
+        (Screen::Segments, Action::PageDown) if app.cur.rfm => {
+            let n = (app.rfm.as_ref())
+                .and_then(|v| v.members.get(app.cur.rfm_segment))
+                .map_or(0, Vec::len);
+            app.cur.rfm_row = (app.cur.rfm_row + PAGE * 4).min(n.saturating_sub(1));
+        }
+        (Screen::Segments, Action::PageUp) if app.cur.rfm => {
+            app.cur.rfm_row = app.cur.rfm_row.saturating_sub(PAGE * 4)
+        }
+        (Screen::Segments, Action::Rename) if !app.cur.rfm => {
             if let Some(p) = app
                 .result
                 .as_ref()
@@ -193,6 +202,11 @@ fn selection(app: &mut App) -> &mut usize {
         Screen::Clean => &mut app.cur.clean,
         Screen::Features => &mut app.cur.feature,
         Screen::Cluster => &mut app.cur.k,
+        Screen::Segments if app.cur.rfm => {
+            // A new segment's customers are listed from the first.
+            app.cur.rfm_row = 0;
+            &mut app.cur.rfm_segment
+        }
         Screen::Segments | Screen::Export => &mut app.cur.segment,
     }
 }
@@ -203,6 +217,7 @@ fn list_len(app: &App) -> usize {
         Screen::Clean => clean_columns(app).len(),
         Screen::Features => feature_candidates(app).len(),
         Screen::Cluster => 0,
+        Screen::Segments if app.cur.rfm => app.rfm.as_ref().map_or(0, |r| r.segments.len()),
         Screen::Segments | Screen::Export => {
             app.result.as_ref().map_or(0, |r| r.outcome.personas.len())
         }
@@ -395,11 +410,7 @@ pub fn reproducible(app: &App) -> Recipe {
             r.cluster.k = Some(res.segmented.segmentation.k);
         }
     }
-    if let Some(t) = crate::engine::inputs::transactions_path(
-        &app.recipe,
-        app.session.recipe_path.as_deref(),
-        app.session.transactions.as_deref(),
-    ) {
+    if let Some(t) = app.log_path() {
         let abs = std::fs::canonicalize(&t).unwrap_or(t);
         r.transactions.get_or_insert_with(Default::default).file = Some(abs.display().to_string());
     }

@@ -19,6 +19,7 @@ pub enum JobKind {
     KView,
     Rename,
     Export,
+    Rfm,
 }
 
 impl JobKind {
@@ -31,6 +32,7 @@ impl JobKind {
             JobKind::KView => "kview",
             JobKind::Rename => "rename",
             JobKind::Export => "export",
+            JobKind::Rfm => "rfm",
         }
     }
 
@@ -42,6 +44,7 @@ impl JobKind {
             JobKind::KView => "silhouette at k",
             JobKind::Rename => "renaming",
             JobKind::Export => "exporting",
+            JobKind::Rfm => "RFM segments",
         }
     }
 }
@@ -61,6 +64,8 @@ pub enum JobError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Rfm(#[from] crate::engine::rfm::RfmError),
     #[error("no sweep model for k = {0}")]
     NoSweepModel(usize),
     /// A panic in the engine, caught on the job's thread.

@@ -11,9 +11,12 @@ pub mod keymap;
 mod overlay;
 mod recent;
 pub mod results;
+pub mod rfm;
 pub mod screen;
+mod sources;
 pub mod theme;
 pub mod views;
+mod writes;
 
 use crate::recipe::Recipe;
 use app::{App, Session};

@@ -64,7 +64,14 @@ pub fn on_key(app: &mut App, key: Key) -> bool {
                     text.pop();
                     app.overlay = Overlay::Input { purpose, text };
                 }
-                KeyCode::Tab if purpose == InputPurpose::OpenFile => {
+                KeyCode::Tab
+                    if matches!(
+                        purpose,
+                        InputPurpose::OpenFile
+                            | InputPurpose::AttachTransactions
+                            | InputPurpose::AttachEvents
+                    ) =>
+                {
                     let text = complete_path(&text);
                     app.overlay = Overlay::Input { purpose, text };
                 }
@@ -72,6 +79,36 @@ pub fn on_key(app: &mut App, key: Key) -> bool {
                     text.push(c);
                     app.overlay = Overlay::Input { purpose, text };
                 }
+                _ => {}
+            }
+            true
+        }
+        Overlay::Pick { purpose, selected } => {
+            let n = super::sources::pick_options(app, &purpose).len();
+            let selected = match key.code {
+                KeyCode::Esc => {
+                    app.overlay = Overlay::None;
+                    return true;
+                }
+                KeyCode::Enter => {
+                    app.overlay = Overlay::None;
+                    super::sources::pick(app, purpose, selected);
+                    return true;
+                }
+                KeyCode::Up => selected.saturating_sub(1),
+                KeyCode::Down => (selected + 1).min(n.saturating_sub(1)),
+                KeyCode::Home => 0,
+                KeyCode::End => n.saturating_sub(1),
+                _ => selected,
+            };
+            app.overlay = Overlay::Pick { purpose, selected };
+            true
+        }
+        Overlay::LogOffer => {
+            // Only an answer closes it: the session waits on it.
+            match key.code {
+                KeyCode::Char('y' | 'Y') => super::sources::answer_offer(app, true),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => super::sources::answer_offer(app, false),
                 _ => {}
             }
             true
@@ -93,6 +130,11 @@ pub fn palette_matches(query: &str) -> Vec<Action> {
 }
 
 fn submit(app: &mut App, purpose: InputPurpose, text: String) {
+    // An empty as-of is an answer: the log's end.
+    if purpose == InputPurpose::AsOf || !text.is_empty() && sources_input(&purpose) {
+        super::sources::submit(app, purpose, text);
+        return;
+    }
     if text.is_empty() {
         return;
     }
@@ -127,6 +169,7 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
             }),
             _ => app.error(format!("a whole number ≥ 1, got '{text}'")),
         },
+        InputPurpose::AttachTransactions | InputPurpose::AttachEvents | InputPurpose::AsOf => {}
         InputPurpose::OutDir => {
             let p = PathBuf::from(&text);
             if p.exists() {
@@ -138,6 +181,13 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
             }
         }
     }
+}
+
+fn sources_input(p: &InputPurpose) -> bool {
+    matches!(
+        p,
+        InputPurpose::AttachTransactions | InputPurpose::AttachEvents
+    )
 }
 
 /// Completes the last path component when it has one unambiguous continuation (common

@@ -28,6 +28,7 @@ pub enum Output {
     /// The outcome named again (renames or rules changed; nothing recomputed).
     Renamed(Box<RunOutcome>),
     Exported(Vec<String>),
+    Rfm(Box<super::rfm::RfmView>),
 }
 
 /// Explained-variance ratios of all components of the feature matrix (the scree).
@@ -142,9 +143,46 @@ pub struct DataState {
     pub report: InspectReport,
     /// Per column, None for non-numeric ones.
     pub hists: Vec<Option<Hist>>,
+    /// Set when the file looks like a transaction log rather than a customer table.
+    pub log_hint: Option<LogHint>,
+}
+
+/// Why a file looks like a transaction log: its customer ids repeat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogHint {
+    pub rows: usize,
+    pub distinct: usize,
+    pub customer: String,
 }
 
 impl DataState {
+    /// Reads, inspects and checks a file (on a job thread: it reads every customer id).
+    pub fn load(
+        input: &std::path::Path,
+        opts: &crate::engine::load::LoadOptions,
+    ) -> Result<DataState, super::jobs::JobError> {
+        use crate::engine::inputs::{refuse_log_as_customers, InputsError};
+        let loaded = crate::engine::load::load(input, opts)?;
+        let name = input.display().to_string();
+        let report = crate::engine::inspect::inspect(&name, &loaded.table, &loaded.warnings);
+        let hint = match refuse_log_as_customers(input, &loaded.table) {
+            Err(InputsError::LogAsCustomers {
+                rows,
+                distinct,
+                customer,
+                ..
+            }) => Some(LogHint {
+                rows,
+                distinct,
+                customer,
+            }),
+            _ => None,
+        };
+        let mut data = DataState::new(name, loaded.table, report);
+        data.log_hint = hint;
+        Ok(data)
+    }
+
     pub fn new(path: String, table: Table, report: InspectReport) -> DataState {
         let hists = table
             .columns
@@ -156,6 +194,7 @@ impl DataState {
             table,
             report,
             hists,
+            log_hint: None,
         }
     }
 }

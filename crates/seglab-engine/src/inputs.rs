@@ -1,7 +1,9 @@
 //! The inputs of a run, read once: the customers table and the optional transaction log, from
 //! any `Source`, inspected and prepared (cleaned, features built and scaled).
 
-use crate::behaviour::{customers_from_log, summarize_log, Behaviour, LogError, LogReading};
+use crate::behaviour::{
+    customers_from_log, summarize_log, Behaviour, Hygiene, LogError, LogReading, Roles,
+};
 use crate::inspect::{inspect, InspectReport};
 use crate::load::{load_source, LoadError, Source};
 use crate::preparation::{prepare, PreparationError, Prepared, STEPS};
@@ -40,8 +42,11 @@ pub enum InputsError {
 
 /// A "customer table" whose customer column repeats heavily and that has the columns of a log
 /// (a date and amounts) is a log given in the wrong place: clustering its rows would treat
-/// every purchase as a customer.
-fn refuse_log_as_customers(path: &Path, table: &crate::table::Table) -> Result<(), InputsError> {
+/// every purchase as a customer. Public so a front end can offer to read it as a log instead.
+pub fn refuse_log_as_customers(
+    path: &Path,
+    table: &crate::table::Table,
+) -> Result<(), InputsError> {
     let Ok(roles) = crate::behaviour::resolve_roles(table, &Default::default()) else {
         return Ok(());
     };
@@ -83,6 +88,19 @@ pub struct PreparedInputs {
     pub prepared: Prepared,
     /// Loader warnings, each prefixed with its file.
     pub warnings: Vec<String>,
+    /// What the transaction log was, when one was read (the workbench shows it).
+    pub log: Option<LogFacts>,
+}
+
+/// The transaction log as the run read it: its columns, the roles they play, what the hygiene
+/// rules removed, and the as-of date a run without `features.as_of` uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogFacts {
+    pub path: PathBuf,
+    pub columns: Vec<String>,
+    pub roles: Roles,
+    pub hygiene: Hygiene,
+    pub default_as_of: Option<chrono::NaiveDate>,
 }
 
 /// The transaction log: `flag` wins, else the recipe's file relative to the recipe.
@@ -181,6 +199,16 @@ pub fn prepare_inputs(
     // Only `clean` writes the report; the workbench has its own from loading.
     let report =
         with_report.then(|| inspect(&name.display().to_string(), &loaded.table, &loaded.warnings));
+    let log = match (&behaviour, log_name) {
+        (Some(b), Some(path)) => Some(LogFacts {
+            path,
+            columns: b.columns.clone(),
+            roles: b.roles.clone(),
+            hygiene: b.hygiene.clone(),
+            default_as_of: b.default_as_of(),
+        }),
+        _ => None,
+    };
     let today = chrono::Local::now().date_naive();
     let prepared = prepare(
         loaded.table,
@@ -199,5 +227,6 @@ pub fn prepare_inputs(
         report,
         prepared,
         warnings,
+        log,
     })
 }

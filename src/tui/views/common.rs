@@ -110,3 +110,26 @@ pub fn histogram(f: &mut Frame, area: Rect, app: &App, title: String, h: &Hist, 
         area,
     );
 }
+
+/// A count with thousands grouped: 100,000.
+pub fn count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The first of `candidates` (longest first) that fits in `width` columns, else the last.
+pub fn fitting(width: u16, candidates: Vec<String>) -> String {
+    let w = usize::from(width);
+    let last = candidates.last().cloned().unwrap_or_default();
+    candidates
+        .into_iter()
+        .find(|c| c.chars().count() <= w)
+        .unwrap_or(last)
+}

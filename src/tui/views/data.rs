@@ -15,13 +15,28 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 "{} (o opens another file)",
                 super::super::app::naming("cannot load", &app.session.input, e)
             ),
+            None if app.pending_log.is_some() => {
+                "this file looks like a transaction log: answer y or n".to_string()
+            }
             None => "loading… (o opens another file)".to_string(),
         };
-        placeholder(f, area, app, "Data", &text);
+        let [list, rest] = Layout::vertical([
+            Constraint::Length(super::sources::LIST_HEIGHT),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        super::sources::list(f, list, app);
+        placeholder(f, rest, app, "Data", &text);
         return;
     };
     let theme = app.theme.theme();
     let [left, right] = Layout::horizontal([side(area, 50), Constraint::Fill(1)]).areas(area);
+    let [sources_area, left] = Layout::vertical([
+        Constraint::Length(super::sources::LIST_HEIGHT),
+        Constraint::Fill(1),
+    ])
+    .areas(left);
+    super::sources::list(f, sources_area, app);
     let [rows_area, dist_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(right);
 

@@ -8,7 +8,9 @@ mod data;
 mod export;
 mod features;
 mod overlays;
+mod rfm_panel;
 mod segments;
+mod sources;
 
 use super::app::App;
 use super::jobs::JobKind;
@@ -40,10 +42,12 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn body(f: &mut Frame, area: Rect, app: &App) {
     match app.screen {
+        Screen::Data if app.cur.sources => sources::details(f, area, app),
         Screen::Data => data::draw(f, area, app),
         Screen::Clean => clean::draw(f, area, app),
         Screen::Features => features::draw(f, area, app),
         Screen::Cluster => cluster::draw(f, area, app),
+        Screen::Segments if app.cur.rfm => rfm_panel::draw(f, area, app),
         Screen::Segments => segments::draw(f, area, app),
         Screen::Export => export::draw(f, area, app),
     }

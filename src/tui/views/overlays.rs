@@ -80,6 +80,15 @@ pub fn draw(f: &mut Frame, app: &App) {
                     "DBSCAN min_points: neighbours that make a core point".to_string()
                 }
                 InputPurpose::NInit => "k-means n_init: seedings per k (best kept)".to_string(),
+                InputPurpose::AttachTransactions => {
+                    "Attach a transaction log (Tab completes, Enter attaches)".to_string()
+                }
+                InputPurpose::AttachEvents => {
+                    "Attach a web events log (Tab completes, Enter attaches)".to_string()
+                }
+                InputPurpose::AsOf => {
+                    "As-of date YYYY-MM-DD (empty: the day after the last purchase)".to_string()
+                }
             };
             let mut lines = vec![Line::from(vec![
                 Span::raw(text.clone()),
@@ -100,6 +109,10 @@ pub fn draw(f: &mut Frame, app: &App) {
                 area,
             );
         }
+        Overlay::Pick { purpose, selected } => {
+            super::sources::pick_overlay(f, app, purpose, *selected)
+        }
+        Overlay::LogOffer => super::sources::log_offer(f, app),
     }
 }
 
