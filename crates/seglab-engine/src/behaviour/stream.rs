@@ -264,6 +264,8 @@ struct Part {
     /// one customer's invoices would have to hash alike to be counted once.
     purchases: Vec<(u64, u32)>,
     last_purchase: Option<(u64, u32)>,
+    /// The previous line's customer and number.
+    last_customer: Option<(String, u32)>,
     /// (customer, product number).
     products: Vec<(u32, u32)>,
     product_index: Codes,
@@ -377,7 +379,18 @@ impl Part {
         let (Verdict::Refund { id, .. } | Verdict::Purchase { id, .. }) = verdict else {
             return;
         };
-        let c = self.index.customer(id, &mut self.totals);
+        // The lines of one invoice follow each other: the same customer as the line before.
+        let c = match &self.last_customer {
+            Some((last, c)) if last == id => *c,
+            _ => {
+                let c = self.index.customer(id, &mut self.totals);
+                let last = self.last_customer.get_or_insert_with(|| (String::new(), c));
+                last.0.clear();
+                last.0.push_str(id);
+                last.1 = c;
+                c
+            }
+        };
         let t = &mut self.totals[c as usize];
         match verdict {
             Verdict::Refund { amount, .. } => t.refund(amount),
@@ -416,6 +429,9 @@ impl Part {
     }
 
     fn absorb(&mut self, mut other: Part) {
+        // The memory of the previous line belongs to a reading, not to merged parts.
+        self.last_customer = None;
+        self.last_purchase = None;
         let mut customers = vec![0u32; other.totals.len()];
         let index = std::mem::take(&mut other.index);
         for (id, c) in index.into_ids() {
@@ -484,20 +500,24 @@ impl Part {
     fn finish(mut self, roles: Roles, columns: Vec<String>) -> Behaviour {
         let n = self.totals.len();
         let purchases = std::mem::take(&mut self.purchases);
-        for (t, k) in self
-            .totals
-            .iter_mut()
-            .zip(distinct_per_customer(n, &purchases))
-        {
+        let products = std::mem::take(&mut self.products);
+        let with_products = roles.product.is_some();
+        // Two counts, each partly one core's work: side by side.
+        let (bought, distinct) = rayon::join(
+            || distinct_per_customer(n, &purchases),
+            || {
+                with_products.then(|| {
+                    let pairs: Vec<(u32, u32)> = products.iter().map(|&(c, p)| (p, c)).collect();
+                    distinct_per_customer(n, &pairs)
+                })
+            },
+        );
+        drop((purchases, products));
+        for (t, k) in self.totals.iter_mut().zip(bought) {
             t.purchases = k;
         }
-        drop(purchases);
-        if roles.product.is_some() {
-            let pairs: Vec<(u32, u32)> = self.products.iter().map(|&(c, p)| (p, c)).collect();
-            drop(std::mem::take(&mut self.products));
-            for (t, k) in self.totals.iter_mut().zip(distinct_per_customer(n, &pairs)) {
-                t.products = Some(k);
-            }
+        for (t, k) in self.totals.iter_mut().zip(distinct.into_iter().flatten()) {
+            t.products = Some(k);
         }
         self.hygiene.settle();
         let totals = self.totals;
