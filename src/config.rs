@@ -1,17 +1,58 @@
 //! The user's own configuration files, read by the front ends (never by the engine).
 
 use crate::engine::personas::{built_in_rules, parse_rules, PersonaError, PersonaRules};
+use crate::engine::rfm::{RfmMapError, RfmSegmentMap};
+use crate::recipe::Recipe;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read persona rules {file}: {source}")]
+    #[error("cannot read {file}: {source}")]
     Read {
         file: String,
         source: std::io::Error,
     },
     #[error(transparent)]
     Personas(#[from] PersonaError),
+    #[error(transparent)]
+    RfmMap(#[from] RfmMapError),
+}
+
+/// The user's RFM segment map (`rfm_segments.toml` in the config folder), when there is one.
+pub fn user_rfm_map() -> Result<Option<RfmSegmentMap>, ConfigError> {
+    let Some(path) = directories::ProjectDirs::from("", "", "seglab")
+        .map(|d| d.config_dir().join("rfm_segments.toml"))
+        .filter(|p| p.exists())
+    else {
+        return Ok(None);
+    };
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    Ok(Some(RfmSegmentMap::parse(&text, &file)?))
+}
+
+/// The RFM segment map `rfm` and `run` name segments with: the user's copy, else the built-in.
+pub fn rfm_map() -> Result<RfmSegmentMap, ConfigError> {
+    match user_rfm_map()? {
+        Some(map) => Ok(map),
+        None => Ok(RfmSegmentMap::built_in()?),
+    }
+}
+
+/// Hands the user's RFM map (if any) to a run that reads a transaction log.
+pub fn use_user_rfm_map(recipe: &mut Recipe, has_log: bool) -> Result<(), ConfigError> {
+    if let Some(map) = user_rfm_map()? {
+        if has_log {
+            recipe
+                .transactions
+                .get_or_insert_with(Default::default)
+                .rfm_map = Some(map);
+        }
+    }
+    Ok(())
 }
 
 /// A user's own naming rules in the config folder replace the built-in ones.

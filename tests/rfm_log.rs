@@ -340,3 +340,55 @@ fn apply_gives_the_runs_rfm_segments_with_the_fitted_cut_points() {
         assert_eq!(seg, &fitted[id], "{id}");
     }
 }
+
+#[test]
+fn a_user_segment_map_names_the_segments_of_rfm_and_of_run() {
+    let s = Scratch::new("rfm-user-map");
+    let config = s.path("config");
+    std::fs::create_dir_all(config.join("seglab")).unwrap();
+    std::fs::write(
+        config.join("seglab").join("rfm_segments.toml"),
+        "[[segment]]\nname = \"Recent\"\nr = [4, 5]\ndescription = \"d\"\naction = \"a\"\n\n\
+         [[segment]]\nname = \"Everyone else\"\ncatch_all = true\ndescription = \"d\"\naction = \"a\"\n",
+    )
+    .unwrap();
+    let log = common::sample("transactions.csv");
+    let with_map = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_seglab"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", &config)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{:?}", text(&o));
+    };
+    let segments_in = |path: &Path, column: &str| -> std::collections::BTreeSet<String> {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        let i = h.iter().position(|x| x == column).unwrap();
+        r.records().map(|rec| rec.unwrap()[i].to_string()).collect()
+    };
+    let rfm_out = s.path("rfm");
+    with_map(&[
+        "rfm",
+        log.to_str().unwrap(),
+        "--out",
+        rfm_out.to_str().unwrap(),
+    ]);
+    let want: std::collections::BTreeSet<String> = ["Everyone else", "Recent"]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    assert_eq!(segments_in(&rfm_out.join("rfm.csv"), "rfm_segment"), want);
+    let run_out = s.path("run");
+    with_map(&[
+        "run",
+        "--transactions",
+        log.to_str().unwrap(),
+        "--out",
+        run_out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        segments_in(&run_out.join("segments.csv"), "rfm_segment"),
+        want
+    );
+}

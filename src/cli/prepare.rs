@@ -50,6 +50,7 @@ pub fn prepare_inputs(
 ) -> Result<PreparedInputs, CliError> {
     debug_assert!(bar.length().unwrap_or(0) >= PREPARE_STAGES as u64);
     let log = transactions_path(recipe, recipe_path, transactions).map(Source::Path);
+    crate::config::use_user_rfm_map(recipe, log.is_some())?;
     let input = input.map(|p| Source::Path(p.to_owned()));
     let inputs = inputs::prepare_inputs(recipe, input, log, with_report, &mut |i, msg| {
         bar.set_position(i as u64);

@@ -4,7 +4,7 @@ use super::{load_recipe, CliError};
 use crate::engine::behaviour::{
     customers_from_log, describe_roles, summarize_log, BehaviourOptions, LogError, LogReading,
 };
-use crate::engine::rfm::{self, RfmSegmentMap};
+use crate::engine::rfm;
 use crate::report::atomic::check_target;
 use crate::report::{input_files, rfm_output};
 use chrono::NaiveDate;
@@ -60,30 +60,8 @@ pub enum RfmCmdError {
     },
     #[error(transparent)]
     Map(#[from] rfm::RfmMapError),
-    #[error("cannot read {path}: {source}")]
-    ReadMap {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("--as-of '{0}' is not a date like 2011-12-10")]
     AsOf(String),
-}
-
-/// The built-in segment map, or the user's copy in seglab's config folder.
-pub fn segment_map() -> Result<RfmSegmentMap, RfmCmdError> {
-    let user = directories::ProjectDirs::from("", "", "seglab")
-        .map(|d| d.config_dir().join("rfm_segments.toml"))
-        .filter(|p| p.exists());
-    match user {
-        None => Ok(RfmSegmentMap::built_in()?),
-        Some(path) => {
-            let text = std::fs::read_to_string(&path).map_err(|source| RfmCmdError::ReadMap {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(RfmSegmentMap::parse(&text, &path.display().to_string())?)
-        }
-    }
 }
 
 pub fn cmd_rfm(
@@ -104,7 +82,7 @@ pub fn cmd_rfm(
         PathBuf::from(format!("{stem}-rfm"))
     });
     check_target(&out)?;
-    let map = segment_map()?;
+    let map = crate::config::rfm_map()?;
     // The manifest's SHA-256 of the log, read meanwhile: its time hides in the phases that
     // leave a core idle.
     let hashing = {

@@ -365,6 +365,7 @@ impl App {
                 let log = self.log_path();
                 self.jobs.start(JobKind::Prepare, move |job| {
                     let mut recipe = recipe;
+                    crate::config::use_user_rfm_map(&mut recipe, log.is_some())?;
                     let input = table.map(|table| Source::Table {
                         name: session.input.clone(),
                         table,

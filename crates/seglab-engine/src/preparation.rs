@@ -144,7 +144,11 @@ pub fn prepare(
     if let Some(b) = behaviour {
         behaviour::log_hygiene(b, &mut log);
         behaviour::add_behaviour(&mut table, b, as_of, &mut log)?;
-        rfm = add_rfm(&mut table, &mut log)?;
+        let map = recipe
+            .transactions
+            .as_ref()
+            .and_then(|t| t.rfm_map.as_ref());
+        rfm = add_rfm(&mut table, map, &mut log)?;
     }
     if let Some(e) = events {
         crate::events::add_events(&mut table, e, as_of, &mut log)?;
@@ -317,6 +321,7 @@ pub fn prepare(
 /// RFM scores and segments of the customers with a purchase (none when nobody bought).
 fn add_rfm(
     table: &mut Table,
+    map: Option<&crate::rfm::RfmSegmentMap>,
     log: &mut CleaningLog,
 ) -> Result<Option<FittedRfm>, PreparationError> {
     let cuts = match crate::rfm::fit(table) {
@@ -327,7 +332,10 @@ fn add_rfm(
         }
         Err(e) => return Err(e.into()),
     };
-    let map = crate::rfm::RfmSegmentMap::built_in()?;
+    let map = match map {
+        Some(m) => m.clone(),
+        None => crate::rfm::RfmSegmentMap::built_in()?,
+    };
     crate::rfm::add_scores(table, &cuts, &map)?;
     let n = table.n_rows();
     log.add(

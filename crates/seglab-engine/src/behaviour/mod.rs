@@ -45,6 +45,10 @@ pub struct BehaviourOptions {
     pub to: Option<String>,
     /// How to read the log: the `[load]` keys (delimiter, types, date_formats, ...).
     pub load: LoadOptions,
+    /// The RFM segment map a front end read from the user's config folder (None: the built-in
+    /// one). Not in the saved recipe: the model keeps the map the run used.
+    #[serde(skip)]
+    pub rfm_map: Option<crate::rfm::RfmSegmentMap>,
 }
 
 impl Default for BehaviourOptions {
@@ -64,6 +68,7 @@ impl Default for BehaviourOptions {
             from: None,
             to: None,
             load: LoadOptions::default(),
+            rfm_map: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! whole log (`NotStreamable`).
 
 use super::roles::{resolve, Roles};
-use super::summarize::{hash_of, when_of, Line, Rules, Verdict};
+use super::summarize::{purchase_key, when_of, Line, Rules, Verdict};
 use super::{Behaviour, BehaviourError, BehaviourOptions, Totals};
 use crate::load::dates::{self, DateFormat, When};
 use crate::load::infer::{parse_number, NumberStyle};
@@ -399,10 +399,7 @@ impl Part {
             } => {
                 t.buy(value, day);
                 self.last_day = self.last_day.max(Some(day));
-                let key = match invoice {
-                    Some(i) => hash_of(i.trim().as_bytes()),
-                    None => hash_of(&moment.to_le_bytes()),
-                };
+                let key = purchase_key(invoice, moment);
                 // Lines of one invoice usually follow each other: one entry for them.
                 if self.last_purchase != Some((key, c)) {
                     self.purchases.push((key, c));

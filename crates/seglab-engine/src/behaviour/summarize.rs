@@ -345,10 +345,7 @@ pub fn summarize(
             } => {
                 t.buy(value, day);
                 last_day = last_day.max(Some(day));
-                let key = match &inv {
-                    Some(i) => hash_of(i.trim().as_bytes()),
-                    None => hash_of(&moment.to_le_bytes()),
-                };
+                let key = purchase_key(inv.as_deref(), moment);
                 purchases.push((key, c, r as u32));
                 if let Some(code) = &code {
                     products.push((hash_of(code.trim().as_bytes()), c, r as u32));
@@ -436,7 +433,15 @@ fn distinct_per_customer<'a>(
     counts
 }
 
-pub(super) fn hash_of(bytes: &[u8]) -> u64 {
+/// What makes purchases one: the invoice, else the moment (a log without invoices).
+pub(super) fn purchase_key(invoice: Option<&str>, moment: i64) -> u64 {
+    match invoice {
+        Some(i) => hash_of(i.trim().as_bytes()),
+        None => hash_of(&moment.to_le_bytes()),
+    }
+}
+
+fn hash_of(bytes: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);
     h.finish()
