@@ -65,6 +65,9 @@ pub struct SweepResult {
     pub silhouette_sample_size: Option<usize>,
     /// One model per row, same order.
     pub models: Vec<KMeansModel>,
+    /// The ks whose own fit had more inertia than k−1's and were refit from k−1's centroids
+    /// plus one (so inertia never rises with k).
+    pub refits: Vec<usize>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -98,7 +101,8 @@ pub fn sweep(
     let total: f64 = (k_min..=k_max).map(|k| k as f64).sum();
     let mut done = 0.0;
     let mut rows = Vec::new();
-    let mut models = Vec::new();
+    let mut models: Vec<KMeansModel> = Vec::new();
+    let mut refits = Vec::new();
     for k in k_min..=k_max {
         job.check().map_err(KMeansError::from)?;
         let share = k as f64 / total;
@@ -109,7 +113,19 @@ pub fn sweep(
             k,
             ..params.kmeans.clone()
         };
-        let model = p.fit_with_progress(data, job, &progress)?;
+        let mut model = p.fit_with_progress(data, job, &progress)?;
+        // More segments never fit worse: a k above k−1 starts again from k−1's centroids plus
+        // the row farthest from them (Lloyd from there cannot rise above k−1's inertia).
+        if let Some(prev) = models
+            .last()
+            .filter(|m: &&KMeansModel| model.inertia > m.inertia)
+        {
+            let refit = p.fit_from(data, prev.split_farthest(data), job)?;
+            if refit.inertia < model.inertia {
+                model = refit;
+                refits.push(k);
+            }
+        }
         job.check().map_err(KMeansError::from)?;
         let labels = &model.labels;
         let (sil, dunn) = match &sample {
@@ -138,13 +154,21 @@ pub fn sweep(
         done += share;
         job.set_progress(done);
     }
-    let (recommended_k, rule) = recommend(&rows);
+    let (recommended_k, mut rule) = recommend(&rows);
+    if !refits.is_empty() {
+        let ks: Vec<String> = refits.iter().map(|k| k.to_string()).collect();
+        rule.push_str(&format!(
+            "; k = {} refit from k − 1's centroids plus one (their own fit had more inertia)",
+            ks.join(", ")
+        ));
+    }
     Ok(SweepResult {
         rows,
         recommended_k,
         rule,
         silhouette_sample_size: sample.map(|s| s.len()),
         models,
+        refits,
     })
 }
 

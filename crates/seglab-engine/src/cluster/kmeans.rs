@@ -214,7 +214,43 @@ impl KMeansValid {
     }
 }
 
+impl KMeansParams {
+    /// Lloyd from the given centres (their count is k): the sweep refits a k whose own fit is
+    /// worse than k−1's from k−1's centroids plus one more.
+    pub(crate) fn fit_from(
+        &self,
+        data: Matrix<'_>,
+        centers: Vec<f64>,
+        job: &JobControl,
+    ) -> Result<KMeansModel, KMeansError> {
+        let tol_abs = self.tol * mean_variance(data);
+        Ok(lloyd(data, centers, self.max_iter, tol_abs, job, &|_| {})?)
+    }
+}
+
 impl KMeansModel {
+    /// This model's centroids plus the row farthest from its own centroid (ties: the first
+    /// such row): a start for k + 1 whose first assignment already has no more inertia.
+    pub(crate) fn split_farthest(&self, data: Matrix<'_>) -> Vec<f64> {
+        let c = Matrix::trusted(&self.centroids, self.n_cols);
+        let far = (0..data.n_rows())
+            .into_par_iter()
+            .map(|i| (sqdist(data.row(i), c.row(self.labels[i])), i))
+            .reduce(
+                || (f64::NEG_INFINITY, usize::MAX),
+                |a, b| {
+                    if b.0 > a.0 || (b.0 == a.0 && b.1 < a.1) {
+                        b
+                    } else {
+                        a
+                    }
+                },
+            );
+        let mut centers = self.centroids.clone();
+        centers.extend_from_slice(data.row(far.1));
+        centers
+    }
+
     /// Nearest centroid for each row of `data` (ties go to the lower index). Panics if `data`
     /// has another column count than the model.
     pub fn predict(&self, data: Matrix<'_>) -> Vec<usize> {

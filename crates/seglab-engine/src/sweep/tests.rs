@@ -125,3 +125,87 @@ fn rows_serialize() {
         r#"{"k":3,"inertia":1.5,"silhouette":0.5,"davies_bouldin":null,"calinski_harabasz":2.0,"dunn":null}"#
     );
 }
+
+/// The sweep's inertia never rises with k: a k whose own fit lands above k−1's is refit from
+/// k−1's centroids plus one (which can only lower it). Checked on structureless and on
+/// grid-like data with one seeding per k, where local optima are common.
+#[test]
+fn inertia_never_rises_with_k() {
+    let job = JobControl::new();
+    for seed in 0..20u64 {
+        let mut rng = Rng::new(seed);
+        let n = 400 + 20 * seed as usize;
+        // Heavy tails: a few far rows pull single seedings into poor optima.
+        let x: Vec<f64> = (0..n * 3)
+            .map(|i| match (seed + i as u64) % 3 {
+                0 => rng.normal(0.0, 1.0).powi(3),
+                1 => (rng.normal(0.0, 3.0)).round(),
+                _ => rng.normal(0.0, 1.0).powi(5),
+            })
+            .collect();
+        let p = SweepParams {
+            k_min: 2,
+            k_max: 15,
+            kmeans: KMeansParams {
+                n_init: 1,
+                max_iter: 1,
+                seed,
+                ..Default::default()
+            },
+            silhouette_sample: 200,
+        };
+        let r = sweep(Matrix::trusted(&x, 3), &p, &job).unwrap();
+        for w in r.rows.windows(2) {
+            assert!(
+                w[1].inertia <= w[0].inertia,
+                "seed {seed}: k={} {} > k={} {}",
+                w[1].k,
+                w[1].inertia,
+                w[0].k,
+                w[0].inertia
+            );
+        }
+        // The models are the ones the rows describe.
+        for (row, m) in r.rows.iter().zip(&r.models) {
+            assert_eq!(row.inertia, m.inertia);
+            assert_eq!(m.centroids.len(), row.k * 3);
+        }
+        // A refit k is one whose own fit rose; the refit always lands at or below k−1.
+        for k in &r.refits {
+            assert!(r.rows.iter().any(|row| row.k == *k));
+        }
+    }
+}
+
+/// What the refit rests on: Lloyd started from a model's centroids plus its farthest row ends
+/// with no more inertia than the model, whatever the model (here: poor one-pass fits).
+#[test]
+fn a_split_start_never_fits_worse_than_the_model_it_grows() {
+    let job = JobControl::new();
+    for seed in 0..20u64 {
+        let mut rng = Rng::new(seed);
+        let x: Vec<f64> = (0..600 * 2).map(|_| rng.normal(0.0, 1.0).powi(3)).collect();
+        let data = Matrix::trusted(&x, 2);
+        for k in 2..8 {
+            let p = KMeansParams {
+                k,
+                n_init: 1,
+                max_iter: 1,
+                seed,
+                ..Default::default()
+            };
+            let m = p.fit(data, &job).unwrap();
+            let start = m.split_farthest(data);
+            assert_eq!(start.len(), (k + 1) * 2);
+            let grown = KMeansParams { k: k + 1, ..p }
+                .fit_from(data, start, &job)
+                .unwrap();
+            assert!(
+                grown.inertia <= m.inertia,
+                "seed {seed} k {k}: {} > {}",
+                grown.inertia,
+                m.inertia
+            );
+        }
+    }
+}

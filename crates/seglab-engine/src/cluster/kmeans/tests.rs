@@ -315,3 +315,47 @@ fn large_data_is_seeded_on_a_sample() {
         .unwrap();
     assert_eq!(pool.install(|| p.fit_raw(&x, 2, &job).unwrap()), seeded);
 }
+
+/// Every label is the nearest final centroid (ties to the lower index), exactly as `apply`
+/// assigns new rows: on data full of near ties (binary one-hot-like columns, repeated rows, a
+/// coarse grid) across many seeds, sizes and k.
+#[test]
+fn labels_are_the_nearest_final_centroid_on_tied_data() {
+    let job = JobControl::new();
+    let mut wrong = 0;
+    let mut total = 0;
+    for seed in 0..40u64 {
+        let mut rng = Rng::new(seed);
+        let (n, d) = (300 + (seed as usize % 7) * 150, 2 + seed as usize % 5);
+        let mut x = Vec::with_capacity(n * d);
+        for _ in 0..n {
+            for c in 0..d {
+                x.push(match c % 3 {
+                    0 => f64::from(rng.normal(0.0, 1.0) > 0.3) / 3f64.sqrt(),
+                    1 => (rng.normal(0.0, 2.0) * 2.0).round() / 2.0,
+                    _ => rng.normal(0.0, 1.0) * 1e-3 + f64::from(rng.normal(0.0, 1.0) > 0.0),
+                });
+            }
+        }
+        for k in [2, 3, 5, 8] {
+            let p = KMeansParams {
+                k,
+                n_init: 2,
+                seed,
+                ..Default::default()
+            };
+            let m = p.fit_raw(&x, d, &job).unwrap();
+            let c = Matrix::trusted(&m.centroids, d);
+            for (i, row) in x.chunks_exact(d).enumerate() {
+                total += 1;
+                if crate::distance::nearest(c, row).0 != m.labels[i] {
+                    wrong += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(
+        wrong, 0,
+        "{wrong} of {total} labels are not the nearest final centroid"
+    );
+}
