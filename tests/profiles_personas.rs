@@ -458,3 +458,35 @@ fn segments_no_rule_fits_are_named_by_what_sets_them_apart() {
         .starts_with("What sets these customers apart: Annual Income"));
     assert_eq!(out[2].description, "o");
 }
+
+/// A log1p feature is judged where it was clustered: segment 0 (four spends of 1 and one of
+/// 1,000) has the higher mean in currency, but in log1p space it is the low-spend group, which
+/// is how k-means saw it. By hand: log1p values 0.693 ×4 and 6.909 → mean 1.936; segment 1 all
+/// log1p(50) = 3.932; population mean 2.934 and standard deviation about 2.02, so segment 0's z
+/// is (1.936 − 2.934) / 2.02 ≈ −0.49.
+#[test]
+fn log1p_features_are_profiled_in_the_clustered_space() {
+    let spend: Vec<Option<f64>> = [1.0, 1.0, 1.0, 1.0, 1000.0, 50.0, 50.0, 50.0, 50.0, 50.0]
+        .iter()
+        .map(|&x| Some(x))
+        .collect();
+    let table = Table::new(vec![Column::new(
+        "spend",
+        ColumnType::Number,
+        ColumnData::Number(spend),
+    )]);
+    let labels: Vec<Option<usize>> = (0..10).map(|i| Some(usize::from(i >= 5))).collect();
+    let z0 = |p: &[SegmentProfile]| p[0].numeric[0].z.unwrap();
+    let plain = profile(&table, &labels, &strings(&["spend"]), &[]);
+    let logged = profile_in_space(
+        &table,
+        &labels,
+        &strings(&["spend"]),
+        &[],
+        &strings(&["spend"]),
+    );
+    assert!(z0(&plain) > 0.0, "{}", z0(&plain));
+    assert!((-0.52..-0.46).contains(&z0(&logged)), "{}", z0(&logged));
+    // The mean stays in the column's units.
+    assert_eq!(logged[0].numeric[0].mean, Some(200.8));
+}

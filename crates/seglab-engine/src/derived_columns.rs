@@ -2,7 +2,7 @@
 //! derived column may use another.
 
 use crate::expr::{self, Expr, ExprError, ValueType};
-use crate::table::{Column, ColumnType, Table};
+use crate::table::{Column, ColumnData, ColumnType, Table};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -89,7 +89,14 @@ pub fn add_derived(
             ValueType::Text => ColumnType::Category,
             ValueType::Date => ColumnType::Date,
         };
-        let column = Column::new(name, ty, bound.evaluate(table, as_of));
+        let mut values = bound.evaluate(table, as_of);
+        // Computed numbers without float noise (a + b − b = a.00000000001).
+        if let ColumnData::Number(v) = &mut values {
+            v.iter_mut()
+                .flatten()
+                .for_each(|x| *x = crate::stats::tidy(*x));
+        }
+        let column = Column::new(name, ty, values);
         match table.index_of(name) {
             Some(i) => table.columns[i] = column,
             None => table.columns.push(column),
@@ -146,9 +153,10 @@ mod tests {
             col("total"),
             ColumnData::Number(vec![Some(120.0), Some(10.0)])
         );
+        // Computed numbers keep 12 significant digits (100 / 120 = 0.8333333333333334).
         assert_eq!(
             col("a_share"),
-            ColumnData::Number(vec![Some(100.0 / 120.0), Some(1.0)])
+            ColumnData::Number(vec![Some(0.833333333333), Some(1.0)])
         );
         assert_eq!(
             col("big"),

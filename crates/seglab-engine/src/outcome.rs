@@ -4,7 +4,7 @@
 
 use crate::model::{training_ranges, SegmentModel, SegmentName, SCHEMA_VERSION};
 use crate::personas::{name_segments, Persona, PersonaRules};
-use crate::profile::{profile, SegmentProfile};
+use crate::profile::{profile_in_space, SegmentProfile};
 use crate::recipe::Recipe;
 use crate::row_status::{count_by_kind, RowStatus, StatusFlag};
 use crate::segmenting::Segmented;
@@ -45,7 +45,13 @@ impl RunOutcome {
         } else {
             recipe.segments.categories.clone()
         };
-        let profiles = profile(&prepared.cleaned, &seg.labels, &fitted.numeric, &categories);
+        let profiles = profile_in_space(
+            &prepared.cleaned,
+            &seg.labels,
+            &fitted.numeric,
+            &categories,
+            &fitted.log1p,
+        );
         let model = SegmentModel {
             schema_version: SCHEMA_VERSION,
             seglab_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -41,7 +41,8 @@ pub struct FeatureStat {
     pub median: Option<f64>,
     pub population_mean: f64,
     pub population_std: f64,
-    /// (mean - population_mean) / population_std; 0 for a constant column.
+    /// (mean - population_mean) / population_std; 0 for a constant column. For a log1p feature,
+    /// measured on the log1p values (the clustered space).
     pub z: Option<f64>,
     /// mean / population_mean; `None` when the population mean is 0.
     pub lift: Option<f64>,
@@ -154,6 +155,19 @@ pub fn profile(
     numeric: &[String],
     categories: &[String],
 ) -> Vec<SegmentProfile> {
+    profile_in_space(table, labels, numeric, categories, &[])
+}
+
+/// `profile`, with the z of each column in `log1p` measured on signed log1p values: the space
+/// the clustering saw, so a segment of many small spends and one huge one reads as low spend,
+/// as it was clustered, not high. Means and medians stay in the column's own units.
+pub fn profile_in_space(
+    table: &Table,
+    labels: &[Option<usize>],
+    numeric: &[String],
+    categories: &[String],
+    log1p: &[String],
+) -> Vec<SegmentProfile> {
     let n = table.n_rows();
     assert_eq!(labels.len(), n, "profile: one label per table row");
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -184,9 +198,20 @@ pub fn profile(
         let Some((pop_mean, pop_std)) = mean_std(&values) else {
             continue;
         };
+        // The values z is measured on: the clustered space.
+        let logged: Option<Vec<Option<f64>>> = log1p.contains(name).then(|| {
+            values
+                .iter()
+                .map(|v| v.map(crate::features::signed_log1p))
+                .collect()
+        });
+        let spaced = logged.as_deref().unwrap_or(&values);
+        let (z_mean, z_std) = mean_std(spaced).unwrap_or((pop_mean, pop_std));
         for (p, (_, rows)) in out.iter_mut().zip(&groups) {
             let seg: Vec<Option<f64>> = rows.iter().map(|&r| values[r]).collect();
             let mean = mean_std(&seg).map(|(m, _)| m);
+            let seg_spaced: Vec<Option<f64>> = rows.iter().map(|&r| spaced[r]).collect();
+            let z_seg = mean_std(&seg_spaced).map(|(m, _)| m);
             p.numeric.push(FeatureStat {
                 name: name.clone(),
                 boolean,
@@ -194,9 +219,9 @@ pub fn profile(
                 median: quantile_sorted(&sorted_present(&seg), 0.5),
                 population_mean: pop_mean,
                 population_std: pop_std,
-                z: mean.map(|m| {
-                    if pop_std > 0.0 {
-                        (m - pop_mean) / pop_std
+                z: z_seg.map(|m| {
+                    if z_std > 0.0 {
+                        (m - z_mean) / z_std
                     } else {
                         0.0
                     }

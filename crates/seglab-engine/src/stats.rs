@@ -47,6 +47,18 @@ pub fn iqr_fences(sorted: &[f64], k: f64) -> Option<(f64, f64)> {
     Some((q1 - k * iqr, q3 + k * iqr))
 }
 
+/// `x` to 12 significant digits, for numbers seglab computes (inputs keep their text): sums
+/// and ratios carry float noise (29.33 + 29.73 + 14.96 + 26.48 = 100.50000000000001) that would
+/// show in every exported file; 12 digits keep the cents of any spend below ten billion.
+pub fn tidy(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 12 - x.abs().log10().ceil() as i32;
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,18 +225,6 @@ pub(crate) fn from_nanos(n: i128) -> f64 {
     n as f64 / 1e9
 }
 
-/// `x` to 12 significant digits: sums of prices carry float noise (29.33 + 29.73 + 14.96 +
-/// 26.48 = 100.50000000000001) that would show in every exported file; 12 digits keep the cents
-/// of any spend below ten billion.
-fn tidy(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let digits = 12 - x.abs().log10().ceil() as i32;
-    let scale = 10f64.powi(digits);
-    (x * scale).round() / scale
-}
-
 /// The behaviour columns of customers whose totals are `rows` (None: no activity).
 fn columns_for<'a>(
     rows: impl Iterator<Item = Option<&'a Totals>>,
@@ -247,15 +235,21 @@ fn columns_for<'a>(
     let mut dates: [Vec<Option<i32>>; 2] = Default::default();
     for t in rows {
         let freq = t.map_or(0.0, |t| t.purchases as f64);
-        let spend = tidy(t.map_or(0.0, |t| from_nanos(t.spend)));
+        let spend = crate::stats::tidy(t.map_or(0.0, |t| from_nanos(t.spend)));
         let (first, last) = (t.and_then(|t| t.first_day), t.and_then(|t| t.last_day));
         nums[0].push(Some(freq));
         nums[1].push(Some(spend));
-        nums[2].push(Some(if freq > 0.0 { spend / freq } else { 0.0 }));
+        nums[2].push(Some(if freq > 0.0 {
+            crate::stats::tidy(spend / freq)
+        } else {
+            0.0
+        }));
         nums[3].push(last.map(|d| (today - d) as f64));
         nums[4].push(first.map(|d| (today - d) as f64));
         nums[5].push(match (first, last) {
-            (Some(f), Some(l)) if freq > 1.0 => Some((l - f) as f64 / (freq - 1.0)),
+            (Some(f), Some(l)) if freq > 1.0 => {
+                Some(crate::stats::tidy((l - f) as f64 / (freq - 1.0)))
+            }
             _ => None,
         });
         nums[6].push(Some(t.and_then(|t| t.products).unwrap_or(0) as f64));
@@ -418,11 +412,11 @@ mod tests {
 
     #[test]
     fn sums_lose_their_float_noise_only() {
-        assert_eq!(tidy(29.33 + 29.73 + 14.96 + 26.48), 100.5);
-        assert_eq!(tidy(1234567.891), 1234567.891);
-        assert_eq!(tidy(-0.1 - 0.2), -0.3);
-        assert_eq!(tidy(20.353333333333335), 20.3533333333);
-        assert_eq!(tidy(0.0), 0.0);
+        assert_eq!(crate::stats::tidy(29.33 + 29.73 + 14.96 + 26.48), 100.5);
+        assert_eq!(crate::stats::tidy(1234567.891), 1234567.891);
+        assert_eq!(crate::stats::tidy(-0.1 - 0.2), -0.3);
+        assert_eq!(crate::stats::tidy(20.353333333333335), 20.3533333333);
+        assert_eq!(crate::stats::tidy(0.0), 0.0);
     }
 
     #[test]
