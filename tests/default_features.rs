@@ -176,6 +176,13 @@ fn listed_churn_is_clustered_on_without_a_warning() {
         !printed.contains("looks like an outcome; it is kept out"),
         "{printed}"
     );
+    // A note in the cleaning log, not a warning.
+    assert!(
+        printed.contains(
+            "Churn: looks like an outcome; clustered on because features.columns lists it"
+        ),
+        "{printed}"
+    );
     let f = fitted(&out);
     assert_eq!(names(&f["numeric"]), ["tenure", "MonthlyCharges", "Churn"]);
     assert!(names(&f["outcomes"]).is_empty());

@@ -190,9 +190,7 @@ pub fn prepare(
         log.add(
             "features",
             Some(name),
-            format!(
-                "'{name}' looks like an outcome; clustered on because features.columns lists it"
-            ),
+            "looks like an outcome; clustered on because features.columns lists it".into(),
             (n, n),
             0,
         );
