@@ -20,7 +20,8 @@ pub const OTHER_CATEGORY: &str = "(other)";
 #[serde(default, deny_unknown_fields)]
 pub struct FeatureOptions {
     /// Number/boolean feature columns (after derivation). Empty: every number, integer and
-    /// boolean column that is not an id, plus the derived ones.
+    /// boolean column that is not an id, plus the derived ones, except outcome-like columns
+    /// (profiled, not clustered on) and integer codes such as Channel 1/2 (one-hot encoded).
     pub columns: Vec<String>,
     /// Category columns to one-hot encode (one 0/1 feature per category).
     pub one_hot: Vec<String>,
@@ -184,31 +185,41 @@ fn whole_years(born: NaiveDate, at: NaiveDate) -> f64 {
     years as f64
 }
 
-/// The numeric feature columns the options select (validated), and the one-hot columns.
+/// The default features when `features.columns` is empty (`None` otherwise): every number,
+/// integer and yes/no column that is not an id, less outcome-like columns and integer codes (see
+/// `default_features`).
+pub fn defaults(table: &Table, opts: &FeatureOptions) -> Option<crate::default_features::Defaults> {
+    if !opts.columns.is_empty() {
+        return None;
+    }
+    let candidates = table.columns.iter().filter(|c| {
+        matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_))
+            && c.ty != ColumnType::Id
+            // The id column is never a feature, whatever its values (a constant or
+            // small-integer id is typed as a number).
+            && opts.id.as_deref() != Some(c.name.as_str())
+            && !(matches!(c.data, ColumnData::Number(_)) && name_says_id(&c.name))
+            && !c.name.ends_with("_outlier")
+            // RFM scores restate recency, frequency and monetary: features only when
+            // listed.
+            && !crate::rfm::COLUMNS.contains(&c.name.as_str())
+    });
+    Some(crate::default_features::split(candidates, &opts.one_hot))
+}
+
+/// The numeric feature columns the options select (validated), and the one-hot columns (with
+/// the integer codes the defaults encode).
 pub fn select(
     table: &Table,
     opts: &FeatureOptions,
 ) -> Result<(Vec<String>, Vec<String>), FeatureError> {
-    let numeric: Vec<String> = if opts.columns.is_empty() {
-        table
-            .columns
-            .iter()
-            .filter(|c| {
-                matches!(c.data, ColumnData::Number(_) | ColumnData::Boolean(_))
-                    && c.ty != ColumnType::Id
-                    // The id column is never a feature, whatever its values (a constant or
-                    // small-integer id is typed as a number).
-                    && opts.id.as_deref() != Some(c.name.as_str())
-                    && !(matches!(c.data, ColumnData::Number(_)) && name_says_id(&c.name))
-                    && !c.name.ends_with("_outlier")
-                    // RFM scores restate recency, frequency and monetary: features only when
-                    // listed.
-                    && !crate::rfm::COLUMNS.contains(&c.name.as_str())
-            })
-            .map(|c| c.name.clone())
-            .collect()
-    } else {
-        opts.columns.clone()
+    let mut one_hot = opts.one_hot.clone();
+    let numeric: Vec<String> = match defaults(table, opts) {
+        Some(d) => {
+            one_hot.extend(d.codes.into_iter().map(|(name, _)| name));
+            d.numeric
+        }
+        None => opts.columns.clone(),
     };
     // Columns by name, looked up once: a table may have 100,000 columns.
     let by_name: std::collections::HashMap<&str, &Column> =
@@ -261,10 +272,10 @@ pub fn select(
             ));
         }
     }
-    if numeric.is_empty() && opts.one_hot.is_empty() {
+    if numeric.is_empty() && one_hot.is_empty() {
         return Err(FeatureError::Empty);
     }
-    Ok((numeric, opts.one_hot.clone()))
+    Ok((numeric, one_hot))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -199,3 +199,46 @@ fn age_from_takes_birth_years_and_blanks_implausible_ones() {
         }
     );
 }
+
+#[test]
+fn default_selection_leaves_out_outcomes_and_encodes_codes() {
+    let ints = |name: &str, v: &[f64]| {
+        Column::new(
+            name,
+            ColumnType::Integer,
+            ColumnData::Number(v.iter().map(|&x| Some(x)).collect()),
+        )
+    };
+    let t = Table::new(vec![
+        ints("Channel", &[1.0, 2.0, 1.0]),
+        ints("Fresh", &[12669.0, 7057.0, 6353.0]),
+        Column::new(
+            "Churn",
+            ColumnType::Boolean,
+            ColumnData::Boolean(vec![Some(true), Some(false), Some(false)]),
+        ),
+    ]);
+    let (numeric, one_hot) = select(&t, &FeatureOptions::default()).unwrap();
+    assert_eq!(numeric, ["Fresh"]);
+    assert_eq!(one_hot, ["Channel"]);
+    // Listed columns are used as they are: the outcome and the code as numbers.
+    let listed = FeatureOptions {
+        columns: vec!["Churn".into(), "Channel".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        select(&t, &listed).unwrap(),
+        (vec!["Churn".to_string(), "Channel".to_string()], vec![])
+    );
+    // A table whose only number columns are an outcome and a code still has a feature: the code.
+    let only = Table::new(vec![t.columns[0].clone(), t.columns[2].clone()]);
+    assert_eq!(
+        select(&only, &FeatureOptions::default()).unwrap(),
+        (vec![], vec!["Channel".to_string()])
+    );
+    let outcome_only = Table::new(vec![t.columns[2].clone()]);
+    assert_eq!(
+        select(&outcome_only, &FeatureOptions::default()),
+        Err(FeatureError::Empty)
+    );
+}

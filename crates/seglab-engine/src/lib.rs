@@ -11,6 +11,7 @@ pub mod behaviour;
 pub mod clean;
 pub mod cluster;
 pub mod dedup;
+pub mod default_features;
 pub mod demo_data;
 pub mod derived_columns;
 pub mod distance;

@@ -45,13 +45,25 @@ impl RunOutcome {
         } else {
             recipe.segments.categories.clone()
         };
-        let profiles = profile_in_space(
+        // Outcome-like columns (churn rate per segment) are profiled beside the features, but a
+        // segment is told apart only by what it was clustered on.
+        let profiled: Vec<String> = fitted
+            .numeric
+            .iter()
+            .chain(&fitted.outcomes)
+            .cloned()
+            .collect();
+        let mut profiles = profile_in_space(
             &prepared.cleaned,
             &seg.labels,
-            &fitted.numeric,
+            &profiled,
             &categories,
             &fitted.log1p,
         );
+        for p in &mut profiles {
+            p.distinguishing
+                .retain(|d| !fitted.outcomes.contains(&d.feature));
+        }
         let model = SegmentModel {
             schema_version: SCHEMA_VERSION,
             seglab_version: env!("CARGO_PKG_VERSION").to_string(),

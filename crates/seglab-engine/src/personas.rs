@@ -400,6 +400,10 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
     let words = |d: &crate::profile::Distinguishing| {
         let high = d.direction == crate::profile::Direction::Higher;
         match &d.value {
+            // A coded value (Channel 2) means nothing without its column.
+            Some(v) if !v.chars().any(char::is_alphabetic) => {
+                format!("{} {} {v}", if high { "Mostly" } else { "Few" }, d.feature)
+            }
             Some(v) => format!("{} {v}", if high { "Mostly" } else { "Few" }),
             None => {
                 let base = d.feature.split('(').next().unwrap_or(&d.feature);

@@ -56,6 +56,9 @@ pub struct FittedFeatures {
     pub fills: Vec<missing::Fill>,
     pub bounds: Vec<outliers::Bounds>,
     pub numeric: Vec<String>,
+    /// Outcome-like columns (Churn, Response) that are not features: profiled beside them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
     pub log1p: Vec<String>,
     pub one_hot: Vec<OneHot>,
     /// Indices into numeric-then-one-hot raw features that survived (constant ones may be dropped).
@@ -169,6 +172,29 @@ pub fn prepare(
         }
         Err(e) => return Err(e.into()),
     };
+    // What the defaults kept out or re-typed is said, so an outcome left out of the features or a
+    // code read as a category is never a silent choice.
+    if let Some(d) = features::defaults(&table, fo) {
+        for w in crate::default_features::warnings(&d) {
+            log.warn(w);
+        }
+    }
+    let chosen: Vec<String> = numeric.iter().chain(&one_hot).cloned().collect();
+    let outcomes = crate::default_features::outcome_columns(&table, &chosen);
+    let n = table.n_rows();
+    for name in numeric.iter().filter(|name| {
+        table
+            .column(name)
+            .is_some_and(crate::default_features::looks_like_outcome)
+    }) {
+        log.add(
+            "features",
+            Some(name),
+            "looks like an outcome; clustered on because features.columns lists it".into(),
+            (n, n),
+            0,
+        );
+    }
     for w in features::one_hot_warnings(&table, &one_hot) {
         log.warn(w);
     }
@@ -286,6 +312,7 @@ pub fn prepare(
         fills,
         bounds,
         numeric,
+        outcomes,
         log1p: fo.log1p.clone(),
         one_hot: learned,
         kept: fit.kept,
