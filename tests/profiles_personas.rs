@@ -490,3 +490,44 @@ fn log1p_features_are_profiled_in_the_clustered_space() {
     // The mean stays in the column's units.
     assert_eq!(logged[0].numeric[0].mean, Some(200.8));
 }
+
+/// A 0/1 column (telco's SeniorCitizen) is a yes/no column: profiled as a share and named as
+/// one ("Mostly Senior Citizen", not "High SeniorCitizen"); camel-case names read as words.
+#[test]
+fn a_zero_one_column_is_a_share_and_camel_case_reads_as_words() {
+    let senior: Vec<Option<f64>> = (0..20).map(|i| Some(f64::from(i < 6))).collect();
+    let charges: Vec<Option<f64>> = (0..20)
+        .map(|i| Some(if i < 10 { 90.0 } else { 20.0 }))
+        .collect();
+    let table = Table::new(vec![
+        Column::new(
+            "SeniorCitizen",
+            ColumnType::Integer,
+            ColumnData::Number(senior),
+        ),
+        Column::new(
+            "MonthlyCharges",
+            ColumnType::Number,
+            ColumnData::Number(charges),
+        ),
+    ]);
+    let labels: Vec<Option<usize>> = (0..20).map(|i| Some(usize::from(i >= 10))).collect();
+    let p = profile(
+        &table,
+        &labels,
+        &strings(&["SeniorCitizen", "MonthlyCharges"]),
+        &[],
+    );
+    let senior = &p[0].numeric[0];
+    assert!(senior.boolean);
+    // Segment 0 (rows 0-9): rows 0-5 are seniors: 60% against 30% overall.
+    let d = p[0]
+        .distinguishing
+        .iter()
+        .find(|d| d.feature == "SeniorCitizen")
+        .unwrap();
+    assert_eq!(d.phrase, "SeniorCitizen: 60% vs 30% overall");
+    let names = name_segments(&p, &built_in_rules().unwrap(), &BTreeMap::new());
+    assert_eq!(names[0].name, "High Monthly Charges, Mostly Senior Citizen");
+    assert_eq!(names[1].name, "Low Monthly Charges, Few Senior Citizen");
+}

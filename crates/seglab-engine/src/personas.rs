@@ -407,7 +407,7 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
             Some(v) => format!("{} {v}", if high { "Mostly" } else { "Few" }),
             None => {
                 let base = d.feature.split('(').next().unwrap_or(&d.feature);
-                let base = base.replace('_', " ");
+                let base = split_camel(&base.replace('_', " "));
                 let title: Vec<String> = base
                     .split_whitespace()
                     .map(|w| {
@@ -417,10 +417,12 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
                     })
                     .collect();
                 let title = title.join(" ");
-                // Age reads as a word of its own.
-                match (title.as_str(), high) {
-                    ("Age", true) => "Older".to_string(),
-                    ("Age", false) => "Younger".to_string(),
+                // Age reads as a word of its own; a yes/no column is a share of customers.
+                match (title.as_str(), high, d.kind) {
+                    ("Age", true, _) => "Older".to_string(),
+                    ("Age", false, _) => "Younger".to_string(),
+                    (_, true, crate::profile::FeatureKind::Boolean) => format!("Mostly {title}"),
+                    (_, false, crate::profile::FeatureKind::Boolean) => format!("Few {title}"),
                     _ => format!("{} {title}", if high { "High" } else { "Low" }),
                 }
             }
@@ -434,6 +436,21 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
         .map(words)
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// "MonthlyCharges" → "Monthly Charges": a word starts at an upper-case letter that follows a
+/// lower-case one (acronyms such as "ID" stay whole).
+fn split_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase();
+        out.push(c);
+    }
+    out
 }
 
 /// `base`, or `base II`, `base III`, … whichever is free (case-insensitively); records it.

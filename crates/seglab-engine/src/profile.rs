@@ -260,7 +260,12 @@ pub fn profile_in_space(
 /// Number columns as they are, yes/no columns as 1/0 (so the mean is the share of `true`).
 fn numbers(data: &ColumnData) -> Option<(Vec<Option<f64>>, bool)> {
     match data {
-        ColumnData::Number(v) => Some((v.clone(), false)),
+        // A 0/1 column (SeniorCitizen) is a yes/no column: its mean is a share.
+        ColumnData::Number(v) => {
+            let flags = v.iter().flatten().all(|&x| x == 0.0 || x == 1.0);
+            let both = v.contains(&Some(0.0)) && v.contains(&Some(1.0));
+            Some((v.clone(), flags && both))
+        }
         ColumnData::Boolean(v) => Some((
             v.iter()
                 .map(|b| b.map(|b| f64::from(u8::from(b))))
