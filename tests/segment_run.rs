@@ -405,3 +405,50 @@ fn pca_runs_keep_the_variance_asked_for_and_apply_reuses_them() {
         "apply through PCA gives the run's segments"
     );
 }
+
+/// Every clustered row gets a silhouette: exact on the seeded sample, from the centroids on the
+/// rest, with `silhouette_method` saying which; the removed rows get neither.
+#[test]
+fn every_segmented_row_has_a_silhouette_and_says_how() {
+    let s = common::Scratch::new("silhouette-every-row");
+    let recipe = std::fs::read_to_string(common::sample("recipe.toml"))
+        .unwrap()
+        .replace("[cluster]", "[cluster]\nsilhouette_sample = 700")
+        .replace(
+            "file = \"transactions.csv\"",
+            &format!("file = {:?}", common::sample("transactions.csv")),
+        )
+        .replace(
+            "file = \"web_events.csv\"",
+            &format!("file = {:?}", common::sample("web_events.csv")),
+        );
+    let recipe = s.file("recipe.toml", recipe.as_bytes());
+    let out = s.path("run");
+    common::run_ok(&recipe, &common::sample("customers.csv"), &out);
+    let mut r = csv::Reader::from_path(out.join("segments.csv")).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (id, sil, method) = (
+        col("segment_id"),
+        col("silhouette"),
+        col("silhouette_method"),
+    );
+    let (mut exact, mut centroid, mut none) = (0, 0, 0);
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        match (&rec[id], &rec[method]) {
+            ("", "") => none += 1,
+            (_, "exact") => exact += 1,
+            (_, "centroid") => centroid += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+        if !rec[id].is_empty() {
+            let v: f64 = rec[sil].parse().unwrap();
+            assert!((-1.0..=1.0).contains(&v), "{v}");
+        }
+    }
+    assert_eq!(exact, 700);
+    // 5,100 rows: 5,000 clustered after dedup, 100 merged duplicates without a segment.
+    assert_eq!(centroid, 5000 - 700);
+    assert_eq!(none, 100);
+}

@@ -96,8 +96,11 @@ pub struct Segmentation {
     /// k × n_cols, in the scaled feature space.
     pub centroids: Vec<f64>,
     pub sweep: Option<SweepResult>,
-    /// Per-row silhouette where computed (all rows, or the seeded sample above the threshold).
+    /// Per-row silhouette: exact where `silhouette_exact` (all rows, or the seeded sample above
+    /// the threshold), else the simplified one from the centroids, so every clustered row has one.
     pub silhouette: Vec<Option<f64>>,
+    pub silhouette_exact: Vec<bool>,
+    /// Mean of the exact values only.
     pub silhouette_mean: Option<f64>,
     pub silhouette_rows: usize,
     /// Hierarchical: the merge tree (scipy-style rows) of the clustered rows.
@@ -276,9 +279,11 @@ pub fn segment(
         }
     };
     let centroids = centroids_of(data, &labels, k);
-    let (silhouette, silhouette_rows) =
+    let (mut silhouette, silhouette_rows) =
         row_silhouettes(data, &labels, opts.silhouette_sample, seed);
     let scored: Vec<f64> = silhouette.iter().flatten().copied().collect();
+    let silhouette_exact: Vec<bool> = silhouette.iter().map(Option::is_some).collect();
+    centroid_silhouettes(data, &labels, &centroids, k, &mut silhouette);
     let silhouette_mean =
         (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
     if silhouette_rows < n {
@@ -295,6 +300,7 @@ pub fn segment(
         centroids,
         sweep,
         silhouette,
+        silhouette_exact,
         silhouette_mean,
         silhouette_rows,
         linkage,
@@ -400,6 +406,35 @@ pub fn centroids_of(data: Matrix<'_>, labels: &[Option<usize>], k: usize) -> Vec
     sums
 }
 
+/// The simplified silhouette (Hruschka et al.) of every clustered row without an exact one:
+/// a = distance to its own centroid, b = to the nearest other, (b − a) / max(a, b).
+fn centroid_silhouettes(
+    data: Matrix<'_>,
+    labels: &[Option<usize>],
+    centroids: &[f64],
+    k: usize,
+    out: &mut [Option<f64>],
+) {
+    let d = data.n_cols();
+    if k < 2 || centroids.len() != k * d {
+        return;
+    }
+    let c = Matrix::trusted(centroids, d);
+    for (r, slot) in out.iter_mut().enumerate() {
+        let Some(own) = labels[r].filter(|&l| l < k && slot.is_none()) else {
+            continue;
+        };
+        let x = data.row(r);
+        let a = crate::distance::sqdist(x, c.row(own)).sqrt();
+        let b = (0..k)
+            .filter(|&j| j != own)
+            .map(|j| crate::distance::sqdist(x, c.row(j)).sqrt())
+            .fold(f64::INFINITY, f64::min);
+        let m = a.max(b);
+        *slot = Some(if m > 0.0 { (b - a) / m } else { 0.0 });
+    }
+}
+
 /// Exact silhouette of the clustered rows, or of a seeded sample of them above `sample`.
 fn row_silhouettes(
     data: Matrix<'_>,
@@ -433,6 +468,21 @@ fn row_silhouettes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// By hand, in one dimension with centroids 0 and 10: x = 2 in segment 0 has a = 2, b = 8,
+    /// so (8 − 2) / 8 = 0.75; x = 6 in segment 0 has a = 6, b = 4: (4 − 6) / 6 = −1/3. An exact
+    /// value already there is kept; an unassigned row gets none.
+    #[test]
+    fn centroid_silhouette_by_hand() {
+        let x = [2.0, 6.0, 9.0, 5.0];
+        let labels = [Some(0), Some(0), Some(1), None];
+        let mut out = vec![None, None, Some(0.5), None];
+        centroid_silhouettes(Matrix::trusted(&x, 1), &labels, &[0.0, 10.0], 2, &mut out);
+        assert_eq!(out[0], Some(0.75));
+        assert!((out[1].unwrap() + 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(out[2], Some(0.5));
+        assert_eq!(out[3], None);
+    }
 
     /// The typed rules say what the recipe errors always said, to the letter.
     #[test]

@@ -176,7 +176,24 @@ pub fn write_formats(
     let ids = padded(&seg.labels, extra);
     let silhouette = padded(&seg.silhouette, extra);
     // `rows` is already a copy: labelled takes it over instead of copying it again (peak memory).
-    let table = labelled(rows, &ids, &outcome.status, name_of, Some(&silhouette));
+    let mut table = labelled(rows, &ids, &outcome.status, name_of, Some(&silhouette));
+    // How each silhouette was computed: exactly (all rows, or the seeded sample) or from the
+    // centroids; empty where there is none.
+    let method: seglab_engine::table::TextColumn = silhouette
+        .iter()
+        .enumerate()
+        .map(|(r, v)| {
+            v.map(|_| match seg.silhouette_exact.get(r) {
+                Some(true) => "exact",
+                _ => "centroid",
+            })
+        })
+        .collect();
+    table.columns.push(Column::new(
+        "silhouette_method",
+        ColumnType::Category,
+        ColumnData::Text(method),
+    ));
     let model = &outcome.model;
     write_segments(
         &dir,
