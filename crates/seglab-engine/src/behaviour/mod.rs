@@ -3,6 +3,7 @@
 //! one (`customers_from_log`): how often each customer buys (frequency), how much (monetary,
 //! avg_basket), how recently (recency_days) and since when.
 
+mod codes;
 pub(crate) mod roles;
 mod stream;
 mod summarize;
