@@ -531,3 +531,21 @@ fn a_zero_one_column_is_a_share_and_camel_case_reads_as_words() {
     assert_eq!(names[0].name, "High Monthly Charges, Mostly Senior Citizen");
     assert_eq!(names[1].name, "Low Monthly Charges, Few Senior Citizen");
 }
+
+/// A unit in a column name ("basket_eur", "Spend (USD)") is not part of a segment's name.
+#[test]
+fn units_stay_out_of_segment_names() {
+    let basket: Vec<Option<f64>> = (0..20)
+        .map(|i| Some(if i < 10 { 90.0 } else { 20.0 }))
+        .collect();
+    let table = Table::new(vec![Column::new(
+        "basket_eur",
+        ColumnType::Number,
+        ColumnData::Number(basket),
+    )]);
+    let labels: Vec<Option<usize>> = (0..20).map(|i| Some(usize::from(i >= 10))).collect();
+    let p = profile(&table, &labels, &strings(&["basket_eur"]), &[]);
+    let names = name_segments(&p, &built_in_rules().unwrap(), &BTreeMap::new());
+    assert_eq!(names[0].name, "High Basket");
+    assert_eq!(names[1].name, "Low Basket");
+}

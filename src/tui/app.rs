@@ -7,6 +7,7 @@ use super::keymap::{Key, Keymap};
 use super::results::{DataState, KView, Output, SegResult};
 use super::rfm::RfmView;
 use super::screen::Screen;
+pub use super::stage::Stage;
 use super::theme::ThemeKind;
 use crate::engine::inputs::{self, transactions_path, PreparedInputs, PREPARE_STAGES};
 use crate::engine::load::Source;
@@ -86,15 +87,6 @@ pub struct Cursor {
     pub rfm_segment: usize,
     /// First customer shown in the RFM panel's list.
     pub rfm_row: usize,
-}
-
-/// Which later stages a recipe change invalidates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    Load,
-    Prepare,
-    Cluster,
-    Names,
 }
 
 pub struct App {
@@ -333,7 +325,7 @@ impl App {
             });
             return;
         };
-        let stage = stage_between(&self.recipe, &r);
+        let stage = Stage::between(&self.recipe, &r);
         to.push(std::mem::replace(&mut self.recipe, r));
         self.say(if back { "undone" } else { "redone" });
         self.after_change(stage);
@@ -581,23 +573,5 @@ pub fn naming(what: &str, path: &Path, error: &str) -> String {
         format!("{what}: {error}")
     } else {
         format!("{what} {shown}: {error}")
-    }
-}
-
-/// The earliest stage that differs between two recipes.
-fn stage_between(a: &Recipe, b: &Recipe) -> Stage {
-    if a.load != b.load {
-        Stage::Load
-    } else if a.clean != b.clean
-        || a.features != b.features
-        || a.scale != b.scale
-        || a.transactions != b.transactions
-        || a.events != b.events
-    {
-        Stage::Prepare
-    } else if a.segments != b.segments && a.cluster == b.cluster && a.reduce == b.reduce {
-        Stage::Names
-    } else {
-        Stage::Cluster
     }
 }

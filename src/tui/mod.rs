@@ -14,6 +14,7 @@ pub mod results;
 pub mod rfm;
 pub mod screen;
 mod sources;
+mod stage;
 pub mod theme;
 pub mod views;
 mod writes;

@@ -408,8 +408,13 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
             None => {
                 let base = d.feature.split('(').next().unwrap_or(&d.feature);
                 let base = split_camel(&base.replace('_', " "));
+                // Units say how a column is measured, not who the customers are.
+                const UNITS: [&str; 10] = [
+                    "eur", "usd", "gbp", "chf", "jpy", "inr", "pct", "percent", "k$", "%",
+                ];
                 let title: Vec<String> = base
                     .split_whitespace()
+                    .filter(|w| !UNITS.contains(&w.to_lowercase().as_str()))
                     .map(|w| {
                         let mut c = w.chars();
                         c.next()
