@@ -1,6 +1,7 @@
 //! The headless command line: every step the TUI will offer, driven from flags and a recipe.
 
 mod clean;
+pub mod compare_cmd;
 pub mod flags;
 pub mod prepare;
 pub mod rfm_cmd;
@@ -126,6 +127,17 @@ pub enum Command {
         #[command(flatten)]
         roles: rfm_cmd::RoleFlags,
     },
+    /// Compare two runs: where customers moved (by customer id), which segment became which
+    /// (matched by centroid), how far centroids moved, new and vanished segments.
+    Compare {
+        /// The earlier run's folder (with segments.csv and model.json).
+        old: PathBuf,
+        /// The new run's folder.
+        new: PathBuf,
+        /// Output folder; must not exist yet (or be empty).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Recipe helpers.
     Recipe {
         #[command(subcommand)]
@@ -189,6 +201,8 @@ pub enum CliError {
     Tui(#[from] crate::tui::TuiError),
     #[error(transparent)]
     Rfm(#[from] rfm_cmd::RfmCmdError),
+    #[error(transparent)]
+    Compare(#[from] crate::report::run_folder::RunFolderError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -266,6 +280,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             as_of.as_deref(),
             out.as_deref(),
         ),
+        Some(Command::Compare { old, new, out }) => compare_cmd::cmd_compare(&old, &new, &out),
         Some(Command::Recipe {
             action: RecipeAction::Init { path },
         }) => segment_cmds::cmd_recipe_init(&path),

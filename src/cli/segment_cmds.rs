@@ -72,7 +72,7 @@ pub fn cmd_run(
     let files = input_files(&recipe, recipe_path, input, flags.transactions.as_deref());
     let dir = run_output::write(out, &outcome, &s, &input_files::describe(&files))?;
     println!("{}", run_output::summary(&outcome));
-    for note in &s.segmentation.notes {
+    for note in s.segmentation.notes.iter().chain(&outcome.name_notes) {
         println!("note: {note}");
     }
     println!("wrote {}", dir.display());

@@ -63,6 +63,7 @@ pub enum Action {
     ToggleReturns,
     SetAsOf,
     ToggleRfm,
+    CompareExport,
 }
 
 /// (action, name in keymap.toml, what it does).
@@ -250,6 +251,11 @@ pub const ACTIONS: &[(Action, &str, &str)] = &[
         Action::ToggleRfm,
         "toggle_rfm",
         "RFM panel / cluster segments",
+    ),
+    (
+        Action::CompareExport,
+        "compare_export",
+        "compare with the last export: where customers moved",
     ),
 ];
 

@@ -40,6 +40,7 @@ pub enum InputPurpose {
     AttachTransactions,
     AttachEvents,
     AsOf,
+    CompareWith,
 }
 
 /// A list to pick from: first the role, then the log column that plays it.
@@ -87,6 +88,8 @@ pub struct Cursor {
     pub rfm_segment: usize,
     /// First customer shown in the RFM panel's list.
     pub rfm_row: usize,
+    /// Segments: the comparison with an earlier export.
+    pub compare: bool,
 }
 
 pub struct App {
@@ -116,6 +119,11 @@ pub struct App {
     pub out_dir: PathBuf,
     pub formats: ExportFormats,
     pub exported: Vec<String>,
+    /// The folder of this session's last export (what `compare_export` compares with).
+    pub last_export: Option<PathBuf>,
+    /// Counts results (segments, renames) so a comparison of an older one is never shown.
+    pub result_gen: u64,
+    pub comparison: Option<super::compare::ComparisonView>,
     pub jobs: Jobs<Output>,
     pub cur: Cursor,
     /// Counts finished preparations, so a result computed from older ones is never shown.
@@ -164,6 +172,9 @@ impl App {
             out_dir: super::writes::next_free(Path::new("out"), "seglab"),
             formats: ExportFormats::default(),
             exported: Vec::new(),
+            last_export: None,
+            result_gen: 0,
+            comparison: None,
             jobs: Jobs::default(),
             cur: Cursor::default(),
             prepared_gen: 0,
@@ -250,6 +261,7 @@ impl App {
             | Action::ToggleReturns
             | Action::SetAsOf
             | Action::ToggleRfm => super::sources::act(self, a),
+            Action::CompareExport => super::compare::act(self),
             other => super::edit::act(self, other),
         }
     }
@@ -490,6 +502,7 @@ impl App {
                 self.cur.k = r.segmented.segmentation.k;
                 self.cur.segment = 0;
                 self.result = Some(*r);
+                self.result_gen += 1;
                 self.result_stale = false;
                 self.kview = None;
                 if self
@@ -504,6 +517,7 @@ impl App {
                 if let Some(r) = &mut self.result {
                     r.outcome = *outcome;
                 }
+                self.result_gen += 1;
                 self.say("renamed");
             }
             Output::KView(v) => self.kview = Some(*v),
@@ -517,7 +531,9 @@ impl App {
                     self.out_dir.display()
                 ));
                 self.exported = files;
+                self.last_export = Some(self.out_dir.clone());
             }
+            Output::Compared(v) => super::compare::finish(self, *v),
         }
     }
 

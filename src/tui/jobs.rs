@@ -20,6 +20,7 @@ pub enum JobKind {
     Rename,
     Export,
     Rfm,
+    Compare,
 }
 
 impl JobKind {
@@ -33,6 +34,7 @@ impl JobKind {
             JobKind::Rename => "rename",
             JobKind::Export => "export",
             JobKind::Rfm => "rfm",
+            JobKind::Compare => "compare",
         }
     }
 
@@ -45,6 +47,7 @@ impl JobKind {
             JobKind::Rename => "renaming",
             JobKind::Export => "exporting",
             JobKind::Rfm => "RFM segments",
+            JobKind::Compare => "comparing with the export",
         }
     }
 }
@@ -66,6 +69,8 @@ pub enum JobError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Rfm(#[from] crate::engine::rfm::RfmError),
+    #[error(transparent)]
+    RunFolder(#[from] crate::report::run_folder::RunFolderError),
     #[error("no sweep model for k = {0}")]
     NoSweepModel(usize),
     /// A panic in the engine, caught on the job's thread.

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+mod compare;
 mod edit;
 pub mod jobs;
 pub mod keymap;

@@ -151,9 +151,13 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
             app.say(format!("opening {text}"));
         }
         InputPurpose::Rename(id) => {
-            app.change(Stage::Names, |r| {
-                r.segments.rename.insert(id.to_string(), text);
-            });
+            // The name is kept with the segment's identity, so it follows it across re-runs.
+            let Some(res) = app.result.as_ref() else {
+                return;
+            };
+            let mut pinned = app.recipe.clone();
+            res.outcome.pin_name(&mut pinned, id, text);
+            app.change(Stage::Names, |r| r.segments = pinned.segments);
         }
         InputPurpose::Eps => match text.parse::<f64>() {
             Ok(v) if v > 0.0 && v.is_finite() => app.change(Stage::Cluster, |r| r.cluster.eps = v),
@@ -169,6 +173,7 @@ fn submit(app: &mut App, purpose: InputPurpose, text: String) {
             }),
             _ => app.error(format!("a whole number ≥ 1, got '{text}'")),
         },
+        InputPurpose::CompareWith => super::compare::start(app, PathBuf::from(text)),
         InputPurpose::AttachTransactions | InputPurpose::AttachEvents | InputPurpose::AsOf => {}
         InputPurpose::OutDir => {
             let p = PathBuf::from(&text);

@@ -29,6 +29,7 @@ pub enum Output {
     Renamed(Box<RunOutcome>),
     Exported(Vec<String>),
     Rfm(Box<super::rfm::RfmView>),
+    Compared(Box<super::compare::ComparisonView>),
 }
 
 /// Explained-variance ratios of all components of the feature matrix (the scree).

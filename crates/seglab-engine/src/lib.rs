@@ -7,9 +7,11 @@
 //! `segmenting::segment_prepared` (k limits, PCA, `segment`) → `outcome::RunOutcome::build`
 //! (profiles, personas, model, row status). `scoring::score_batch` applies a model.
 
+pub mod assignment;
 pub mod behaviour;
 pub mod clean;
 pub mod cluster;
+pub mod compare;
 pub mod dedup;
 pub mod default_features;
 pub mod demo_data;
@@ -18,6 +20,7 @@ pub mod distance;
 pub mod events;
 pub mod expr;
 pub mod features;
+pub mod final_labels;
 pub mod frame;
 pub mod inputs;
 pub mod inspect;
@@ -41,6 +44,7 @@ pub mod run_options;
 pub mod scale;
 pub mod scoring;
 pub mod segment;
+pub mod segment_names;
 pub mod segmenting;
 pub mod stats;
 pub mod sweep;

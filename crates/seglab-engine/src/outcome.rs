@@ -7,6 +7,7 @@ use crate::personas::{name_segments, Persona, PersonaRules};
 use crate::profile::{profile_in_space, SegmentProfile};
 use crate::recipe::Recipe;
 use crate::row_status::{count_by_kind, RowStatus, StatusFlag};
+use crate::segment_names::{self, CurrentSegments};
 use crate::segmenting::Segmented;
 use std::collections::BTreeMap;
 
@@ -28,6 +29,8 @@ pub struct RunOutcome {
     pub status: Vec<RowStatus>,
     /// Segments found (DBSCAN noise is not one).
     pub k: usize,
+    /// What became of names that did not find their segment, and renames kept by number.
+    pub name_notes: Vec<String>,
 }
 
 impl RunOutcome {
@@ -83,20 +86,34 @@ impl RunOutcome {
             model,
             status: run_status(s),
             k: seg.k,
+            name_notes: Vec::new(),
         };
         outcome.rename(recipe, rules)?;
         Ok(outcome)
     }
 
     /// Names the segments again (the recipe's renames or the rules changed); the profiles, the
-    /// model's centroids and the statuses stay as they are.
+    /// model's centroids and the statuses stay as they are. Names kept with a segment's
+    /// identity go to the segment they match (see `segment_names`).
     pub fn rename(&mut self, recipe: &Recipe, rules: &PersonaRules) -> Result<(), OutcomeError> {
-        let mut renames = BTreeMap::new();
+        let mut numeric = BTreeMap::new();
         for (id, name) in &recipe.segments.rename {
             let id: usize = id.parse().map_err(|_| OutcomeError::RenameId(id.clone()))?;
-            renames.insert(id, name.clone());
+            numeric.insert(id, name.clone());
         }
-        self.personas = name_segments(&self.profiles, rules, &renames);
+        let columns = self.model.space_columns();
+        let sizes = self.sizes();
+        let resolved = segment_names::resolve(
+            &recipe.segments.names,
+            &numeric,
+            &CurrentSegments {
+                centroids: &self.model.centroids,
+                sizes: &sizes,
+                columns: &columns,
+            },
+        );
+        self.name_notes = resolved.notes;
+        self.personas = name_segments(&self.profiles, rules, &resolved.by_id);
         self.model.segments = self
             .personas
             .iter()
@@ -108,6 +125,32 @@ impl RunOutcome {
             .collect();
         self.model.recipe = recipe.clone();
         Ok(())
+    }
+
+    /// Rows per segment id, `0..k`.
+    pub fn sizes(&self) -> Vec<usize> {
+        (0..self.k)
+            .map(|id| {
+                self.profiles
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map_or(0, |p| p.size)
+            })
+            .collect()
+    }
+
+    /// Gives segment `id` a name that follows it across re-runs: stored in the recipe with the
+    /// segment's centroid, size and clustered columns.
+    pub fn pin_name(&self, recipe: &mut Recipe, id: usize, name: String) {
+        let columns = self.model.space_columns();
+        let sizes = self.sizes();
+        let now = CurrentSegments {
+            centroids: &self.model.centroids,
+            sizes: &sizes,
+            columns: &columns,
+        };
+        let seg = &mut recipe.segments;
+        segment_names::pin(&mut seg.names, &mut seg.rename, &now, id, name);
     }
 
     /// Rows per status kind (`ok`, `imputed`, `merged_into`, …).

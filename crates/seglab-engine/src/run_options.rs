@@ -31,8 +31,12 @@ impl Default for ReduceOptions {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SegmentOptions {
-    /// Rename segments by id: { "0" = "VIP", "3" = "Win-back" }.
+    /// Rename segments by id: { "0" = "VIP", "3" = "Win-back" }. Does not follow re-runs;
+    /// `names` does.
     pub rename: BTreeMap<String, String>,
+    /// Names kept with the segment's identity (`[[segments.names]]`), matched on every run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<crate::segment_names::NamedSegment>,
     /// Category columns whose top values each persona lists (default: the one-hot features).
     pub categories: Vec<String>,
 }

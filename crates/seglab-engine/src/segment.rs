@@ -5,6 +5,7 @@ use crate::cluster::dbscan::{DbscanError, DbscanParams, DbscanResult};
 use crate::cluster::hierarchical::{Cut, HierarchicalError, HierarchicalParams, Linkage};
 use crate::cluster::kmeans::{KMeansError, KMeansParams};
 use crate::distance;
+use crate::final_labels;
 use crate::job::JobControl;
 use crate::matrix::Matrix;
 use crate::metrics;
@@ -278,7 +279,26 @@ pub fn segment(
             (fit.labels, k)
         }
     };
-    let centroids = centroids_of(data, &labels, k);
+    let mut labels = labels;
+    let centroids = if opts.algorithm == Algorithm::Kmeans {
+        let (centroids, moved) = final_labels::settle_kmeans(data, &mut labels, k);
+        if moved > 0 {
+            notes.push(format!(
+                "{moved} row(s) moved to their nearest final centroid after the fit, so every label is the nearest centroid (as `apply` labels)"
+            ));
+        }
+        centroids
+    } else {
+        let mut centroids = final_labels::centroids_of(data, &labels, k);
+        let new_of = final_labels::canonical_order(&labels, &centroids, k);
+        final_labels::renumber(&mut labels, &mut centroids, &new_of);
+        if let Some(core) = core_points.as_mut() {
+            for l in &mut core.labels {
+                *l = new_of.get(*l).copied().unwrap_or(*l);
+            }
+        }
+        centroids
+    };
     let (mut silhouette, silhouette_rows) =
         row_silhouettes(data, &labels, opts.silhouette_sample, seed);
     let scored: Vec<f64> = silhouette.iter().flatten().copied().collect();
@@ -383,27 +403,6 @@ impl CorePoints {
             .map(|(j, d)| (d <= eps2).then(|| self.labels[j]))
             .collect()
     }
-}
-
-/// Mean of each cluster's rows (noise excluded).
-pub fn centroids_of(data: Matrix<'_>, labels: &[Option<usize>], k: usize) -> Vec<f64> {
-    let n_cols = data.n_cols();
-    let mut sums = vec![0.0; k * n_cols];
-    let mut counts = vec![0usize; k];
-    for (x, l) in data.rows().zip(labels) {
-        if let Some(c) = *l {
-            counts[c] += 1;
-            for j in 0..n_cols {
-                sums[c * n_cols + j] += x[j];
-            }
-        }
-    }
-    for c in 0..k {
-        for j in 0..n_cols {
-            sums[c * n_cols + j] /= counts[c].max(1) as f64;
-        }
-    }
-    sums
 }
 
 /// The simplified silhouette (Hruschka et al.) of every clustered row without an exact one:

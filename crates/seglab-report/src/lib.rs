@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod charts;
 pub mod clean_output;
+pub mod compare_output;
 pub mod demo_files;
 pub mod formula;
 pub mod input_files;
@@ -14,6 +15,7 @@ pub mod personas;
 pub mod pii;
 pub mod rfm_output;
 pub mod run_charts;
+pub mod run_folder;
 pub mod run_output;
 pub mod signals;
 pub mod table_files;

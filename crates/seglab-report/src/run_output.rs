@@ -34,7 +34,7 @@ pub fn manifest(outcome: &RunOutcome, s: &Segmented, inputs: &[InputFile]) -> Va
         "k": seg.k,
         "silhouette": seg.silhouette_mean,
         "silhouette_rows": seg.silhouette_rows,
-        "notes": seg.notes,
+        "notes": seg.notes.iter().chain(&outcome.name_notes).collect::<Vec<_>>(),
         "status": outcome.status_counts(),
         "dbscan_model": seg.core_sample.as_ref().map(|c| json!({
             "core_points": c.core_rows,

@@ -4,6 +4,7 @@
 mod clean;
 mod cluster;
 mod common;
+mod compare_panel;
 mod data;
 mod export;
 mod features;
@@ -48,6 +49,7 @@ fn body(f: &mut Frame, area: Rect, app: &App) {
         Screen::Features => features::draw(f, area, app),
         Screen::Cluster => cluster::draw(f, area, app),
         Screen::Segments if app.cur.rfm => rfm_panel::draw(f, area, app),
+        Screen::Segments if app.cur.compare => compare_panel::draw(f, area, app),
         Screen::Segments => segments::draw(f, area, app),
         Screen::Export => export::draw(f, area, app),
     }

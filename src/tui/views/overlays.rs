@@ -86,6 +86,9 @@ pub fn draw(f: &mut Frame, app: &App) {
                 InputPurpose::AttachEvents => {
                     "Attach a web events log (Tab completes, Enter attaches)".to_string()
                 }
+                InputPurpose::CompareWith => {
+                    "Compare with an earlier export: its folder (Tab completes)".to_string()
+                }
                 InputPurpose::AsOf => {
                     "As-of date YYYY-MM-DD (empty: the day after the last purchase)".to_string()
                 }

@@ -147,6 +147,21 @@ impl SegmentModel {
         })
     }
 
+    /// The names of the clustered space's columns: the principal components, or the scaled
+    /// features.
+    pub fn space_columns(&self) -> Vec<String> {
+        match &self.pca {
+            Some(_) => (1..=self.n_cols).map(|i| format!("PC{i}")).collect(),
+            None => self
+                .fitted
+                .scaler
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
+
     pub fn name_of(&self, id: usize) -> &str {
         self.segments
             .iter()

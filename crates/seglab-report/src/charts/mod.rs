@@ -40,6 +40,7 @@ pub const STEM_K_DISTANCE: &str = "k_distance";
 pub const STEM_PROFILE_HEATMAP: &str = "profile_heatmap";
 pub const STEM_RFM_GRID: &str = "rfm_grid";
 pub const STEM_RFM_SEGMENTS: &str = "rfm_segments";
+pub const STEM_MIGRATION: &str = "migration";
 
 /// Default picture size in pixels (the SVG uses the same user units).
 pub const SIZE: (u32, u32) = (1000, 650);
