@@ -206,6 +206,54 @@ fn heatmap_features(all: &[String], spread: impl Fn(&str) -> f64) -> Vec<String>
 mod tests {
     use super::*;
 
+    use seglab_engine::profile::CategoryStat;
+
+    fn value(value: &str, population_share: f64, z: f64) -> CategoryValue {
+        CategoryValue {
+            value: value.into(),
+            count: 1,
+            share: 0.5,
+            population_share,
+            lift: 0.5 / population_share,
+            z,
+        }
+    }
+
+    #[test]
+    fn a_category_feature_is_one_heatmap_row_per_value_most_common_first() {
+        let p = SegmentProfile {
+            id: 0,
+            noise: false,
+            size: 2,
+            share: 1.0,
+            numeric: vec![],
+            top_categories: vec![CategoryStat {
+                column: "Contract".into(),
+                top: vec![value("Two year", 0.25, 1.2)],
+                rest: vec![
+                    value("Month-to-month", 0.55, -0.8),
+                    value("One year", 0.2, 0.1),
+                ],
+            }],
+            other_numeric: vec![],
+            other_categories: vec![],
+            distinguishing: vec![],
+        };
+        let rows = heatmap_rows(&["tenure".to_string()], &[&p]);
+        assert_eq!(
+            rows,
+            [
+                "tenure",
+                "Contract = Month-to-month",
+                "Contract = Two year",
+                "Contract = One year"
+            ]
+        );
+        let z = heatmap_z(&p);
+        assert_eq!(z["Contract = Month-to-month"], -0.8);
+        assert_eq!(z["Contract = Two year"], 1.2);
+    }
+
     #[test]
     fn heatmap_keeps_the_features_that_differ_most_in_their_order() {
         let few: Vec<String> = (0..3).map(|i| format!("f{i}")).collect();
