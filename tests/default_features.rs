@@ -133,13 +133,13 @@ fn telco_churn_is_no_default_feature_and_is_profiled() {
         "Churn is not clustered on; the 0/1 SeniorCitizen is no outcome and stays"
     );
     assert_eq!(names(&f["outcomes"]), ["Churn"]);
-    // Profiled: every segment has its churn rate; the rates weighted by size give the 20 of 80.
+    // Profiled as an other column: every segment has its churn rate; the rates weighted by size give the 20 of 80.
     let personas: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("personas.json")).unwrap()).unwrap();
     let segments = personas["segments"].as_array().unwrap();
     let mut churned = 0.0;
     for seg in segments {
-        let churn = seg["numeric"]
+        let churn = seg["other_numeric"]
             .as_array()
             .unwrap()
             .iter()

@@ -106,7 +106,7 @@ fn z_lift_median_and_category_shares_by_hand() {
     assert_eq!(p[0].distinguishing[0].phrase, "monetary 40% below average");
     assert_eq!(
         p[1].distinguishing[1].phrase,
-        "channel = store: 50% vs 25% overall"
+        "store channel: 50% vs 25% overall"
     );
     assert_eq!(p[1].metrics("channel = store").unwrap().lift, Some(2.0));
     assert_eq!(p[1].metrics("channel=phone"), None);
@@ -132,10 +132,10 @@ fn noise_gets_its_own_last_profile_and_counts_in_the_population() {
     let names = name_segments(&p, &rules, &BTreeMap::new());
     assert_eq!(names[2].name, "Unassigned");
     assert_eq!(names[2].rule, None);
-    let md = markdown(&p, &names, &FeatureUnits::new());
+    let md = markdown(&p, &names, &[], &FeatureUnits::new());
     assert!(md.contains("| – | Unassigned | 2 | 40% |"), "{md}");
     assert!(md.contains("plus 2 not assigned"));
-    let j = json(&p, &names, &FeatureUnits::new());
+    let j = json(&p, &names, &[], &FeatureUnits::new());
     assert_eq!(j["segments"][2]["id"], serde_json::Value::Null);
     assert_eq!(j["segments"][2]["noise"], true);
 }
@@ -218,7 +218,7 @@ fn planted_types_get_their_persona_names() {
     let mut units = FeatureUnits::new();
     units.insert("monetary".into(), "${}".into());
     units.insert("recency_days".into(), "days".into());
-    let md = markdown(&p, &names, &units);
+    let md = markdown(&p, &names, &[], &units);
     for n in &names {
         assert!(md.contains(&format!("## {}\n", n.name)), "{md}");
         assert!(
@@ -236,7 +236,7 @@ fn planted_types_get_their_persona_names() {
         md.contains("| recency_days | 700 days | 177 days |"),
         "{md}"
     );
-    let j = json(&p, &names, &units);
+    let j = json(&p, &names, &[], &units);
     assert_eq!(j["segments"][0]["name"], "High-Value Loyalists");
     assert_eq!(j["segments"][3]["rule"], "Big-Ticket Rare Buyers");
     let monetary = j["segments"][0]["distinguishing"]
@@ -270,6 +270,8 @@ fn seg(id: usize, zs: &[(&str, f64)]) -> SegmentProfile {
         share: 0.1,
         numeric,
         top_categories: vec![],
+        other_numeric: vec![],
+        other_categories: vec![],
         distinguishing: vec![],
     }
 }

@@ -3,6 +3,7 @@
 //! the CLI and the workbench show it.
 
 use crate::model::{training_ranges, SegmentModel, SegmentName, SCHEMA_VERSION};
+use crate::other_columns::{add_to_profiles, choose, SkippedColumn};
 use crate::personas::{name_segments, Persona, PersonaRules};
 use crate::profile::{profile_in_space, SegmentProfile};
 use crate::recipe::Recipe;
@@ -31,6 +32,8 @@ pub struct RunOutcome {
     pub k: usize,
     /// What became of names that did not find their segment, and renames kept by number.
     pub name_notes: Vec<String>,
+    /// Columns neither clustered on nor profiled (identifiers, contact details, free text).
+    pub skipped_columns: Vec<SkippedColumn>,
 }
 
 impl RunOutcome {
@@ -48,21 +51,25 @@ impl RunOutcome {
         } else {
             recipe.segments.categories.clone()
         };
-        // Outcome-like columns (churn rate per segment) are profiled beside the features, but a
-        // segment is told apart only by what it was clustered on.
-        let profiled: Vec<String> = fitted
-            .numeric
-            .iter()
-            .chain(&fitted.outcomes)
-            .cloned()
-            .collect();
         let mut profiles = profile_in_space(
             &prepared.cleaned,
             &seg.labels,
-            &profiled,
+            &fitted.numeric,
             &categories,
             &fitted.log1p,
         );
+        // Everything else (churn rate, contract mix, gender) is profiled beside the features;
+        // outcome-like columns (Churn) never tell a segment apart: it was not clustered on them.
+        let one_hot = fitted.one_hot.iter().map(|o| &o.column);
+        let features: Vec<String> = fitted
+            .numeric
+            .iter()
+            .chain(one_hot)
+            .chain(&categories)
+            .cloned()
+            .collect();
+        let other = choose(&prepared.cleaned, fitted.id.as_deref(), &features);
+        add_to_profiles(&mut profiles, &prepared.cleaned, &seg.labels, &other);
         for p in &mut profiles {
             p.distinguishing
                 .retain(|d| !fitted.outcomes.contains(&d.feature));
@@ -87,6 +94,7 @@ impl RunOutcome {
             status: run_status(s),
             k: seg.k,
             name_notes: Vec::new(),
+            skipped_columns: other.skipped,
         };
         outcome.rename(recipe, rules)?;
         Ok(outcome)

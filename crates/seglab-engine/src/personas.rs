@@ -10,6 +10,7 @@
 //! the recipe are applied last but reserve their names first, so automatic names yield to them.
 
 use crate::profile::{percent, readable, SegmentProfile};
+use crate::wording::{split_camel, title_case, value_label};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -387,6 +388,8 @@ pub fn name_segments(
 /// The description of a segment named by its standout features.
 const STANDOUT_DESCRIPTION: &str =
     "What sets these customers apart: {top_features}. {size} customers ({share}).";
+/// From this share up, a category value names a segment without "Mostly".
+const ALL_BUT_FEW: f64 = 0.9;
 /// How far from the average (in standard deviations, or as a share lift) a feature must be to
 /// name a segment.
 const STANDOUT_Z: f64 = 0.5;
@@ -400,11 +403,15 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
     let words = |d: &crate::profile::Distinguishing| {
         let high = d.direction == crate::profile::Direction::Higher;
         match &d.value {
-            // A coded value (Channel 2) means nothing without its column.
-            Some(v) if !v.chars().any(char::is_alphabetic) => {
-                format!("{} {} {v}", if high { "Mostly" } else { "Few" }, d.feature)
+            // A value most of the segment holds names it outright ("No Internet Service").
+            Some(v) => {
+                let label = title_case(&value_label(&d.feature, v));
+                match (high, d.segment >= ALL_BUT_FEW) {
+                    (true, true) => label,
+                    (true, false) => format!("Mostly {label}"),
+                    (false, _) => format!("Few {label}"),
+                }
             }
-            Some(v) => format!("{} {v}", if high { "Mostly" } else { "Few" }),
             None => {
                 let base = d.feature.split('(').next().unwrap_or(&d.feature);
                 let base = split_camel(&base.replace('_', " "));
@@ -441,21 +448,6 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
         .map(words)
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-/// "MonthlyCharges" → "Monthly Charges": a word starts at an upper-case letter that follows a
-/// lower-case one (acronyms such as "ID" stay whole).
-fn split_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_uppercase() && prev_lower {
-            out.push(' ');
-        }
-        prev_lower = c.is_lowercase();
-        out.push(c);
-    }
-    out
 }
 
 /// `base`, or `base II`, `base III`, … whichever is free (case-insensitively); records it.

@@ -5,6 +5,7 @@
 
 use crate::stats::{mean_std, quantile_sorted, sorted_present};
 use crate::table::{ColumnData, Table};
+use crate::wording::value_label;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -26,8 +27,13 @@ pub struct SegmentProfile {
     pub size: usize,
     /// Share of all rows, 0–1.
     pub share: f64,
+    /// The clustering features in original units (and columns the caller asked for).
     pub numeric: Vec<FeatureStat>,
+    /// Category features (one-hot groups as their column, not as dummy columns).
     pub top_categories: Vec<CategoryStat>,
+    /// Every other profiled column (`other_columns`): churn, contract, gender…
+    pub other_numeric: Vec<FeatureStat>,
+    pub other_categories: Vec<CategoryStat>,
     pub distinguishing: Vec<Distinguishing>,
 }
 
@@ -125,7 +131,8 @@ impl SegmentProfile {
     /// Metrics of a number/yes-no column by name, or of a category value as "column=value"
     /// (spaces around `=` allowed). `None` when the profile has no such feature.
     pub fn metrics(&self, key: &str) -> Option<Metrics> {
-        if let Some(f) = self.numeric.iter().find(|f| f.name == key) {
+        let mut numbers = self.numeric.iter().chain(&self.other_numeric);
+        if let Some(f) = numbers.find(|f| f.name == key) {
             return Some(Metrics {
                 z: f.z,
                 lift: f.lift,
@@ -134,7 +141,8 @@ impl SegmentProfile {
         }
         let (column, value) = key.split_once('=')?;
         let (column, value) = (column.trim(), value.trim());
-        let c = self.top_categories.iter().find(|c| c.column == column)?;
+        let mut categories = self.top_categories.iter().chain(&self.other_categories);
+        let c = categories.find(|c| c.column == column)?;
         let v = c.top.iter().chain(&c.rest).find(|v| v.value == value)?;
         Some(Metrics {
             z: Some(v.z),
@@ -187,6 +195,8 @@ pub fn profile_in_space(
             share: rows.len() as f64 / n as f64,
             numeric: Vec::new(),
             top_categories: Vec::new(),
+            other_numeric: Vec::new(),
+            other_categories: Vec::new(),
             distinguishing: Vec::new(),
         })
         .collect();
@@ -387,6 +397,13 @@ fn distinguishing(p: &SegmentProfile) -> Vec<Distinguishing> {
             ));
         }
     }
+    rank_distinguishing(all)
+}
+
+/// The strongest distinguishing features first (at most `TOP_DISTINGUISHING`, |z| at least
+/// `MIN_DISTINGUISHING_Z`). Category values that read the same are listed once: telco's
+/// InternetService = No and OnlineSecurity = "No internet service" say one thing.
+pub fn rank_distinguishing(mut all: Vec<Distinguishing>) -> Vec<Distinguishing> {
     all.retain(|d| d.z.abs() >= MIN_DISTINGUISHING_Z);
     all.sort_by(|a, b| {
         b.z.abs()
@@ -394,11 +411,22 @@ fn distinguishing(p: &SegmentProfile) -> Vec<Distinguishing> {
             .then_with(|| a.feature.cmp(&b.feature))
             .then_with(|| a.value.cmp(&b.value))
     });
+    let mut said: Vec<String> = Vec::new();
+    all.retain(|d| {
+        let Some(v) = &d.value else {
+            return true;
+        };
+        let reads = value_label(&d.feature, v).to_lowercase();
+        let new = !said.contains(&reads);
+        said.push(reads);
+        new
+    });
     all.truncate(TOP_DISTINGUISHING);
     all
 }
 
-fn entry(
+/// A distinguishing feature with its phrase.
+pub fn entry(
     feature: &str,
     value: Option<&str>,
     kind: FeatureKind,
@@ -412,8 +440,9 @@ fn entry(
     } else {
         Direction::Lower
     };
+    // A category value reads as words ("No internet service"), not as "InternetService = No".
     let label = match value {
-        Some(v) => format!("{feature} = {v}"),
+        Some(v) => value_label(feature, v),
         None => feature.to_string(),
     };
     let phrase = match (kind, lift) {

@@ -3,6 +3,7 @@
 use super::charts;
 use seglab_engine::matrix::Matrix;
 use seglab_engine::outcome::RunOutcome;
+use seglab_engine::profile::{CategoryValue, SegmentProfile};
 use seglab_engine::reduce::pca::{Keep, PcaError, PcaParams};
 use seglab_engine::segment::Algorithm;
 use seglab_engine::segmenting::Segmented;
@@ -112,21 +113,15 @@ fn draw_all(
         }
         _ => {}
     }
-    // Heatmap: each segment's z-score per feature (original-unit profiles).
-    let rows: Vec<&seglab_engine::profile::SegmentProfile> =
-        outcome.profiles.iter().filter(|p| !p.noise).collect();
+    // Heatmap: each segment's z-score per feature (original-unit profiles); a category feature
+    // (a one-hot group) as one row per value, "Contract = Month-to-month", with the z of its
+    // share, so the mix reads at a glance and no dummy column appears.
+    let rows: Vec<&SegmentProfile> = outcome.profiles.iter().filter(|p| !p.noise).collect();
     // One lookup per segment: a wide table has too many features to search by name each time.
-    let z_by_name: Vec<HashMap<&str, f64>> = rows
-        .iter()
-        .map(|p| {
-            p.numeric
-                .iter()
-                .map(|f| (f.name.as_str(), f.z.unwrap_or(0.0)))
-                .collect()
-        })
-        .collect();
+    let z_by_name: Vec<HashMap<String, f64>> = rows.iter().map(|p| heatmap_z(p)).collect();
     let z = |seg: usize, f: &str| z_by_name[seg].get(f).copied().unwrap_or(0.0);
-    let features = heatmap_features(&outcome.model.fitted.numeric, |f| {
+    let all = heatmap_rows(&outcome.model.fitted.numeric, &rows);
+    let features = heatmap_features(&all, |f| {
         (0..rows.len())
             .map(|seg| z(seg, f).abs())
             .fold(0.0, f64::max)
@@ -147,6 +142,43 @@ fn draw_all(
         )?);
     }
     Ok(files)
+}
+
+/// A segment's z per heatmap row: numbers by name, category values as "column = value".
+fn heatmap_z(p: &SegmentProfile) -> HashMap<String, f64> {
+    let numbers = p
+        .numeric
+        .iter()
+        .map(|f| (f.name.clone(), f.z.unwrap_or(0.0)));
+    let values = p.top_categories.iter().flat_map(|c| {
+        c.top
+            .iter()
+            .chain(&c.rest)
+            .map(|v| (format!("{} = {}", c.column, v.value), v.z))
+    });
+    numbers.chain(values).collect()
+}
+
+/// The heatmap's candidate rows: the number features, then each category feature's values,
+/// most common overall first.
+fn heatmap_rows(numeric: &[String], profiles: &[&SegmentProfile]) -> Vec<String> {
+    let mut out = numeric.to_vec();
+    let mut seen: Vec<&str> = Vec::new();
+    // A segment without any value in a column has no statistic for it: look at every segment.
+    for c in profiles.iter().flat_map(|p| &p.top_categories) {
+        if seen.contains(&c.column.as_str()) {
+            continue;
+        }
+        seen.push(&c.column);
+        let mut values: Vec<&CategoryValue> = c.top.iter().chain(&c.rest).collect();
+        values.sort_by(|a, b| {
+            b.population_share
+                .total_cmp(&a.population_share)
+                .then_with(|| a.value.cmp(&b.value))
+        });
+        out.extend(values.iter().map(|v| format!("{} = {}", c.column, v.value)));
+    }
+    out
 }
 
 /// The heatmap's features in their order: all of them, or the `HEATMAP_MAX_FEATURES` with the
@@ -173,6 +205,54 @@ fn heatmap_features(all: &[String], spread: impl Fn(&str) -> f64) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use seglab_engine::profile::CategoryStat;
+
+    fn value(value: &str, population_share: f64, z: f64) -> CategoryValue {
+        CategoryValue {
+            value: value.into(),
+            count: 1,
+            share: 0.5,
+            population_share,
+            lift: 0.5 / population_share,
+            z,
+        }
+    }
+
+    #[test]
+    fn a_category_feature_is_one_heatmap_row_per_value_most_common_first() {
+        let p = SegmentProfile {
+            id: 0,
+            noise: false,
+            size: 2,
+            share: 1.0,
+            numeric: vec![],
+            top_categories: vec![CategoryStat {
+                column: "Contract".into(),
+                top: vec![value("Two year", 0.25, 1.2)],
+                rest: vec![
+                    value("Month-to-month", 0.55, -0.8),
+                    value("One year", 0.2, 0.1),
+                ],
+            }],
+            other_numeric: vec![],
+            other_categories: vec![],
+            distinguishing: vec![],
+        };
+        let rows = heatmap_rows(&["tenure".to_string()], &[&p]);
+        assert_eq!(
+            rows,
+            [
+                "tenure",
+                "Contract = Month-to-month",
+                "Contract = Two year",
+                "Contract = One year"
+            ]
+        );
+        let z = heatmap_z(&p);
+        assert_eq!(z["Contract = Month-to-month"], -0.8);
+        assert_eq!(z["Contract = Two year"], 1.2);
+    }
 
     #[test]
     fn heatmap_keeps_the_features_that_differ_most_in_their_order() {

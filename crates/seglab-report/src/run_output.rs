@@ -214,7 +214,12 @@ pub fn write_formats(
             _ => None,
         })
         .collect();
-    let mut personas_md = super::personas::markdown(&outcome.profiles, &outcome.personas, &units);
+    let mut personas_md = super::personas::markdown(
+        &outcome.profiles,
+        &outcome.personas,
+        &outcome.skipped_columns,
+        &units,
+    );
     if let Some(rfm) = &model.fitted.rfm {
         let cleaned = &s.inputs.prepared.cleaned;
         if let Some(col) = cleaned.column("rfm_segment") {
@@ -234,6 +239,7 @@ pub fn write_formats(
         pretty_json(&super::personas::json(
             &outcome.profiles,
             &outcome.personas,
+            &outcome.skipped_columns,
             &units,
         ))
         .as_bytes(),

@@ -4,7 +4,7 @@
 
 use super::super::app::App;
 use super::common::{block, num, placeholder, side};
-use crate::engine::profile::SegmentProfile;
+use crate::engine::profile::{percent, SegmentProfile};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -118,6 +118,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                     )),
                 ]));
             }
+            let others = other_lines(prof);
+            if !others.is_empty() {
+                lines.push(Line::styled("other columns (not clustered on)", theme.dim));
+                lines.extend(others.into_iter().map(|l| Line::from(format!(" · {l}"))));
+            }
         }
         f.render_widget(
             Paragraph::new(lines)
@@ -129,11 +134,67 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     comparison(f, compare, app, &rep.profiles);
 }
 
+/// How many other columns the card lists at most (the rest are in personas.md).
+const OTHER_LINES: usize = 8;
+
+/// "Churn: 42% vs 26% overall (1.6×)", "Contract: Two year 60% vs 24% overall (2.5×)": the
+/// segment's other columns that differ most from everyone (|z|), a category by its most common
+/// value.
+fn other_lines(p: &SegmentProfile) -> Vec<String> {
+    let numbers = p.other_numeric.iter().filter_map(|f| {
+        let mean = f.mean?;
+        let z = f.z.unwrap_or(0.0);
+        let lift = f.lift.map(|l| format!(" ({l:.1}×)")).unwrap_or_default();
+        let line = if f.boolean {
+            format!(
+                "{}: {} vs {} overall{lift}",
+                f.name,
+                percent(mean),
+                percent(f.population_mean)
+            )
+        } else {
+            format!(
+                "{}: {} vs {} overall (z {z:+.2})",
+                f.name,
+                num(mean),
+                num(f.population_mean),
+            )
+        };
+        Some((z.abs(), line))
+    });
+    let categories = p.other_categories.iter().filter_map(|c| {
+        let v = c.top.first()?;
+        let line = format!(
+            "{}: {} {} vs {} overall ({:.1}×)",
+            c.column,
+            v.value,
+            percent(v.share),
+            percent(v.population_share),
+            v.lift
+        );
+        Some((v.z.abs(), line))
+    });
+    let mut all: Vec<(f64, String)> = numbers.chain(categories).collect();
+    // Stable: equally strong columns keep the table's order.
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    all.into_iter()
+        .take(OTHER_LINES)
+        .map(|(_, line)| line)
+        .collect()
+}
+
+/// One column per number feature (its mean) and per category feature (its most common value
+/// and share: a one-hot group reads as its category, not as dummy columns).
 fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile]) {
     let theme = app.theme.theme();
-    let names: Vec<String> = profiles
-        .first()
-        .map(|p| p.numeric.iter().map(|s| s.name.clone()).collect())
+    let first = profiles.first();
+    let names: Vec<String> = first
+        .map(|p| {
+            let numbers = p.numeric.iter().map(|s| s.name.clone());
+            numbers
+                .chain(p.top_categories.iter().map(|c| c.column.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let header = std::iter::once("segment".to_string()).chain(names.iter().cloned());
     let rows: Vec<Row> = profiles
@@ -144,10 +205,26 @@ fn comparison(f: &mut Frame, area: Rect, app: &App, profiles: &[SegmentProfile])
                 .as_ref()
                 .and_then(|r| r.outcome.personas.iter().find(|x| x.id == p.id))
                 .map_or_else(|| p.id.to_string(), |x| x.name.clone());
-            let cells = std::iter::once(Cell::from(name)).chain(p.numeric.iter().map(|s| {
+            let numbers = p.numeric.iter().map(|s| {
                 Cell::from(s.mean.map_or("-".into(), num))
                     .style(Style::new().bg(theme.heat(s.z.unwrap_or(0.0))))
-            }));
+            });
+            let columns = first.map_or(&[][..], |f| &f.top_categories[..]);
+            let categories = columns.iter().map(|col| {
+                let top = p
+                    .top_categories
+                    .iter()
+                    .find(|c| c.column == col.column)
+                    .and_then(|c| c.top.first());
+                match top {
+                    Some(v) => Cell::from(format!("{} {}", v.value, percent(v.share)))
+                        .style(Style::new().bg(theme.heat(v.z))),
+                    None => Cell::from("-"),
+                }
+            });
+            let cells = std::iter::once(Cell::from(name))
+                .chain(numbers)
+                .chain(categories);
             Row::new(cells.collect::<Vec<_>>())
         })
         .collect();

@@ -1,55 +1,18 @@
 //! Segment personas for a marketer: Markdown to read and JSON with the same content for tools.
 
+mod format;
+mod other_columns;
+
+use seglab_engine::other_columns::SkippedColumn;
 use seglab_engine::personas::Persona;
-use seglab_engine::profile::{percent, readable, Distinguishing, FeatureKind, SegmentProfile};
+use seglab_engine::profile::{percent, readable, Distinguishing, SegmentProfile};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Units per feature for display: a unit containing `{}` is a template ("${}" gives "$1,204"),
-/// any other is appended after a space ("days" gives "412 days"). Features without a unit show
-/// the bare number; yes/no and category features always show percentages.
-pub type FeatureUnits = BTreeMap<String, String>;
+pub use format::FeatureUnits;
+use format::{cell, difference, is_share, shown};
 
 const TITLE: &str = "Customer segments";
-
-fn with_unit(x: f64, feature: &str, units: &FeatureUnits) -> String {
-    let n = readable(x);
-    match units.get(feature) {
-        Some(u) if u.contains("{}") => u.replace("{}", &n),
-        Some(u) if !u.is_empty() => format!("{n} {u}"),
-        _ => n,
-    }
-}
-
-fn is_share(d: &Distinguishing) -> bool {
-    matches!(d.kind, FeatureKind::Boolean | FeatureKind::Category)
-}
-
-fn shown(x: f64, d: &Distinguishing, units: &FeatureUnits) -> String {
-    if is_share(d) {
-        percent(x)
-    } else {
-        with_unit(x, &d.feature, units)
-    }
-}
-
-/// "+1,483 (2.7×)" for numbers, "+35 pts (2.3×)" for shares.
-fn difference(d: &Distinguishing, units: &FeatureUnits) -> String {
-    let diff = d.segment - d.overall;
-    let sign = if diff < 0.0 { "-" } else { "+" };
-    let amount = if is_share(d) {
-        format!("{sign}{:.0} pts", diff.abs() * 100.0)
-    } else {
-        format!("{sign}{}", with_unit(diff.abs(), &d.feature, units))
-    };
-    // One decimal hides small ratios ("0.0×"), and "0×" adds nothing to "0%".
-    match d.lift {
-        Some(l) if d.overall > 0.0 && l > 0.0 && l < 0.1 => format!("{amount} ({l:.2}×)"),
-        Some(l) if d.overall > 0.0 && l >= 0.1 => format!("{amount} ({l:.1}×)"),
-        _ => amount,
-    }
-}
 
 fn segment_label(p: &SegmentProfile) -> String {
     if p.noise {
@@ -59,9 +22,10 @@ fn segment_label(p: &SegmentProfile) -> String {
     }
 }
 
-/// Table cells must not contain a bare `|` or a line break.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// The distinguishing feature is one the segments were clustered on (not an other column).
+fn clustered(p: &SegmentProfile, d: &Distinguishing) -> bool {
+    !p.other_categories.iter().any(|c| c.column == d.feature)
+        && !p.other_numeric.iter().any(|f| f.name == d.feature)
 }
 
 fn persona_for<'a>(personas: &'a [Persona], p: &SegmentProfile) -> Option<&'a Persona> {
@@ -75,10 +39,12 @@ fn name_of(personas: &[Persona], p: &SegmentProfile) -> String {
     )
 }
 
-/// The report as Markdown: title, summary table, then one section per segment in profile order.
+/// The report as Markdown: title, summary table, then one section per segment in profile order
+/// (what sets it apart, its category mix, its other columns), then the columns left out.
 pub fn markdown(
     profiles: &[SegmentProfile],
     personas: &[Persona],
+    skipped: &[SkippedColumn],
     feature_units: &FeatureUnits,
 ) -> String {
     let total: usize = profiles.iter().map(|p| p.size).sum();
@@ -126,22 +92,33 @@ pub fn markdown(
         }
         if p.distinguishing.is_empty() {
             out.push_str("No feature stands out from the average.\n");
-            continue;
-        }
-        out.push_str(
-            "| Feature | Segment average | Overall average | Difference |\n|---|---:|---:|---:|\n",
-        );
-        for d in &p.distinguishing {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                cell(&d.label()),
-                shown(d.segment, d, feature_units),
-                shown(d.overall, d, feature_units),
-                difference(d, feature_units)
+        } else {
+            out.push_str(
+                "| Feature | Segment average | Overall average | Difference |\n\
+                 |---|---:|---:|---:|\n",
             );
+            for d in &p.distinguishing {
+                // A dominant value of an other column names the segment too; say it was not
+                // what the segments were made from.
+                let note = if clustered(p, d) {
+                    ""
+                } else {
+                    " (not clustered on)"
+                };
+                let _ = writeln!(
+                    out,
+                    "| {}{note} | {} | {} | {} |",
+                    cell(&d.label()),
+                    shown(d.segment, d, feature_units),
+                    shown(d.overall, d, feature_units),
+                    difference(d, feature_units)
+                );
+            }
         }
+        out.push_str(&other_columns::category_mix(p));
+        out.push_str(&other_columns::section(p, feature_units));
     }
+    out.push_str(&other_columns::skipped_section(skipped));
     out
 }
 
@@ -150,6 +127,7 @@ pub fn markdown(
 pub fn json(
     profiles: &[SegmentProfile],
     personas: &[Persona],
+    skipped: &[SkippedColumn],
     feature_units: &FeatureUnits,
 ) -> Value {
     let segments: Vec<Value> = profiles
@@ -164,6 +142,7 @@ pub fn json(
                         "feature": d.feature,
                         "value": d.value,
                         "label": d.label(),
+                        "clustered": clustered(p, d),
                         "kind": d.kind,
                         "direction": d.direction,
                         "segment": d.segment,
@@ -193,6 +172,8 @@ pub fn json(
                 "distinguishing": distinguishing,
                 "numeric": p.numeric,
                 "top_categories": p.top_categories,
+                "other_numeric": p.other_numeric,
+                "other_categories": p.other_categories,
             })
         })
         .collect();
@@ -200,6 +181,7 @@ pub fn json(
         "title": TITLE,
         "customers": profiles.iter().map(|p| p.size).sum::<usize>(),
         "segments": segments,
+        "skipped_columns": skipped,
     })
 }
 
