@@ -143,14 +143,14 @@ fn rename_a_segment_inline() {
     app.wait_idle(WAIT);
     let p = &app.result.as_ref().unwrap().outcome.personas[0];
     assert_eq!(p.name, "Weekend Shoppers");
-    assert_eq!(
-        app.recipe
-            .segments
-            .rename
-            .get(&p.id.to_string())
-            .map(String::as_str),
-        Some("Weekend Shoppers")
-    );
+    // Kept with the segment's identity (its centroid), not its number, so it follows re-runs.
+    assert!(app.recipe.segments.rename.is_empty());
+    let named = &app.recipe.segments.names;
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].name, "Weekend Shoppers");
+    let model = &app.result.as_ref().unwrap().outcome.model;
+    let d = model.n_cols;
+    assert_eq!(named[0].centroid, model.centroids[p.id * d..(p.id + 1) * d]);
     assert!(render(&app, 120, 40).contains("Weekend Shoppers"));
 }
 
