@@ -42,6 +42,7 @@ pub mod scale;
 pub mod scoring;
 pub mod segment;
 pub mod segmenting;
+pub mod stability;
 pub mod stats;
 pub mod sweep;
 pub mod table;

@@ -16,4 +16,5 @@ pub mod rfm_output;
 pub mod run_charts;
 pub mod run_output;
 pub mod signals;
+pub mod stability_report;
 pub mod table_files;
