@@ -140,6 +140,7 @@ fn main() {
                 "seed",
                 "repeat",
                 "silhouette-sample",
+                "stability",
             ]);
             let n_rows = data.len() / n_cols;
             let x = Matrix::new(&data, n_cols).unwrap_or_else(|e| usage(&e.to_string()));
@@ -170,6 +171,7 @@ fn main() {
                     k_max,
                     kmeans: base.clone(),
                     silhouette_sample: o.get("silhouette-sample", 10_000),
+                    stability_resamples: o.get("stability", 0),
                 };
                 timed(repeat, || {
                     let r = sweep(x, &params, &job).unwrap_or_else(|e| usage(&e.to_string()));

@@ -104,6 +104,24 @@ fn sample_run_recovers_the_planted_types_and_writes_everything() {
     for n in names {
         assert!(md.contains(&format!("## {n}")), "{n} in personas.md");
     }
+    // Stability: a section in personas.md, a value per segment in personas.json, and the
+    // columns of sweep.csv. The planted types are well apart: every segment comes back.
+    assert!(md.contains("## How stable the segments are"), "{md}");
+    let personas: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("personas.json")).unwrap()).unwrap();
+    for p in personas["segments"].as_array().unwrap() {
+        let j = p["stability"]["jaccard"].as_f64().unwrap();
+        assert!(j >= 0.75, "{p}");
+        assert_eq!(p["stability"]["verdict"], "stable");
+    }
+    assert_eq!(personas["stability"]["resamples"], 20);
+    let sweep_csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(
+        sweep_csv.starts_with(
+            "k,inertia,silhouette,davies_bouldin,calinski_harabasz,dunn,stability,seed_ari\n"
+        ),
+        "{sweep_csv}"
+    );
 }
 
 #[test]
@@ -200,9 +218,33 @@ fn sweep_json_has_the_documented_shape() {
         "davies_bouldin",
         "calinski_harabasz",
         "dunn",
+        "stability",
+        "seed_ari",
     ] {
         assert!(results[0].get(key).is_some(), "{key}");
     }
+    // Stability and seed ARI are on by default (20 resamples), within their ranges; the
+    // sample's planted types come back at the recommended k.
+    for r in results {
+        let st = r["stability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&st), "{r}");
+        assert!(r["seed_ari"].as_f64().unwrap() <= 1.0, "{r}");
+    }
+    let chosen = results.iter().find(|r| r["k"] == k).unwrap();
+    assert!(chosen["stability"].as_f64().unwrap() >= 0.75, "{chosen}");
+    assert!(v["stability_sample_size"].is_null());
+    // Switched off, both are null.
+    let off = run_ok(&[
+        "sweep",
+        "--json",
+        "--k-range",
+        "2..3",
+        "--stability-resamples",
+        "0",
+    ]);
+    let off: serde_json::Value = serde_json::from_str(&off).unwrap();
+    assert!(off["results"][0]["stability"].is_null());
+    assert!(off["results"][0]["seed_ari"].is_null());
     // Inertia falls as k grows.
     let inertia: Vec<f64> = results
         .iter()

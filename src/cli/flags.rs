@@ -56,6 +56,9 @@ pub struct RunFlags {
     /// Silhouette on a seeded sample of this many rows above it (0 = always exact).
     #[arg(long)]
     pub silhouette_sample: Option<usize>,
+    /// Bootstrap resamples for segment stability (clusterboot) and the seed ARI; 0 = off.
+    #[arg(long)]
+    pub stability_resamples: Option<usize>,
     /// Transaction log for behaviour features (overrides the recipe's transactions.file);
     /// without a customer table, the customers are the log's buyers.
     #[arg(long)]
@@ -168,6 +171,9 @@ impl RunFlags {
         }
         if let Some(s) = self.silhouette_sample {
             r.cluster.silhouette_sample = s;
+        }
+        if let Some(b) = self.stability_resamples {
+            r.cluster.stability_resamples = b;
         }
         self.export.apply_to(&mut r.export);
     }

@@ -48,6 +48,7 @@ pub mod scoring;
 pub mod segment;
 pub mod segment_names;
 pub mod segmenting;
+pub mod stability;
 pub mod stats;
 pub mod sweep;
 pub mod table;

@@ -44,6 +44,9 @@ pub struct ClusterOptions {
     pub min_points: usize,
     /// Silhouette (and Dunn) on a seeded sample of this many rows above it; 0 = always exact.
     pub silhouette_sample: usize,
+    /// K-means: bootstrap resamples for each segment's stability (and each k's in the sweep);
+    /// 0 = off.
+    pub stability_resamples: usize,
 }
 
 impl Default for ClusterOptions {
@@ -62,6 +65,7 @@ impl Default for ClusterOptions {
             eps: 0.5,
             min_points: 5,
             silhouette_sample: 10_000,
+            stability_resamples: crate::stability::DEFAULT_RESAMPLES,
         }
     }
 }
@@ -86,6 +90,8 @@ pub enum SegmentError {
     Dbscan(#[from] DbscanError),
     #[error(transparent)]
     Sweep(#[from] sweep::SweepError),
+    #[error(transparent)]
+    Stability(#[from] crate::stability::StabilityError),
 }
 
 /// Labels for every row (None = DBSCAN noise), the centroids that label new rows, and the scores.
@@ -112,6 +118,8 @@ pub struct Segmentation {
     pub core_points: Option<CorePoints>,
     /// DBSCAN: how much the stored subsample of core points changes the run's own labels.
     pub core_sample: Option<CoreSample>,
+    /// K-means: each segment's clusterboot stability (by id) and the seed ARI.
+    pub stability: Option<crate::stability::Stability>,
     /// What an analyst should know about how the labels were made.
     pub notes: Vec<String>,
 }
@@ -172,6 +180,7 @@ pub fn segment(
             k_max,
             kmeans: opts.kmeans(opts.k_min, seed),
             silhouette_sample: opts.silhouette_sample,
+            stability_resamples: opts.stability_resamples,
         };
         let s = sweep::sweep(data, &params, job)?;
         match opts.k {
@@ -311,7 +320,21 @@ pub fn segment(
             "silhouette computed exactly on a seeded sample of {silhouette_rows} rows"
         ));
     }
+    let stability = (opts.algorithm == Algorithm::Kmeans && opts.stability_resamples > 0)
+        .then(|| {
+            crate::stability::of_labels(
+                data,
+                &labels,
+                opts.stability_resamples,
+                opts.kmeans(k, seed),
+                job,
+            )
+        })
+        .transpose()?
+        .flatten();
+    notes.extend(stability.iter().flat_map(|s| s.notes(k)));
     Ok(Segmentation {
+        stability,
         core_points,
         core_sample,
         algorithm: opts.algorithm,

@@ -8,6 +8,9 @@
 //!    neighbour beats its silhouette by at least `SILHOUETTE_FLAT` (silhouette is flat there).
 //! 3. Without a knee, take the best silhouette overall; without silhouettes, the smallest k.
 //!
+//! Stability (see `stability`) is reported per k, with the chosen k's in the rule text; it does
+//! not move the recommendation.
+//!
 //! Silhouette and Dunn are O(n²): with `silhouette_sample > 0` and more rows than that, both are
 //! computed on the same seeded sample of rows (seed = `kmeans.seed`) for every k.
 
@@ -17,6 +20,7 @@ use crate::cluster::kmeans::{KMeansError, KMeansModel, KMeansParams};
 use crate::job::JobControl;
 use crate::matrix::Matrix;
 use crate::metrics;
+use crate::stability::{StabilityError, StabilityParams, STABLE};
 
 /// Silhouette gains below this do not move the recommendation away from the knee.
 pub const SILHOUETTE_FLAT: f64 = 0.01;
@@ -42,6 +46,8 @@ pub struct SweepParams {
     pub kmeans: KMeansParams,
     /// Rows for silhouette and Dunn; 0 = always exact.
     pub silhouette_sample: usize,
+    /// Bootstrap resamples for each k's stability and seed ARI; 0 = neither.
+    pub stability_resamples: usize,
 }
 
 /// Scores of one k; `None` where the metric is undefined for this fit (see `metrics`).
@@ -53,6 +59,10 @@ pub struct SweepRow {
     pub davies_bouldin: Option<f64>,
     pub calinski_harabasz: Option<f64>,
     pub dunn: Option<f64>,
+    /// Mean clusterboot Jaccard over the segments (>= 0.75 stable; see `stability`).
+    pub stability: Option<f64>,
+    /// Mean ARI between this fit and fits at other seeds.
+    pub seed_ari: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +78,8 @@ pub struct SweepResult {
     /// The ks whose own fit had more inertia than k−1's and were refit from k−1's centroids
     /// plus one (so inertia never rises with k).
     pub refits: Vec<usize>,
+    /// Rows stability was computed on and the row count, when it was on a sample.
+    pub stability_sample: Option<(usize, usize)>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -76,6 +88,8 @@ pub enum SweepError {
     BadRange { k_min: usize, k_max: usize },
     #[error(transparent)]
     KMeans(#[from] KMeansError),
+    #[error(transparent)]
+    Stability(#[from] StabilityError),
 }
 
 pub fn sweep(
@@ -103,12 +117,19 @@ pub fn sweep(
     let mut rows = Vec::new();
     let mut models: Vec<KMeansModel> = Vec::new();
     let mut refits = Vec::new();
+    let mut stability_sample = None;
+    // With stability on, it takes about as long as the fit: half a k's share for the fit.
+    let fit_share = if params.stability_resamples > 0 {
+        0.5
+    } else {
+        0.8
+    };
     for k in k_min..=k_max {
         job.check().map_err(KMeansError::from)?;
         let share = k as f64 / total;
         let start = done;
-        // 80% of a k's share for the fit, the rest for the metrics.
-        let progress = |f: f64| job.set_progress(start + share * 0.8 * f);
+        // The fit, then stability, then 20% of a k's share for the metrics.
+        let progress = |f: f64| job.set_progress(start + share * fit_share * f);
         let p = KMeansParams {
             k,
             ..params.kmeans.clone()
@@ -126,6 +147,20 @@ pub fn sweep(
                 refits.push(k);
             }
         }
+        let stability = if params.stability_resamples > 0 {
+            let s = StabilityParams::new(params.stability_resamples, p.clone()).compute(
+                data,
+                &model.labels,
+                job,
+            )?;
+            if s.rows < s.of_rows {
+                stability_sample = Some((s.rows, s.of_rows));
+            }
+            job.set_progress(start + share * 0.8);
+            Some(s)
+        } else {
+            None
+        };
         job.check().map_err(KMeansError::from)?;
         let labels = &model.labels;
         let (sil, dunn) = match &sample {
@@ -149,6 +184,8 @@ pub fn sweep(
             davies_bouldin: metrics::davies_bouldin(data, labels).ok(),
             calinski_harabasz: metrics::calinski_harabasz(data, labels).ok(),
             dunn,
+            stability: stability.as_ref().and_then(|s| s.mean),
+            seed_ari: stability.as_ref().and_then(|s| s.seed_ari),
         });
         models.push(model);
         done += share;
@@ -162,6 +199,18 @@ pub fn sweep(
             ks.join(", ")
         ));
     }
+    if let Some(st) = rows
+        .iter()
+        .find(|r| r.k == recommended_k)
+        .and_then(|r| r.stability)
+    {
+        let verdict = if st >= STABLE { "stable" } else { "unstable" };
+        rule.push_str(&format!(
+            "; k={recommended_k} is {verdict}: mean clusterboot Jaccard {st:.2} over {} \
+             bootstrap resamples (>= {STABLE} is stable; reported, not used to choose k)",
+            params.stability_resamples
+        ));
+    }
     Ok(SweepResult {
         rows,
         recommended_k,
@@ -169,6 +218,7 @@ pub fn sweep(
         silhouette_sample_size: sample.map(|s| s.len()),
         models,
         refits,
+        stability_sample,
     })
 }
 

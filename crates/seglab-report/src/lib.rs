@@ -18,4 +18,5 @@ pub mod run_charts;
 pub mod run_folder;
 pub mod run_output;
 pub mod signals;
+pub mod stability_report;
 pub mod table_files;

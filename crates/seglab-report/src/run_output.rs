@@ -12,6 +12,7 @@ use seglab_engine::reduce::pca::PcaModel;
 use seglab_engine::row_status::RowStatus;
 use seglab_engine::scoring::{ScoredBatch, UNSCORABLE_RULE};
 use seglab_engine::segmenting::Segmented;
+use seglab_engine::stability::STABLE;
 use seglab_engine::sweep::SweepResult;
 use seglab_engine::table::{Column, ColumnData, ColumnType, Table};
 use serde_json::{json, Value};
@@ -233,17 +234,18 @@ pub fn write_formats(
             ));
         }
     }
+    let mut personas_json = super::personas::json(
+        &outcome.profiles,
+        &outcome.personas,
+        &outcome.skipped_columns,
+        &units,
+    );
+    if let Some(st) = &seg.stability {
+        personas_md.push_str(&super::stability_report::markdown(st, name_of));
+        super::stability_report::add_to_json(&mut personas_json, st);
+    }
     dir.write("personas.md", personas_md.as_bytes())?;
-    dir.write(
-        "personas.json",
-        pretty_json(&super::personas::json(
-            &outcome.profiles,
-            &outcome.personas,
-            &outcome.skipped_columns,
-            &units,
-        ))
-        .as_bytes(),
-    )?;
+    dir.write("personas.json", pretty_json(&personas_json).as_bytes())?;
     if let Some(sweep) = &seg.sweep {
         dir.write("sweep.csv", sweep_csv(sweep).as_bytes())?;
     }
@@ -369,22 +371,27 @@ pub fn sweep_json(s: &SweepResult) -> Value {
         "recommended_k": s.recommended_k,
         "rule": s.rule,
         "silhouette_sample_size": s.silhouette_sample_size,
+        "stability_sample_size": s.stability_sample.map(|(rows, _)| rows),
         "results": s.rows,
     })
 }
 
 fn sweep_csv(s: &SweepResult) -> String {
-    let mut out = String::from("k,inertia,silhouette,davies_bouldin,calinski_harabasz,dunn\n");
+    let mut out = String::from(
+        "k,inertia,silhouette,davies_bouldin,calinski_harabasz,dunn,stability,seed_ari\n",
+    );
     let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
     for r in &s.rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{}\n",
             r.k,
             r.inertia,
             f(r.silhouette),
             f(r.davies_bouldin),
             f(r.calinski_harabasz),
-            f(r.dunn)
+            f(r.dunn),
+            f(r.stability),
+            f(r.seed_ari)
         ));
     }
     out
@@ -393,19 +400,28 @@ fn sweep_csv(s: &SweepResult) -> String {
 pub fn sweep_table(s: &SweepResult) -> String {
     let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.4}"));
     let mut out = format!(
-        "{:>3} {:>16} {:>11} {:>15} {:>18} {:>8}\n",
-        "k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz", "dunn"
+        "{:>3} {:>16} {:>11} {:>15} {:>18} {:>8} {:>10} {:>9}\n",
+        "k",
+        "inertia",
+        "silhouette",
+        "davies_bouldin",
+        "calinski_harabasz",
+        "dunn",
+        "stability",
+        "seed_ari"
     );
     for r in &s.rows {
         let mark = if r.k == s.recommended_k { " ←" } else { "" };
         out.push_str(&format!(
-            "{:>3} {:>16.2} {:>11} {:>15} {:>18} {:>8}{mark}\n",
+            "{:>3} {:>16.2} {:>11} {:>15} {:>18} {:>8} {:>10} {:>9}{mark}\n",
             r.k,
             r.inertia,
             f(r.silhouette),
             f(r.davies_bouldin),
             f(r.calinski_harabasz),
-            f(r.dunn)
+            f(r.dunn),
+            f(r.stability),
+            f(r.seed_ari)
         ));
     }
     out.push_str(&format!(
@@ -415,6 +431,19 @@ pub fn sweep_table(s: &SweepResult) -> String {
     if let Some(n) = s.silhouette_sample_size {
         out.push_str(&format!(
             "silhouette and Dunn on a seeded sample of {n} rows\n"
+        ));
+    }
+    if let Some((rows, of)) = s.stability_sample {
+        out.push_str(&format!(
+            "stability and seed_ari on a seeded sample of {rows} of {of} rows\n"
+        ));
+    }
+    let chosen = s.rows.iter().find(|r| r.k == s.recommended_k);
+    if let Some(st) = chosen.and_then(|r| r.stability).filter(|&st| st < STABLE) {
+        out.push_str(&format!(
+            "warning: the recommended k = {} is unstable: mean clusterboot Jaccard {st:.2} \
+             (>= {STABLE} is stable); its segments may not come back on new data\n",
+            s.recommended_k
         ));
     }
     out

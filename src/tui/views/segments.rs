@@ -5,6 +5,7 @@
 use super::super::app::App;
 use super::common::{block, num, placeholder, side};
 use crate::engine::profile::{percent, SegmentProfile};
+use crate::engine::stability::{verdict, STABLE};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -24,6 +25,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let rep = &res.outcome;
+    let stability = res.segmented.segmentation.stability.as_ref();
+    // Each segment's clusterboot Jaccard, when the run computed it.
+    let jaccard = |id: usize| stability.and_then(|s| s.per_segment.get(id).copied().flatten());
+    let stab_width: u16 = if stability.is_some() { 6 } else { 0 };
     let [cards_area, compare] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length((rep.profiles.len() as u16 + 3).min(12)),
@@ -38,11 +43,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         .max()
         .unwrap_or(0) as u16;
     let [list, card] = Layout::horizontal([
-        side(cards_area, (longest + 20).max(44)),
+        side(cards_area, (longest + 20 + stab_width).max(44)),
         Constraint::Fill(1),
     ])
     .areas(cards_area);
-    let name_width = usize::from(list.width.saturating_sub(20)).max(8);
+    let name_width = usize::from(list.width.saturating_sub(20 + stab_width)).max(8);
 
     let rows: Vec<Row> = rep
         .personas
@@ -53,7 +58,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             let renamed = if p.renamed { "*" } else { "" };
             let lines = wrap_name(&format!("{}{renamed}", p.name), name_width);
             let height = lines.len() as u16;
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from("■").style(Style::new().fg(theme.cluster(p.id))),
                 Cell::from(ratatui::text::Text::from(
                     lines
@@ -63,25 +68,36 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 )),
                 Cell::from(num(size as f64)),
                 Cell::from(format!("{:.1}%", share * 100.0)),
-            ])
-            .height(height)
+            ];
+            if stability.is_some() {
+                cells.push(match jaccard(p.id) {
+                    Some(j) if j < STABLE => Cell::from(format!("{j:.2}")).style(theme.bad),
+                    Some(j) => Cell::from(format!("{j:.2}")),
+                    None => Cell::from("–"),
+                });
+            }
+            Row::new(cells).height(height)
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.cur.segment));
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(6),
+        Constraint::Length(6),
+    ];
+    let mut header = vec!["", "segment (r rename)", "size", "share"];
+    if stability.is_some() {
+        // "stab." = the segment's clusterboot Jaccard (the card says so in words).
+        widths.push(Constraint::Length(stab_width - 1));
+        header.push("stab.");
+    }
     f.render_stateful_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Length(6),
-                Constraint::Length(6),
-            ],
-        )
-        .header(Row::new(["", "segment (r rename)", "size", "share"]).style(theme.dim))
-        .row_highlight_style(theme.selected)
-        .highlight_symbol("▸")
-        .block(block(app, format!("{} segments", rep.personas.len()))),
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.dim))
+            .row_highlight_style(theme.selected)
+            .highlight_symbol("▸")
+            .block(block(app, format!("{} segments", rep.personas.len()))),
         list,
         &mut state,
     );
@@ -98,6 +114,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 format!("{} customers, {:.1}% of all", prof.size, prof.share * 100.0),
                 theme.dim,
             ));
+            if let (Some(s), Some(j)) = (stability, jaccard(p.id)) {
+                lines.push(Line::styled(
+                    format!(
+                        "{}: Jaccard {j:.2} over {} bootstrap resamples",
+                        verdict(j),
+                        s.resamples
+                    ),
+                    if j < STABLE { theme.bad } else { theme.dim },
+                ));
+            }
             for d in prof.distinguishing.iter().take(6) {
                 let up = d.z >= 0.0;
                 lines.push(Line::from(vec![

@@ -19,6 +19,7 @@ fn params(k_min: usize, k_max: usize, sample: usize) -> SweepParams {
         k_max,
         kmeans: KMeansParams::default(),
         silhouette_sample: sample,
+        stability_resamples: 0,
     }
 }
 
@@ -118,11 +119,13 @@ fn rows_serialize() {
         davies_bouldin: None,
         calinski_harabasz: Some(2.0),
         dunn: None,
+        stability: Some(0.8),
+        seed_ari: None,
     };
     let s = serde_json::to_string(&row).unwrap();
     assert_eq!(
         s,
-        r#"{"k":3,"inertia":1.5,"silhouette":0.5,"davies_bouldin":null,"calinski_harabasz":2.0,"dunn":null}"#
+        r#"{"k":3,"inertia":1.5,"silhouette":0.5,"davies_bouldin":null,"calinski_harabasz":2.0,"dunn":null,"stability":0.8,"seed_ari":null}"#
     );
 }
 
@@ -153,6 +156,7 @@ fn inertia_never_rises_with_k() {
                 ..Default::default()
             },
             silhouette_sample: 200,
+            stability_resamples: 0,
         };
         let r = sweep(Matrix::trusted(&x, 3), &p, &job).unwrap();
         for w in r.rows.windows(2) {
@@ -208,4 +212,41 @@ fn a_split_start_never_fits_worse_than_the_model_it_grows() {
             );
         }
     }
+}
+
+/// With stability on, every k has a stability and a seed ARI, the true k's blobs come back in
+/// every resample, and the rule reports the chosen k's stability; the other columns are the same
+/// as without it.
+#[test]
+fn stability_per_k() {
+    let x = four_blobs(100);
+    let x = Matrix::trusted(&x, 2);
+    let job = JobControl::new();
+    let off = sweep(x, &params(2, 6, 0), &job).unwrap();
+    let on = sweep(
+        x,
+        &SweepParams {
+            stability_resamples: 10,
+            ..params(2, 6, 0)
+        },
+        &job,
+    )
+    .unwrap();
+    assert_eq!(on.recommended_k, 4);
+    for (a, b) in on.rows.iter().zip(&off.rows) {
+        assert_eq!((a.inertia, a.silhouette), (b.inertia, b.silhouette));
+        assert!(a.stability.is_some() && a.seed_ari.is_some(), "k={}", a.k);
+        assert_eq!((b.stability, b.seed_ari), (None, None));
+    }
+    let k4 = &on.rows[2];
+    assert!(k4.stability.unwrap() >= 0.9, "{k4:?}");
+    assert!(k4.seed_ari.unwrap() > 0.99, "{k4:?}");
+    assert!(
+        on.rule.contains("k=4 is stable: mean clusterboot Jaccard"),
+        "{}",
+        on.rule
+    );
+    assert!(!off.rule.contains("clusterboot"));
+    assert_eq!(on.stability_sample, None);
+    assert_eq!(job.progress(), 1.0);
 }
