@@ -25,7 +25,7 @@ mod assign;
 mod init;
 mod refine;
 use assign::{assign, relocate_empty, Bounds, Drift};
-use init::{kmeans_pp, mean_variance};
+use init::{kmeans_pp, local_trials, mean_variance};
 use refine::swap_search;
 
 /// Above this many rows a run is seeded on a sample first (see `seed_centers`).
@@ -302,7 +302,8 @@ fn seed_centers(
         }
     }
     let best = best.expect("at least one candidate");
-    Ok(swap_search(sample, best, k, 100, tol_abs, rng, job)?.centroids)
+    // Fewer swaps than on small data: the sample's Lloyd runs are the cost that grows here.
+    Ok(swap_search(sample, best, local_trials(k), 100, tol_abs, rng, job)?.centroids)
 }
 
 fn lloyd(
