@@ -2,14 +2,16 @@
 """Benchmark seglab against pandas + scikit-learn, in one run: the data layer, the clustering
 kernels, and `seglab run` end to end.
 
-    python3 benches/compare.py [--only clean,kernels,run,inspect,rfm] [--rows 1000000] [--knn-rows 20000]
-        [--repeat 3] [--kernel-rows 1000000] [--n-init 1,3] [--sil-rows 20000]
+    python3 benches/compare.py [--only clean,kernels,kshapes,run,inspect,rfm] [--rows 1000000]
+        [--knn-rows 20000] [--repeat 3] [--kernel-rows 1000000] [--n-init 1,3] [--sil-rows 20000]
+        [--kshape-n-init 1,4,10] [--kshape-big-n-init 1,4]
         [--run-rows 1000000] [--run-transactions 5000000] [--run-repeat 1] [--kernels-bin PATH]
         [--rfm-customers 1000000] [--rfm-transactions 20000000]
 
 From the repository root. What it does:
-  1. creates/reuses the virtualenv benches/.venv and installs pandas, scikit-learn and pyarrow into
-     it (the peer's tools; never a seglab dependency), then re-runs itself with that interpreter;
+  1. creates/reuses the virtualenv benches/.venv and installs pandas, scikit-learn,
+     scikit-learn-intelex, pyarrow, matplotlib, polars and duckdb into it (the peers' tools; never a
+     seglab dependency), then re-runs itself with that interpreter;
   2. builds target/release/seglab if it is missing (or always, with --build);
   3. generates the data with `seglab demo-data` into target/bench-data/ unless it is already there;
   4. runs, as separate child processes, `seglab clean --recipe benches/clean_recipe.toml` and
@@ -25,6 +27,14 @@ From the repository root. What it does:
      random_state=0)) for each --n-init, with the total inertia of each side; seglab's whole
      sweep() (fits + metrics) once for reference; and the exact silhouette of the first --sil-rows
      rows with the blob labels (seglab's silhouette_score vs sklearn.metrics.silhouette_score).
+  7b. kshapes (`--only kshapes`; see benches/kshapes.py): k-means inertia per k = 2..10 at equal
+     n_init, seglab (single fits and the whole sweep()) against scikit-learn and
+     scikit-learn-intelex, on seeded look-alikes of three public customer tables written by
+     benches/peer_shapes.py (mall 200 x 3, wholesale 440 x 6 log1p + z-scored, marketing
+     2,240 x 16 z-scored) for each --kshape-n-init, and on the kernels' --kernel-rows x 6 blob
+     matrix for each --kshape-big-n-init; per shape a table of inertias, ratios to scikit-learn
+     and the seconds of each side's whole k = 2..10. E.g.
+         python3 benches/compare.py --only kshapes --repeat 1 --kshape-big-n-init 1,4
   8. run: `seglab run` (a generated recipe: the clean recipe's steps + behaviour features from the
      transactions, k=5, n_init=1, sweep 2..10 with silhouette on 10,000 rows) vs benches/peer_run.py
      on --run-rows customers and --run-transactions transactions; wall time, peak RSS, and a
@@ -66,7 +76,7 @@ RECIPE = BENCHES / "clean_recipe.toml"
 SEGLAB = ROOT / "target" / "release" / "seglab"
 DATA = ROOT / "target" / "bench-data"
 WORK = ROOT / "target" / "bench-out"
-PEER_DEPS = ["pandas", "scikit-learn", "pyarrow", "matplotlib", "polars", "duckdb"]
+PEER_DEPS = ["pandas", "scikit-learn", "scikit-learn-intelex", "pyarrow", "matplotlib", "polars", "duckdb"]
 T0_ENV = "SEGLAB_BENCH_T0"
 SCALED = ["log1p(income)", "age", "tenure_days"]
 
@@ -86,7 +96,7 @@ def bootstrap():
     if not VENV_PY.exists():
         log(f"creating virtualenv {VENV.relative_to(ROOT)}")
         subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
-    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, pyarrow, matplotlib, polars, duckdb"], capture_output=True)
+    probe = subprocess.run([str(VENV_PY), "-c", "import pandas, sklearn, sklearnex, pyarrow, matplotlib, polars, duckdb"], capture_output=True)
     if probe.returncode != 0:
         log(f"installing {' '.join(PEER_DEPS)} into {VENV.relative_to(ROOT)}")
         subprocess.check_call([str(VENV_PY), "-m", "pip", "install", "--quiet", *PEER_DEPS])
@@ -195,7 +205,7 @@ def machine():
 
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), platform.processor())
     mem = next((int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
-    seglab = subprocess.run([str(SEGLAB), "--version"], capture_output=True, text=True).stdout.strip()
+    seglab = subprocess.run([str(SEGLAB), "--version"], capture_output=True, text=True).stdout.strip() if SEGLAB.exists() else "-"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
@@ -203,7 +213,7 @@ def machine():
     log(f"seglab:  {seglab} (git {commit or '?'}{' + uncommitted changes in src' if dirty else ''})")
     log(f"peer:    python {platform.python_version()}, pandas {version('pandas')}, numpy {version('numpy')}, "
         f"scikit-learn {version('scikit-learn')}, pyarrow {version('pyarrow')}, matplotlib {version('matplotlib')}, "
-        f"polars {version('polars')}, duckdb {version('duckdb')}")
+        f"polars {version('polars')}, duckdb {version('duckdb')}, scikit-learn-intelex {version('scikit-learn-intelex')}")
 
 
 # ---------------------------------------------------------------- measuring
@@ -527,13 +537,17 @@ def peer_phases(p_out):
 def main():
     bootstrap()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default="clean,kernels,run,inspect,rfm",
-                    help="comma-separated parts to run: clean (incl. knn), kernels, run, inspect, rfm (default: all)")
+    ap.add_argument("--only", default="clean,kernels,kshapes,run,inspect,rfm",
+                    help="comma-separated parts to run: clean (incl. knn), kernels, kshapes, run, inspect, rfm "
+                         "(default: all)")
     ap.add_argument("--rows", type=int, default=1_000_000, help="customers for the clean benchmark (default 1,000,000)")
     ap.add_argument("--knn-rows", type=int, default=20_000, help="customers for the KNN benchmark (default 20,000)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per side; the best wall time is reported (default 3)")
     ap.add_argument("--kernel-rows", type=int, default=1_000_000, help="rows of the k-means matrix (default 1,000,000)")
     ap.add_argument("--n-init", default="1,3", help="comma-separated n_init values for the k-means kernel (default 1,3)")
+    ap.add_argument("--kshape-n-init", default="1,4,10", help="n_init values for kshapes' small tables (default 1,4,10)")
+    ap.add_argument("--kshape-big-n-init", default="1,4",
+                    help="n_init values for kshapes' --kernel-rows matrix (default 1,4; empty: skip it)")
     ap.add_argument("--kernels-bin", help="a prebuilt benches/kernels.rs binary (skips cargo bench --no-run)")
     ap.add_argument("--sil-rows", type=int, default=20_000, help="rows for the exact silhouette (default 20,000)")
     ap.add_argument("--run-rows", type=int, default=1_000_000, help="customers for seglab run (default 1,000,000)")
@@ -548,13 +562,14 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the outputs in target/bench-out/")
     args = ap.parse_args()
     only = set(args.only.split(","))
-    parts = {"clean", "kernels", "run", "inspect", "rfm"}
+    parts = {"clean", "kernels", "kshapes", "run", "inspect", "rfm"}
     if not only <= parts:
         ap.error(f"--only: unknown part(s) {sorted(only - parts)}")
     t0 = float(os.environ.get(T0_ENV, time.time()))
 
-    ensure_seglab(args.build)
-    kernels_exe = (args.kernels_bin or ensure_kernels()) if "kernels" in only else None
+    if only - {"kernels", "kshapes"}:  # those two use benches/kernels.rs, not the binary
+        ensure_seglab(args.build)
+    kernels_exe = (args.kernels_bin or ensure_kernels()) if only & {"kernels", "kshapes"} else None
     machine()
     WORK.mkdir(parents=True, exist_ok=True)
     table, kernel_rows, checks = [], [], []
@@ -596,6 +611,19 @@ def main():
         log(f"\n[3] kernels: {matrix.relative_to(ROOT)} ({args.kernel_rows:,} x {cols}), binary {Path(kernels_exe).name}")
         kernel_rows, sw = bench_kernels(kernels_exe, matrix, labels, cols, n_inits, args.sil_rows, args.repeat)
         checks.append(lambda: (log("\n[3] kernels: details"), check_kernels(kernel_rows, sw)))
+
+    if "kshapes" in only:
+        sys.path.insert(0, str(BENCHES))
+        import kshapes
+
+        ints = lambda v: [int(x) for x in v.split(",") if x]  # noqa: E731
+        shapes = [(*s, ints(args.kshape_n_init)) for s in kshapes.ensure_data(DATA, VENV_PY, PEER_KERNELS, log)]
+        if ints(args.kshape_big_n_init):
+            matrix, _, cols = ensure_kernel_data(args.kernel_rows)
+            shapes.append(("blobs", matrix, args.kernel_rows, cols, ints(args.kshape_big_n_init)))
+        log(f"\n[3b] kshapes: k-means k=2..10 on {', '.join(s[0] for s in shapes)}, seglab vs scikit-learn(-intelex)")
+        kshape_rows = kshapes.bench(kernels_exe, VENV_PY, PEER_KERNELS, shapes, args.repeat, kernel, log)
+        checks.append(lambda: kshapes.report(kshape_rows, log))
 
     if "run" in only:
         customers, transactions = ensure_run_data(args.run_rows, args.run_transactions, args.seed)

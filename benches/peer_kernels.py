@@ -2,16 +2,20 @@
 """The scikit-learn side of benches/compare.py's kernel benchmark (benches/kernels.rs is seglab's).
 
     python peer_kernels.py data DIR [--rows 1000000] [--cols 6] [--centers 8] [--seed 0]
-    python peer_kernels.py kmeans MATRIX N_COLS [--k-min 2] [--k-max 10] [--n-init 1] [--repeat 1]
+    python peer_kernels.py shapes DIR [--seed 0]
+    python peer_kernels.py kmeans MATRIX N_COLS [--k-min 2] [--k-max 10] [--n-init 1] [--repeat 1] [--intelex]
     python peer_kernels.py silhouette MATRIX N_COLS LABELS [--rows N] [--repeat 3]
 
 `data` writes the shared inputs once: DIR/matrix.f64 (Gaussian blobs, z-scored per column, raw
 little-endian float64, row-major) and DIR/labels.i64 (each row's blob, int64). The other two time
 scikit-learn on those files and print one JSON object, shaped like kernels.rs's output:
+`shapes` writes the look-alikes of public customer tables that benches/kshapes.py sweeps (see
+peer_shapes.py), DIR/NAME.f64 each, and DIR/shapes.json with their shapes.
 `kmeans` fits KMeans(n_clusters=k, n_init=N, random_state=0) for every k (defaults otherwise:
-lloyd, k-means++, max_iter=300, tol=1e-4); `silhouette` is sklearn.metrics.silhouette_score
+lloyd, k-means++, max_iter=300, tol=1e-4), with --intelex through scikit-learn-intelex's patched
+KMeans (`sklearnex.patch_sklearn()` first); `silhouette` is sklearn.metrics.silhouette_score
 (exact) on the first --rows rows with the given labels. Seconds are the best of --repeat.
-Not part of seglab; needs the benchmark's virtualenv (numpy, scikit-learn).
+Not part of seglab; needs the benchmark's virtualenv (numpy, scikit-learn, scikit-learn-intelex).
 """
 import argparse
 import json
@@ -20,7 +24,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_info
@@ -58,7 +61,20 @@ def make_data(args):
     print(json.dumps({"rows": args.rows, "cols": args.cols, "centers": args.centers, "dir": str(out)}))
 
 
+def make_shapes(args):
+    from peer_shapes import write_shapes
+
+    print(json.dumps(write_shapes(Path(args.dir), args.seed)))
+
+
 def kmeans(args):
+    if args.intelex:
+        # Must run before sklearn.cluster is imported, or the stock KMeans is used.
+        from sklearnex import patch_sklearn
+
+        patch_sklearn(verbose=False)
+    from sklearn.cluster import KMeans
+
     x = load(args.matrix, args.n_cols)
 
     def sweep():
@@ -70,7 +86,7 @@ def kmeans(args):
         return per_k
 
     runs, per_k = timed(args.repeat, sweep)
-    report("kmeans", x, runs, n_init=args.n_init, total_inertia=sum(r[1] for r in per_k),
+    report("kmeans", x, runs, n_init=args.n_init, peer="intelex" if args.intelex else "sklearn", total_inertia=sum(r[1] for r in per_k),
            k=[r[0] for r in per_k], inertia=[r[1] for r in per_k], n_iter=[r[2] for r in per_k],
            fit_seconds=[r[3] for r in per_k])
 
@@ -92,6 +108,9 @@ def main():
     d.add_argument("--cols", type=int, default=6)
     d.add_argument("--centers", type=int, default=8)
     d.add_argument("--seed", type=int, default=0)
+    sh = sub.add_parser("shapes")
+    sh.add_argument("dir")
+    sh.add_argument("--seed", type=int, default=0)
     k = sub.add_parser("kmeans")
     s = sub.add_parser("silhouette")
     for p in (k, s):
@@ -101,11 +120,12 @@ def main():
     k.add_argument("--k-max", type=int, default=10)
     k.add_argument("--n-init", type=int, default=1)
     k.add_argument("--repeat", type=int, default=1)
+    k.add_argument("--intelex", action="store_true")
     s.add_argument("labels")
     s.add_argument("--rows", type=int, default=0)
     s.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    {"data": make_data, "kmeans": kmeans, "silhouette": silhouette}[args.kind](args)
+    {"data": make_data, "shapes": make_shapes, "kmeans": kmeans, "silhouette": silhouette}[args.kind](args)
 
 
 if __name__ == "__main__":

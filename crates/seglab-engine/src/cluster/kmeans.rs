@@ -1,6 +1,7 @@
 //! K-Means: greedy k-means++ seeding, then Lloyd iterations accelerated with distance bounds
 //! (Hamerly's, with a second lower bound; see `assign`), so most rows skip the distance computations
-//! once the centres settle.
+//! once the centres settle; then a few centre swaps, each kept only if it lowers the inertia
+//! (`refine`).
 //!
 //! Determinism: every parallel pass splits the rows into chunks of a fixed size (`CHUNK`, not
 //! tied to the thread count) and combines the per-chunk partial sums in chunk order, so the same
@@ -22,8 +23,10 @@ use crate::rng::Rng;
 
 mod assign;
 mod init;
+mod refine;
 use assign::{assign, relocate_empty, Bounds, Drift};
-use init::{kmeans_pp, mean_variance};
+use init::{kmeans_pp, local_trials, mean_variance};
+use refine::swap_search;
 
 /// Above this many rows a run is seeded on a sample first (see `seed_centers`).
 const SAMPLE_SEEDING_ROWS: usize = 100_000;
@@ -197,9 +200,15 @@ impl KMeansValid {
         for run in 0..p.n_init {
             job.check()?;
             let mut rng = Rng::stream(p.seed, run as u64);
-            let centers = seed_centers(data, p.k, tol_abs, &mut rng, job)?;
             let report = |f: f64| progress((run as f64 + f) / p.n_init as f64);
-            let model = lloyd(data, centers, p.max_iter, tol_abs, job, &report)?;
+            let model = if data.n_rows() <= SAMPLE_SEEDING_ROWS {
+                let start = kmeans_pp(data, p.k, &mut rng, job)?;
+                let model = lloyd(data, start, p.max_iter, tol_abs, job, &report)?;
+                swap_search(data, model, p.k, p.max_iter, tol_abs, &mut rng, job)?
+            } else {
+                let centers = seed_centers(data, p.k, tol_abs, &mut rng, job)?;
+                lloyd(data, centers, p.max_iter, tol_abs, job, &report)?
+            };
             // Strictly lower, so ties keep the earlier run.
             let better = match &best {
                 Some(b) => model.inertia < b.inertia,
@@ -267,10 +276,11 @@ fn chunked<T: Send>(n: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
         .collect()
 }
 
-/// Starting centres for one run. On large data, several greedy k-means++ seedings are each
-/// refined by Lloyd on a seeded row sample and the one with the lowest sample inertia is kept:
-/// for a few milliseconds this avoids most poor local optima that a single seeding of 1M rows
-/// falls into, and the full-data Lloyd then starts close to convergence and needs fewer passes.
+/// Starting centres for one run on large data: several greedy k-means++ seedings are each
+/// refined by Lloyd on a seeded row sample, the one with the lowest sample inertia is kept and
+/// swap-searched there: for a few milliseconds this avoids most poor local optima that a single
+/// seeding of 1M rows falls into, and the full-data Lloyd then starts close to convergence and
+/// needs fewer passes.
 fn seed_centers(
     data: Matrix<'_>,
     k: usize,
@@ -279,9 +289,6 @@ fn seed_centers(
     job: &JobControl,
 ) -> Result<Vec<f64>, Cancelled> {
     let n = data.n_rows();
-    if n <= SAMPLE_SEEDING_ROWS {
-        return kmeans_pp(data, k, rng, job);
-    }
     let size = SEED_SAMPLE.max(100 * k).min(n);
     // Sorted indices: the gather reads memory forwards.
     let sample = data.gather(&rng.sample_indices(n, size));
@@ -294,7 +301,9 @@ fn seed_centers(
             best = Some(model);
         }
     }
-    Ok(best.expect("at least one candidate").centroids)
+    let best = best.expect("at least one candidate");
+    // Fewer swaps than on small data: the sample's Lloyd runs are the cost that grows here.
+    Ok(swap_search(sample, best, local_trials(k), 100, tol_abs, rng, job)?.centroids)
 }
 
 fn lloyd(

@@ -35,6 +35,11 @@ pub(super) fn mean_variance(m: Matrix<'_>) -> f64 {
     col_sums(Some(&means)).iter().sum::<f64>() / (n * d) as f64
 }
 
+/// Candidates per greedy step: scikit-learn's `2 + ln k`.
+pub(super) fn local_trials(k: usize) -> usize {
+    2 + (k as f64).ln() as usize
+}
+
 /// Greedy k-means++: each new centre is the best (lowest resulting potential) of
 /// `2 + ln k` candidates drawn with probability proportional to the squared distance to the
 /// nearest centre chosen so far.
@@ -44,37 +49,51 @@ pub(super) fn kmeans_pp(
     rng: &mut Rng,
     job: &JobControl,
 ) -> Result<Vec<f64>, Cancelled> {
-    let (n, d, data) = (m.n_rows(), m.n_cols(), m.data());
-    let n_trials = 2 + (k as f64).ln() as usize;
+    let (n, d) = (m.n_rows(), m.n_cols());
+    let n_trials = local_trials(k);
     let mut centers = Vec::with_capacity(k * d);
     centers.extend_from_slice(m.row(rng.range_usize(0, n)));
     let mut closest = vec![0.0; n];
     let mut chunk_pot = update_closest(m, &centers[..d], &mut closest, true);
     for _ in 1..k {
         job.check()?;
-        let pot: f64 = chunk_pot.iter().sum();
-        let cands: Vec<usize> = (0..n_trials)
-            .map(|_| sample_d2(&closest, &chunk_pot, pot, rng))
-            .collect();
-        let parts = chunked(n, |s, e| {
-            let mut acc = vec![0.0; n_trials];
-            for (x, &ci) in data[s * d..e * d].chunks_exact(d).zip(&closest[s..e]) {
-                for (a, &c) in acc.iter_mut().zip(&cands) {
-                    *a += sqdist(x, m.row(c)).min(ci);
-                }
-            }
-            acc
-        });
-        let mut totals = vec![0.0; n_trials];
-        for p in parts {
-            totals.iter_mut().zip(p).for_each(|(t, v)| *t += v);
-        }
-        let best = (0..n_trials).fold(0, |b, t| if totals[t] < totals[b] { t } else { b });
-        let c = m.row(cands[best]);
+        let c = m.row(greedy_pick(m, &closest, &chunk_pot, n_trials, rng));
         centers.extend_from_slice(c);
         chunk_pot = update_closest(m, c, &mut closest, false);
     }
     Ok(centers)
+}
+
+/// One greedy k-means++ step: of `n_trials` rows drawn with probability proportional to
+/// `closest` (each row's squared distance to its nearest centre; `chunk_pot` its sums per
+/// `CHUNK`), the one that would lower the total the most.
+pub(super) fn greedy_pick(
+    m: Matrix<'_>,
+    closest: &[f64],
+    chunk_pot: &[f64],
+    n_trials: usize,
+    rng: &mut Rng,
+) -> usize {
+    let (n, d, data) = (m.n_rows(), m.n_cols(), m.data());
+    let pot: f64 = chunk_pot.iter().sum();
+    let cands: Vec<usize> = (0..n_trials)
+        .map(|_| sample_d2(closest, chunk_pot, pot, rng))
+        .collect();
+    let parts = chunked(n, |s, e| {
+        let mut acc = vec![0.0; n_trials];
+        for (x, &ci) in data[s * d..e * d].chunks_exact(d).zip(&closest[s..e]) {
+            for (a, &c) in acc.iter_mut().zip(&cands) {
+                *a += sqdist(x, m.row(c)).min(ci);
+            }
+        }
+        acc
+    });
+    let mut totals = vec![0.0; n_trials];
+    for p in parts {
+        totals.iter_mut().zip(p).for_each(|(t, v)| *t += v);
+    }
+    let best = (0..n_trials).fold(0, |b, t| if totals[t] < totals[b] { t } else { b });
+    cands[best]
 }
 
 /// Lowers `closest` to the distance to `c` (or sets it when `first`); returns chunk sums.

@@ -359,3 +359,63 @@ fn labels_are_the_nearest_final_centroid_on_tied_data() {
         "{wrong} of {total} labels are not the nearest final centroid"
     );
 }
+
+/// A Lloyd optimum with two centres in one blob and one centre for the other two: no row move
+/// leaves it, one centre swap does, and the swap search finds the blob means.
+#[test]
+fn swap_search_leaves_a_shared_blob_optimum() {
+    let (x, truth) = blobs(200);
+    let data = Matrix::trusted(&x, 2);
+    let job = JobControl::new();
+    let tol_abs = 1e-4 * mean_variance(data);
+    // Two centres left and right inside blob (0, 0); one between (10, 0) and (0, 10).
+    let stuck = lloyd(
+        data,
+        vec![-0.3, 0.0, 0.3, 0.0, 5.0, 5.0],
+        300,
+        tol_abs,
+        &job,
+        &|_| {},
+    )
+    .unwrap();
+    let means: Vec<Vec<f64>> = (0..3)
+        .map(|b| {
+            let rows: Vec<&[f64]> = (0..truth.len())
+                .filter(|&i| truth[i] == b)
+                .map(|i| data.row(i))
+                .collect();
+            (0..2)
+                .map(|c| rows.iter().map(|r| r[c]).sum::<f64>() / rows.len() as f64)
+                .collect()
+        })
+        .collect();
+    let optimum: f64 = (0..truth.len())
+        .map(|i| sqdist(data.row(i), &means[truth[i]]))
+        .sum();
+    assert!(
+        stuck.inertia > 1.5 * optimum,
+        "{} vs {optimum}",
+        stuck.inertia
+    );
+    let mut rng = Rng::new(3);
+    let found = refine::swap_search(data, stuck.clone(), 2, 300, tol_abs, &mut rng, &job).unwrap();
+    assert!(
+        (found.inertia - optimum).abs() <= 1e-9 * optimum,
+        "{} vs {optimum}",
+        found.inertia
+    );
+    // Never worse than the start, whatever the swaps draw.
+    for seed in 0..20 {
+        let m = refine::swap_search(
+            data,
+            stuck.clone(),
+            1,
+            300,
+            tol_abs,
+            &mut Rng::new(seed),
+            &job,
+        )
+        .unwrap();
+        assert!(m.inertia <= stuck.inertia);
+    }
+}
