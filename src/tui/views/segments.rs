@@ -163,7 +163,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
 /// How many other columns the card lists at most (the rest are in personas.md).
 const OTHER_LINES: usize = 8;
 
-/// "Churn: 42% vs 26% overall (1.6×)", "Contract: Two year 60% vs 24% overall (2.5×)": the
+/// "Churn: 42% vs 26% overall (1.6×)", "Contract = Two year: 60% vs 24% overall (2.5×)": the
 /// segment's other columns that differ most from everyone (|z|), a category by its most common
 /// value.
 fn other_lines(p: &SegmentProfile) -> Vec<String> {
@@ -191,7 +191,7 @@ fn other_lines(p: &SegmentProfile) -> Vec<String> {
     let categories = p.other_categories.iter().filter_map(|c| {
         let v = c.top.first()?;
         let line = format!(
-            "{}: {} {} vs {} overall ({:.1}×)",
+            "{} = {}: {} vs {} overall ({:.1}×)",
             c.column,
             v.value,
             percent(v.share),
