@@ -3,7 +3,7 @@
 //! even when the ids have moved. `seglab compare` shows where customers went.
 
 mod common;
-use common::{run_ok, seglab, text, Scratch};
+use common::{run_ok, seglab, segments_by, text, Scratch};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -39,19 +39,7 @@ fn json(path: &std::path::Path) -> Value {
 
 /// CustomerID → (segment_id, segment_name) of a segments.csv.
 fn segments_by_id(path: &std::path::Path) -> HashMap<String, (String, String)> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (id, sid, name) = (col("CustomerID"), col("segment_id"), col("segment_name"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            (
-                rec[id].to_string(),
-                (rec[sid].to_string(), rec[name].to_string()),
-            )
-        })
-        .collect()
+    segments_by(path, "CustomerID")
 }
 
 /// customer → segment name of the rows with a segment.

@@ -95,10 +95,18 @@ pub fn segmented_by_id(path: &Path) -> std::collections::HashMap<String, (String
 
 /// customer_id → (segment_id, segment_name) of a segments.csv.
 pub fn segments_by_id(path: &Path) -> std::collections::HashMap<String, (String, String)> {
+    segments_by(path, "customer_id")
+}
+
+/// `id_column` → (segment_id, segment_name) of a segments.csv.
+pub fn segments_by(
+    path: &Path,
+    id_column: &str,
+) -> std::collections::HashMap<String, (String, String)> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let (id, sid, name) = (col("customer_id"), col("segment_id"), col("segment_name"));
+    let (id, sid, name) = (col(id_column), col("segment_id"), col("segment_name"));
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
