@@ -40,12 +40,17 @@ impl RunSegments {
             .and_then(|name| cleaned.column(name))
             .or_else(|| cleaned.columns.first());
         let labels = &s.segmentation.labels;
-        let customers = match id {
+        let mut customers: Vec<(String, Option<usize>)> = match id {
             Some(col) => (0..labels.len())
                 .filter_map(|r| col.data.display(r).map(|id| (id, labels[r])))
                 .collect(),
             None => Vec::new(),
         };
+        // Rows cleaning removed are in the run without a segment, as in its segments.csv.
+        if let Some(col) = id {
+            let removed = s.inputs.prepared.removed.values_of(&col.name);
+            customers.extend(removed.into_iter().flatten().map(|id| (id, None)));
+        }
         RunSegments {
             names: (0..outcome.k)
                 .map(|id| outcome.model.name_of(id).to_string())
@@ -100,19 +105,21 @@ pub struct Comparison {
 pub fn compare(old: &RunSegments, new: &RunSegments) -> Comparison {
     let (ko, kn) = (old.k(), new.k());
     let mut migration = vec![vec![0usize; kn + 1]; ko + 1];
-    let new_of: FxHashMap<&str, Option<usize>> = new
-        .customers
-        .iter()
-        .map(|(id, s)| (id.as_str(), *s))
-        .collect();
+    let old_of = by_id(&old.customers);
+    let new_of = by_id(&new.customers);
     let mut seen = FxHashMap::default();
     let (mut both, mut only_old) = (0, 0);
-    for (id, s) in &old.customers {
+    for (id, _) in &old.customers {
+        let Some(s) = old_of.get(id.as_str()) else {
+            continue;
+        };
+        if seen.insert(id.as_str(), ()).is_some() {
+            continue;
+        }
         let row = s.filter(|&s| s < ko).unwrap_or(ko);
         match new_of.get(id.as_str()) {
             Some(t) => {
                 both += 1;
-                seen.insert(id.as_str(), ());
                 migration[row][t.filter(|&t| t < kn).unwrap_or(kn)] += 1;
             }
             None => {
@@ -122,9 +129,10 @@ pub fn compare(old: &RunSegments, new: &RunSegments) -> Comparison {
         }
     }
     let mut only_new = 0;
-    for (id, t) in &new.customers {
-        if !seen.contains_key(id.as_str()) {
+    for (id, _) in &new.customers {
+        if seen.insert(id.as_str(), ()).is_none() {
             only_new += 1;
+            let t = new_of[id.as_str()];
             migration[ko][t.filter(|&t| t < kn).unwrap_or(kn)] += 1;
         }
     }
@@ -183,6 +191,19 @@ pub fn compare(old: &RunSegments, new: &RunSegments) -> Comparison {
         only_new,
         moved,
     }
+}
+
+/// Each customer once: a row with a segment wins over a row of the same id without one (a
+/// duplicate merged into it by cleaning).
+fn by_id(customers: &[(String, Option<usize>)]) -> FxHashMap<&str, Option<usize>> {
+    let mut out: FxHashMap<&str, Option<usize>> = FxHashMap::default();
+    for (id, s) in customers {
+        let slot = out.entry(id.as_str()).or_insert(*s);
+        if slot.is_none() {
+            *slot = *s;
+        }
+    }
+    out
 }
 
 /// Old → new by most shared customers (least total of the negated counts); a pair that shares
@@ -257,6 +278,17 @@ mod tests {
         assert_eq!(c.new_segments, vec![2]);
         assert!(c.vanished.is_empty());
         assert_eq!(c.moved, 1);
+    }
+
+    /// A duplicate row of a customer (merged by cleaning, no segment) does not count twice,
+    /// and the row with the segment is the one compared.
+    #[test]
+    fn duplicate_ids_count_once_with_their_segment() {
+        let old = run(&["A"], &[0.0], &[("a", None), ("a", Some(0)), ("b", Some(0))]);
+        let new = run(&["A"], &[0.1], &[("a", Some(0)), ("b", Some(0)), ("b", None)]);
+        let c = compare(&old, &new);
+        assert_eq!(c.migration, vec![vec![2, 0], vec![0, 0]]);
+        assert_eq!((c.customers_in_both, c.only_old, c.only_new, c.moved), (2, 0, 0, 0));
     }
 
     /// Different columns: matched by shared customers, no shift.

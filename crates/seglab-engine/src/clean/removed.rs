@@ -38,6 +38,18 @@ impl RemovedRows {
         self.parts.iter().flat_map(|(_, s)| s)
     }
 
+    /// The removed rows' displayed values of one column, in `statuses` order (None where the
+    /// column did not exist yet or the cell is empty).
+    pub fn values_of(&self, column: &str) -> Vec<Option<String>> {
+        self.parts
+            .iter()
+            .flat_map(|(part, s)| match part.column(column) {
+                Some(c) => (0..s.len()).map(|r| c.data.display(r)).collect(),
+                None => vec![None; s.len()],
+            })
+            .collect()
+    }
+
     /// `table` with the removed rows appended, in its columns: a column that a later step added
     /// (a derived feature, an outlier flag) is empty for them.
     pub fn appended_to(&self, table: &Table) -> Table {
