@@ -531,7 +531,8 @@ fn a_zero_one_column_is_a_share_and_camel_case_reads_as_words() {
     assert_eq!(d.phrase, "SeniorCitizen: 60% vs 30% overall");
     let names = name_segments(&p, &built_in_rules().unwrap(), &BTreeMap::new());
     assert_eq!(names[0].name, "High Monthly Charges, Mostly Senior Citizen");
-    assert_eq!(names[1].name, "Low Monthly Charges, Few Senior Citizen");
+    // Segment 1 has no senior at all (0% against 30%): "No", not "Few".
+    assert_eq!(names[1].name, "Low Monthly Charges, No Senior Citizen");
 }
 
 /// A unit in a column name ("basket_eur", "Spend (USD)") is not part of a segment's name.

@@ -284,11 +284,22 @@ mod tests {
     /// and the row with the segment is the one compared.
     #[test]
     fn duplicate_ids_count_once_with_their_segment() {
-        let old = run(&["A"], &[0.0], &[("a", None), ("a", Some(0)), ("b", Some(0))]);
-        let new = run(&["A"], &[0.1], &[("a", Some(0)), ("b", Some(0)), ("b", None)]);
+        let old = run(
+            &["A"],
+            &[0.0],
+            &[("a", None), ("a", Some(0)), ("b", Some(0))],
+        );
+        let new = run(
+            &["A"],
+            &[0.1],
+            &[("a", Some(0)), ("b", Some(0)), ("b", None)],
+        );
         let c = compare(&old, &new);
         assert_eq!(c.migration, vec![vec![2, 0], vec![0, 0]]);
-        assert_eq!((c.customers_in_both, c.only_old, c.only_new, c.moved), (2, 0, 0, 0));
+        assert_eq!(
+            (c.customers_in_both, c.only_old, c.only_new, c.moved),
+            (2, 0, 0, 0)
+        );
     }
 
     /// Different columns: matched by shared customers, no shift.

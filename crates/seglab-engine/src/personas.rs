@@ -434,6 +434,12 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
                     ("Age", true, _) => "Older".to_string(),
                     ("Age", false, _) => "Younger".to_string(),
                     (_, true, crate::profile::FeatureKind::Boolean) => format!("Mostly {title}"),
+                    // Next to none: "No Partner"; else "Few" reads as a share ("Few Senior Citizen").
+                    (_, false, crate::profile::FeatureKind::Boolean)
+                        if d.segment <= 1.0 - ALL_BUT_FEW =>
+                    {
+                        format!("No {title}")
+                    }
                     (_, false, crate::profile::FeatureKind::Boolean) => format!("Few {title}"),
                     _ => format!("{} {title}", if high { "High" } else { "Low" }),
                 }

@@ -169,6 +169,18 @@ impl KMeansParams {
         }
         self.check()?.fit_with_progress(data, job, progress)
     }
+
+    /// `fit` without the swap search (see `KMeansValid::fit_plain`).
+    pub(crate) fn fit_plain(
+        &self,
+        data: Matrix<'_>,
+        job: &JobControl,
+    ) -> Result<KMeansModel, KMeansError> {
+        if data.is_empty() {
+            return Err(KMeansError::EmptyData);
+        }
+        self.check()?.fit_plain(data, job)
+    }
 }
 
 impl KMeansValid {
@@ -193,6 +205,26 @@ impl KMeansValid {
         job: &JobControl,
         progress: &(dyn Fn(f64) + Sync),
     ) -> Result<KMeansModel, KMeansError> {
+        self.fit_inner(data, job, progress, true)
+    }
+
+    /// k-means++ and Lloyd only, without the swap search: a bootstrap refit measures how
+    /// stable the plain algorithm's answer is, at a fraction of the cost.
+    pub(crate) fn fit_plain(
+        &self,
+        data: Matrix<'_>,
+        job: &JobControl,
+    ) -> Result<KMeansModel, KMeansError> {
+        self.fit_inner(data, job, &|_| {}, false)
+    }
+
+    fn fit_inner(
+        &self,
+        data: Matrix<'_>,
+        job: &JobControl,
+        progress: &(dyn Fn(f64) + Sync),
+        swaps: bool,
+    ) -> Result<KMeansModel, KMeansError> {
         self.check_rows(data.n_rows())?;
         let p = &self.0;
         let tol_abs = p.tol * mean_variance(data);
@@ -204,7 +236,11 @@ impl KMeansValid {
             let model = if data.n_rows() <= SAMPLE_SEEDING_ROWS {
                 let start = kmeans_pp(data, p.k, &mut rng, job)?;
                 let model = lloyd(data, start, p.max_iter, tol_abs, job, &report)?;
-                swap_search(data, model, p.k, p.max_iter, tol_abs, &mut rng, job)?
+                if swaps {
+                    swap_search(data, model, p.k, p.max_iter, tol_abs, &mut rng, job)?
+                } else {
+                    model
+                }
             } else {
                 let centers = seed_centers(data, p.k, tol_abs, &mut rng, job)?;
                 lloyd(data, centers, p.max_iter, tol_abs, job, &report)?
