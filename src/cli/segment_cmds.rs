@@ -73,7 +73,11 @@ pub fn cmd_run(
     let dir = run_output::write(out, &outcome, &s, &input_files::describe(&files))?;
     println!("{}", run_output::summary(&outcome));
     for note in s.segmentation.notes.iter().chain(&outcome.name_notes) {
-        println!("note: {note}");
+        // A note that is a warning already says so.
+        match note.starts_with("warning: ") {
+            true => println!("{note}"),
+            false => println!("note: {note}"),
+        }
     }
     println!("wrote {}", dir.display());
     // The process ends next; freeing millions of cells one by one would only delay the exit.

@@ -54,11 +54,14 @@ fn draw_all(
             files.extend(charts::silhouette_vs_k(dir, &ks, &sil, seg.k)?);
         }
     }
+    // The exact values only (every row, or the seeded sample): the simplified silhouette of the
+    // other rows is another measure and would blur the picture.
     let (labels, samples): (Vec<usize>, Vec<f64>) = seg
         .labels
         .iter()
         .zip(&seg.silhouette)
-        .filter_map(|(l, s)| Some(((*l)?, (*s)?)))
+        .zip(&seg.silhouette_exact)
+        .filter_map(|((l, s), &exact)| if exact { Some(((*l)?, (*s)?)) } else { None })
         .unzip();
     if !samples.is_empty() {
         files.extend(charts::silhouette_plot(

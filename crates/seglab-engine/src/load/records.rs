@@ -27,8 +27,10 @@ pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Re
         cut_points(bytes, d.delimiter, parts)
     };
     let cuts = cuts.unwrap_or_else(|| vec![(0, 0)]);
-    // The first error in file order wins, as in one sequential pass.
-    cuts.par_iter()
+    // The first error in file order wins, as in one sequential pass: rayon's own collect into a
+    // Result stops at whichever chunk fails first in time, so the results are gathered first.
+    let parsed: Vec<Result<Records, LoadError>> = cuts
+        .par_iter()
         .enumerate()
         .map(|(i, &(start, newlines))| {
             let end = cuts.get(i + 1).map_or(body.len(), |c| c.0);
@@ -42,7 +44,8 @@ pub(super) fn parse(body: &str, first_line: usize, d: &Dialect) -> Result<Vec<Re
                 parse_plain(chunk, first_line + newlines, d)
             }
         })
-        .collect()
+        .collect();
+    parsed.into_iter().collect()
 }
 
 /// The chunks' columns joined in file order: each column takes over the chunks' parts (no
