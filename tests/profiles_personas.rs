@@ -309,7 +309,8 @@ fn names_are_unique_next_best_rule_then_numerals() {
         seg(1, &[("x", 1.2)]),
         seg(2, &[("x", 1.9)]),
         seg(3, &[]),
-        seg(4, &[("x", 0.2)]),
+        // No feature values at all: nothing to place it by, so the fallback again.
+        seg(4, &[]),
     ];
     assert_eq!(
         named(&p, &rules, &[]),
@@ -533,6 +534,26 @@ fn a_zero_one_column_is_a_share_and_camel_case_reads_as_words() {
     assert_eq!(names[0].name, "High Monthly Charges, Mostly Senior Citizen");
     // Segment 1 has no senior at all (0% against 30%): "No", not "Few".
     assert_eq!(names[1].name, "Low Monthly Charges, No Senior Citizen");
+}
+
+/// A segment where nothing stands out is named by the axes the others are told apart by, not
+/// the fallback: x spreads 2.3 (in z) across the segments, y 0.4 (too little to name by).
+#[test]
+fn a_middle_segment_is_named_by_the_axes_it_sits_between() {
+    let rules = parse_rules(AB, "test").unwrap();
+    let p = [
+        seg(0, &[("x", 1.2), ("y", 0.2)]),
+        seg(1, &[("x", -1.1), ("y", -0.2)]),
+        seg(2, &[("x", 0.1), ("y", 0.1)]),
+    ];
+    let out = name_segments(&p, &rules, &BTreeMap::new());
+    assert_eq!(out[2].name, "Mid-Range X");
+    assert!(
+        out[2].description.starts_with("In the middle on what sets"),
+        "{}",
+        out[2].description
+    );
+    assert_eq!(out[0].name, "Alpha");
 }
 
 /// A unit in a column name ("basket_eur", "Spend (USD)") is not part of a segment's name.

@@ -336,9 +336,10 @@ pub fn name_segments(
     }
     // Fallback segments by id, noise last: `profiles` is already in that order.
     order.extend((0..profiles.len()).filter(|&s| chosen[s].is_none()));
-    // A segment no rule fits is named by what sets it apart ("High Income, Low Age"); only one
-    // close to the average everywhere gets the fallback name.
-    let own: Vec<Option<String>> = profiles.iter().map(standout_name).collect();
+    // A segment no rule fits is named by what sets it apart ("High Income, Low Age"); one close
+    // to the average everywhere by the axes it sits between the others on ("Mid-Range Income");
+    // the fallback name is left for data with no such axis.
+    let own: Vec<Option<(String, &str)>> = profiles.iter().map(|p| own_name(profiles, p)).collect();
     let text = |s: usize| match chosen[s] {
         Some(r) => (
             rules.personas[r].name.as_str(),
@@ -346,7 +347,7 @@ pub fn name_segments(
         ),
         None if profiles[s].noise => (rules.noise.name.as_str(), rules.noise.description.as_str()),
         None => match &own[s] {
-            Some(name) => (name.as_str(), STANDOUT_DESCRIPTION),
+            Some((name, description)) => (name.as_str(), *description),
             None => (
                 rules.fallback.name.as_str(),
                 rules.fallback.description.as_str(),
@@ -395,10 +396,10 @@ const ALL_BUT_FEW: f64 = 0.9;
 const STANDOUT_Z: f64 = 0.5;
 
 /// "High Annual Income, Low Spending Score": the segment's two strongest distinguishing
-/// features (units in brackets and underscores dropped), or None when nothing stands out.
-fn standout_name(p: &SegmentProfile) -> Option<String> {
+/// features (units in brackets and underscores dropped); empty when nothing stands out.
+fn standout_parts(p: &SegmentProfile) -> Vec<String> {
     if p.noise {
-        return None;
+        return Vec::new();
     }
     let words = |d: &crate::profile::Distinguishing| {
         let high = d.direction == crate::profile::Direction::Higher;
@@ -413,22 +414,7 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
                 }
             }
             None => {
-                let base = d.feature.split('(').next().unwrap_or(&d.feature);
-                let base = split_camel(&base.replace('_', " "));
-                // Units say how a column is measured, not who the customers are.
-                const UNITS: [&str; 10] = [
-                    "eur", "usd", "gbp", "chf", "jpy", "inr", "pct", "percent", "k$", "%",
-                ];
-                let title: Vec<String> = base
-                    .split_whitespace()
-                    .filter(|w| !UNITS.contains(&w.to_lowercase().as_str()))
-                    .map(|w| {
-                        let mut c = w.chars();
-                        c.next()
-                            .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-                    })
-                    .collect();
-                let title = title.join(" ");
+                let title = feature_title(&d.feature);
                 // Age reads as a word of its own; a yes/no column is a share of customers.
                 match (title.as_str(), high, d.kind) {
                     ("Age", true, _) => "Older".to_string(),
@@ -446,14 +432,91 @@ fn standout_name(p: &SegmentProfile) -> Option<String> {
             }
         }
     };
-    let parts: Vec<String> = p
-        .distinguishing
+    p.distinguishing
         .iter()
         .filter(|d| d.z.abs() >= STANDOUT_Z)
         .take(2)
         .map(words)
+        .collect()
+}
+
+/// A segment's own name and description when no rule names it: its standout features, and
+/// where fewer than two stand out, the axes it sits in the middle of ("Older, Mid-Range
+/// Spending Score"; "Mid-Range Income & Basket" when nothing stands out). None: the fallback.
+fn own_name(profiles: &[SegmentProfile], p: &SegmentProfile) -> Option<(String, &'static str)> {
+    if p.noise {
+        return None;
+    }
+    let parts = standout_parts(p);
+    let middle = mid_axes(profiles, p, 2 - parts.len().min(2));
+    match (parts.is_empty(), middle.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some((
+            format!("Mid-Range {}", middle.join(" & ")),
+            MIDDLE_DESCRIPTION,
+        )),
+        (false, true) => Some((parts.join(", "), STANDOUT_DESCRIPTION)),
+        (false, false) => Some((
+            format!("{}, Mid-Range {}", parts.join(", "), middle.join(" & ")),
+            STANDOUT_DESCRIPTION,
+        )),
+    }
+}
+
+/// A column as a name reads it: "Annual Income (k$)" → "Annual Income", "basket_eur" →
+/// "Basket", "SeniorCitizen" → "Senior Citizen".
+fn feature_title(feature: &str) -> String {
+    let base = feature.split('(').next().unwrap_or(feature);
+    let base = split_camel(&base.replace('_', " "));
+    // Units say how a column is measured, not who the customers are.
+    const UNITS: [&str; 10] = [
+        "eur", "usd", "gbp", "chf", "jpy", "inr", "pct", "percent", "k$", "%",
+    ];
+    let title: Vec<String> = base
+        .split_whitespace()
+        .filter(|w| !UNITS.contains(&w.to_lowercase().as_str()))
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        })
         .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
+    title.join(" ")
+}
+
+/// The description of a segment in the middle of the others.
+const MIDDLE_DESCRIPTION: &str =
+    "In the middle on what sets the other segments apart; closest to it: {top_features}. {size} customers ({share}).";
+
+/// Up to `n` numeric features on which `p` sits in the middle (|z| below the standout line)
+/// while the segments' means spread widest (in z, at least the standout line): the axes the
+/// other segments are told apart by. Titles, widest spread first.
+fn mid_axes(profiles: &[SegmentProfile], p: &SegmentProfile, n: usize) -> Vec<String> {
+    let mut spread: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for q in profiles.iter().filter(|q| !q.noise) {
+        for f in &q.numeric {
+            if let Some(z) = f.z {
+                let e = spread.entry(f.name.as_str()).or_insert((z, z));
+                *e = (e.0.min(z), e.1.max(z));
+            }
+        }
+    }
+    let in_middle = |name: &str| {
+        p.numeric
+            .iter()
+            .any(|f| f.name == name && f.z.is_some_and(|z| z.abs() < STANDOUT_Z))
+    };
+    let mut axes: Vec<(&str, f64)> = spread
+        .into_iter()
+        .map(|(name, (lo, hi))| (name, hi - lo))
+        .filter(|&(name, w)| w >= STANDOUT_Z && in_middle(name))
+        .collect();
+    // Widest first; equal spreads keep the names' order (stable).
+    axes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    axes.iter()
+        .take(n)
+        .map(|(name, _)| feature_title(name))
+        .collect()
 }
 
 /// `base`, or `base II`, `base III`, … whichever is free (case-insensitively); records it.
