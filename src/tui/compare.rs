@@ -42,10 +42,11 @@ pub fn act(app: &mut App) {
 /// Compares the result on screen with the run folder `dir` (its segments.csv and model.json).
 pub fn start(app: &mut App, dir: PathBuf) {
     let Some(res) = &app.result else { return };
-    let now = RunSegments::of_outcome(&res.outcome, &res.segmented);
+    let (model, segmented) = (res.outcome.model.clone(), res.segmented.clone());
     let result_gen = app.result_gen;
     app.cur.compare = true;
     app.jobs.start(JobKind::Compare, move |_| {
+        let now = RunSegments::of_run(&model, &segmented);
         let old = read_run(&dir)?;
         let comparison = compare(&old, &now);
         Ok(Output::Compared(Box::new(ComparisonView {

@@ -5,7 +5,7 @@
 
 use crate::assignment::least_cost_matching;
 use crate::distance::sqdist;
-use crate::outcome::RunOutcome;
+use crate::model::SegmentModel;
 use crate::segment_names::{match_centroids, CurrentSegments};
 use crate::segmenting::Segmented;
 use rustc_hash::FxHashMap;
@@ -28,8 +28,9 @@ impl RunSegments {
     }
 
     /// The run on screen, as a comparison reads it: its clustered rows by customer id (the
-    /// first column when the recipe names no id column).
-    pub fn of_outcome(outcome: &RunOutcome, s: &Segmented) -> RunSegments {
+    /// first column when the recipe names no id column). A pass over every row: off the UI
+    /// thread.
+    pub fn of_run(model: &SegmentModel, s: &Segmented) -> RunSegments {
         let cleaned = &s.inputs.prepared.cleaned;
         let id = s
             .inputs
@@ -52,11 +53,11 @@ impl RunSegments {
             customers.extend(removed.into_iter().flatten().map(|id| (id, None)));
         }
         RunSegments {
-            names: (0..outcome.k)
-                .map(|id| outcome.model.name_of(id).to_string())
+            names: (0..model.centroids.len() / model.n_cols.max(1))
+                .map(|id| model.name_of(id).to_string())
                 .collect(),
-            centroids: outcome.model.centroids.clone(),
-            columns: outcome.model.space_columns(),
+            centroids: model.centroids.clone(),
+            columns: model.space_columns(),
             customers,
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::default_features::integer_codes;
 use crate::profile::{
-    entry, profile_in_space, rank_distinguishing, CategoryValue, FeatureKind, SegmentProfile,
+    category_entry, profile_in_space, rank_distinguishing, CategoryValue, SegmentProfile,
 };
 use crate::table::{ColumnData, ColumnType, Table};
 use rustc_hash::FxHashSet;
@@ -144,15 +144,7 @@ pub fn add_to_profiles(
         let mut all = std::mem::take(&mut p.distinguishing);
         for c in &p.other_categories {
             if let Some(v) = c.top.first().filter(|v| dominates(v)) {
-                all.push(entry(
-                    &c.column,
-                    Some(&v.value),
-                    FeatureKind::Category,
-                    v.share,
-                    v.population_share,
-                    v.z,
-                    Some(v.lift),
-                ));
+                all.push(category_entry(&c.column, v));
             }
         }
         p.distinguishing = rank_distinguishing(all);

@@ -384,17 +384,7 @@ fn distinguishing(p: &SegmentProfile) -> Vec<Distinguishing> {
                 .then_with(|| b.value.cmp(&a.value))
         });
         if let Some(v) = strongest {
-            let (seg, pop) = (v.share, v.population_share);
-            let value = Some(v.value.as_str());
-            all.push(entry(
-                &c.column,
-                value,
-                FeatureKind::Category,
-                seg,
-                pop,
-                v.z,
-                Some(v.lift),
-            ));
+            all.push(category_entry(&c.column, v));
         }
     }
     rank_distinguishing(all)
@@ -423,6 +413,19 @@ pub fn rank_distinguishing(mut all: Vec<Distinguishing>) -> Vec<Distinguishing> 
     });
     all.truncate(TOP_DISTINGUISHING);
     all
+}
+
+/// A category value as a distinguishing feature: its share against everyone's.
+pub fn category_entry(column: &str, v: &CategoryValue) -> Distinguishing {
+    entry(
+        column,
+        Some(&v.value),
+        FeatureKind::Category,
+        v.share,
+        v.population_share,
+        v.z,
+        Some(v.lift),
+    )
 }
 
 /// A distinguishing feature with its phrase.

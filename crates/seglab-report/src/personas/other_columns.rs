@@ -5,8 +5,8 @@
 use super::format::{cell, difference, shown, FeatureUnits};
 use seglab_engine::other_columns::SkippedColumn;
 use seglab_engine::profile::{
-    entry, percent, readable, CategoryStat, Distinguishing, FeatureKind, FeatureStat,
-    SegmentProfile,
+    category_entry, entry, percent, readable, CategoryStat, Distinguishing, FeatureKind,
+    FeatureStat, SegmentProfile,
 };
 use std::fmt::Write;
 
@@ -104,17 +104,7 @@ fn number_row(f: &FeatureStat) -> Option<Distinguishing> {
 
 /// The segment's most common values of a category column (at most three).
 fn category_rows(c: &CategoryStat) -> impl Iterator<Item = Distinguishing> + '_ {
-    c.top.iter().map(|v| {
-        entry(
-            &c.column,
-            Some(&v.value),
-            FeatureKind::Category,
-            v.share,
-            v.population_share,
-            v.z,
-            Some(v.lift),
-        )
-    })
+    c.top.iter().map(|v| category_entry(&c.column, v))
 }
 
 /// "Columns not profiled", once per report: what was left out and why.
